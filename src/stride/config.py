@@ -1,0 +1,110 @@
+"""Settings: one validated object, built once at start-up and passed down.
+
+Read from ``STRIDE_*`` environment variables (and a ``.env`` file if present). Building the
+settings has one side effect, on purpose: in a non-production environment with no
+``STRIDE_SECRET_KEY``, a key is generated once and kept in the data directory, so sessions survive
+a restart without anyone having to invent a secret for a demo.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, SecretStr, ValidationError, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from stride.errors import ConfigurationError
+
+Environment = Literal["development", "test", "production"]
+
+
+class Settings(BaseSettings):
+    """Every knob of a Stride deployment (see the configuration table in the README)."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="STRIDE_", env_file=".env", extra="ignore"
+    )
+
+    env: Environment = "development"
+    data_dir: Path = Field(default_factory=lambda: Path.cwd() / "var")
+    database_url: str | None = None
+    secret_key: SecretStr | None = None
+    site_name: str = "Stride"
+    session_idle_minutes: int = Field(default=30, ge=1, le=24 * 60)
+    session_absolute_hours: int = Field(default=12, ge=1, le=24 * 14)
+    login_max_failures: int = Field(default=5, ge=1, le=100)
+    login_window_minutes: int = Field(default=15, ge=1, le=24 * 60)
+    # NIST SP 800-63B §5.1.1.2: at least 8 characters; we ask for more because staff accounts
+    # reach health data. Length, not composition rules, per the same guideline.
+    password_min_length: int = Field(default=10, ge=8, le=128)
+    cookie_secure: bool | None = None
+    root_path: str = ""
+    forwarded_allow_ips: str = "127.0.0.1"
+
+    @model_validator(mode="after")
+    def _production_needs_secret(self) -> Settings:
+        if self.env == "production" and self.secret_key is None:
+            raise ValueError("STRIDE_SECRET_KEY is required when STRIDE_ENV=production")
+        return self
+
+    @property
+    def resolved_database_url(self) -> str:
+        """The database URL; the embedded SQLite file in the data directory by default."""
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{(self.data_dir / 'stride.sqlite3').as_posix()}"
+
+    @property
+    def secure_cookies(self) -> bool:
+        """Cookies carry ``Secure`` in production unless explicitly turned off."""
+        return (
+            self.env == "production"
+            if self.cookie_secure is None
+            else self.cookie_secure
+        )
+
+    @property
+    def secret(self) -> str:
+        """The secret key; :func:`load_settings` guarantees there is one."""
+        if self.secret_key is None:
+            raise ConfigurationError(
+                "no secret key; build settings with load_settings()"
+            )
+        return self.secret_key.get_secret_value()
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Build and complete the settings: create the data directory, find or make the secret key.
+
+    Raises
+    ------
+    ConfigurationError
+        When a setting is invalid; the message names the variable.
+    """
+    try:
+        settings = Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        name = "STRIDE_" + "_".join(str(p) for p in first["loc"]).upper()
+        raise ConfigurationError(first["msg"], field=name) from exc
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    if settings.secret_key is None:
+        settings.secret_key = SecretStr(_kept_secret(settings.data_dir / "secret_key"))
+    return settings
+
+
+def _kept_secret(path: Path) -> str:
+    if path.exists():
+        return path.read_text(encoding="utf-8").strip()
+    key = secrets.token_urlsafe(48)
+    # O_EXCL: two processes starting at once must not write two different keys.
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return path.read_text(encoding="utf-8").strip()
+    with os.fdopen(fd, "w", encoding="utf-8") as fh:
+        fh.write(key)
+    return key

@@ -1,0 +1,1 @@
+"""Declarative package data (TOML), every entry with its source. Loaded by ``stride.domain.refdata``."""

@@ -1,0 +1,84 @@
+"""The one exception hierarchy of Stride.
+
+Every error a user can cause is a :class:`StrideError` subclass. The web layer maps them to HTTP
+status codes in ``stride.web.errors`` and the CLI to exit codes in ``stride.cli.main``; nowhere
+else. Clinical outcomes (an alert, a deferral) are return values, never exceptions.
+"""
+
+from __future__ import annotations
+
+
+class StrideError(Exception):
+    """Base of every expected Stride error.
+
+    Parameters
+    ----------
+    message
+        A sentence for a person, naming what is wrong.
+    field
+        The input field (or byte offset, line, element) at fault, when there is one.
+    """
+
+    code = "error"
+
+    def __init__(self, message: str, *, field: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+    def __str__(self) -> str:
+        return f"{self.field}: {self.message}" if self.field else self.message
+
+
+class InvalidInput(StrideError):
+    """The input is well-formed but a value is wrong (out of range, unknown, missing)."""
+
+    code = "invalid_input"
+
+
+class BadRequest(StrideError):
+    """The request itself is malformed (unparseable body, wrong file type)."""
+
+    code = "bad_request"
+
+
+class AuthenticationRequired(StrideError):
+    """No valid session or token, or wrong credentials."""
+
+    code = "authentication_required"
+
+
+class PermissionDenied(StrideError):
+    """The actor is known but their role or care team does not allow this."""
+
+    code = "permission_denied"
+
+
+class CsrfFailed(PermissionDenied):
+    """A form or cookie-authenticated request came without a valid CSRF token."""
+
+    code = "csrf_failed"
+
+
+class NotFound(StrideError):
+    """The resource does not exist (or the actor may not know that it exists)."""
+
+    code = "not_found"
+
+
+class Conflict(StrideError):
+    """The request contradicts stored state (duplicate username, already imported)."""
+
+    code = "conflict"
+
+
+class RateLimited(StrideError):
+    """Too many attempts; try again later."""
+
+    code = "rate_limited"
+
+
+class ConfigurationError(StrideError):
+    """Settings are missing or inconsistent; raised at start-up."""
+
+    code = "configuration_error"

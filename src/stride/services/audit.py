@@ -1,0 +1,65 @@
+"""Reading and verifying the audit trail (administrators and the CLI operator)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from stride.domain.accounts import Role
+from stride.domain.audit import AuditEntry, ChainVerdict, verify_chain
+from stride.services.access import deny, has_role
+from stride.services.context import Caller, Deps, record
+from stride.store.repositories import audit as audit_repo
+from stride.store.repositories.audit import AuditFilter
+
+__all__ = ["AuditFilter", "AuditPage", "AuditService"]
+
+
+@dataclass(frozen=True, slots=True)
+class AuditPage:
+    items: list[AuditEntry]
+    total: int
+    limit: int
+    offset: int
+
+
+class AuditService:
+    def __init__(self, deps: Deps) -> None:
+        self.deps = deps
+
+    def list(
+        self, caller: Caller, flt: AuditFilter, *, limit: int = 100, offset: int = 0
+    ) -> AuditPage:
+        """Entries newest first; reading the trail is itself audited."""
+        if not has_role(caller, Role.ADMIN):
+            raise deny(
+                self.deps,
+                caller,
+                action="audit.read",
+                resource="audit",
+                message="Only an administrator can read the audit log.",
+            )
+        limit, offset = max(1, min(limit, 500)), max(0, offset)
+        with self.deps.db.transaction() as s:
+            items, total = audit_repo.query(s, flt, limit=limit, offset=offset)
+            record(
+                s,
+                self.deps,
+                caller,
+                action="audit.read",
+                resource="audit",
+                patient_id=flt.patient_id,
+            )
+        return AuditPage(items=items, total=total, limit=limit, offset=offset)
+
+    def verify(self, caller: Caller) -> ChainVerdict:
+        """Walk the whole chain; the verdict names the first entry that breaks it."""
+        if not has_role(caller, Role.ADMIN):
+            raise deny(
+                self.deps,
+                caller,
+                action="audit.verify",
+                resource="audit",
+                message="Only an administrator can verify the audit log.",
+            )
+        with self.deps.db.transaction() as s:
+            return verify_chain(audit_repo.iter_all(s))

@@ -1,0 +1,57 @@
+"""Build every service once from the settings; the web app and the CLI each hold one."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from stride.config import Settings
+from stride.services.audit import AuditService
+from stride.services.auth import AuthService
+from stride.services.context import Clock, Deps, utc_now
+from stride.services.demo import DemoService
+from stride.services.patients import PatientService
+from stride.services.teams import TeamService
+from stride.services.users import UserService
+from stride.store import migrate
+from stride.store.db import Database
+
+
+@dataclass(frozen=True, slots=True)
+class Services:
+    deps: Deps
+    auth: AuthService
+    users: UserService
+    patients: PatientService
+    teams: TeamService
+    audit: AuditService
+    demo: DemoService
+
+    @classmethod
+    def build(cls, settings: Settings, *, clock: Clock = utc_now) -> Services:
+        deps = Deps(
+            db=Database(settings.resolved_database_url), settings=settings, clock=clock
+        )
+        users, teams, patients = (
+            UserService(deps),
+            TeamService(deps),
+            PatientService(deps),
+        )
+        return cls(
+            deps=deps,
+            auth=AuthService(deps),
+            users=users,
+            patients=patients,
+            teams=teams,
+            audit=AuditService(deps),
+            demo=DemoService(deps, users=users, teams=teams, patients=patients),
+        )
+
+    def migrate(self) -> None:
+        """Bring the database schema up to date (``stride db upgrade``)."""
+        migrate.upgrade(self.deps.db.url)
+
+    def schema_is_current(self) -> bool:
+        return migrate.current_revision(self.deps.db.url) == migrate.head_revision()
+
+    def close(self) -> None:
+        self.deps.db.dispose()

@@ -1,0 +1,149 @@
+"""Sites and care teams: administrators manage them; clinicians see their own teams."""
+
+from __future__ import annotations
+
+from stride.domain.accounts import Role
+from stride.domain.teams import CareTeam, Site, check_name
+from stride.errors import Conflict, InvalidInput, NotFound
+from stride.services.access import deny, has_role
+from stride.services.context import Caller, Deps, record
+from stride.store.repositories import patients as patient_repo
+from stride.store.repositories import teams as team_repo
+from stride.store.repositories import users as user_repo
+
+_ADMIN_ONLY = "Only an administrator can change sites and care teams."
+
+
+class TeamService:
+    def __init__(self, deps: Deps) -> None:
+        self.deps = deps
+
+    def _require_admin(self, caller: Caller, action: str, resource: str) -> None:
+        if not has_role(caller, Role.ADMIN):
+            raise deny(
+                self.deps, caller, action=action, resource=resource, message=_ADMIN_ONLY
+            )
+
+    def create_site(self, caller: Caller, name: str) -> Site:
+        self._require_admin(caller, "site.create", "sites")
+        clean = check_name(name)
+        with self.deps.db.transaction() as s:
+            if team_repo.site_named(s, clean) is not None:
+                raise Conflict(f"site {clean!r} exists", field="name")
+            site = team_repo.add_site(s, clean)
+            record(
+                s, self.deps, caller, action="site.create", resource=f"site/{site.id}"
+            )
+        return site
+
+    def list_sites(self, caller: Caller) -> list[Site]:
+        if not has_role(caller, Role.ADMIN, Role.CLINICIAN):
+            raise deny(self.deps, caller, action="site.list", resource="sites")
+        with self.deps.db.transaction() as s:
+            return team_repo.list_sites(s)
+
+    def create_team(self, caller: Caller, *, name: str, site_id: int) -> CareTeam:
+        self._require_admin(caller, "team.create", "teams")
+        clean = check_name(name)
+        with self.deps.db.transaction() as s:
+            if team_repo.get_site(s, site_id) is None:
+                raise InvalidInput(f"no site {site_id}", field="site_id")
+            if team_repo.team_named(s, site_id=site_id, name=clean):
+                raise Conflict(f"team {clean!r} exists at this site", field="name")
+            team = team_repo.add_team(s, name=clean, site_id=site_id)
+            record(
+                s, self.deps, caller, action="team.create", resource=f"team/{team.id}"
+            )
+        return team
+
+    def list_teams(self, caller: Caller) -> list[CareTeam]:
+        """All teams for an administrator; a clinician's own teams."""
+        if not has_role(caller, Role.ADMIN, Role.CLINICIAN):
+            raise deny(
+                self.deps,
+                caller,
+                action="team.list",
+                resource="teams",
+                message="Care teams are visible to clinicians and administrators.",
+            )
+        member = (
+            caller.actor.user_id
+            if caller.role is Role.CLINICIAN and caller.actor
+            else None
+        )
+        with self.deps.db.transaction() as s:
+            return team_repo.list_teams(s, member_id=member)
+
+    def get_team(self, caller: Caller, team_id: int) -> CareTeam:
+        with self.deps.db.transaction() as s:
+            team = team_repo.get_team(s, team_id)
+            allowed = has_role(caller, Role.ADMIN) or (
+                caller.role is Role.CLINICIAN
+                and caller.actor is not None
+                and team is not None
+                and caller.actor.user_id in team.member_ids
+            )
+            if allowed:
+                if team is None:
+                    raise NotFound(f"no care team {team_id}")
+                return team
+        raise deny(
+            self.deps,
+            caller,
+            action="team.read",
+            resource=f"team/{team_id}",
+            message="You can only see care teams you belong to.",
+        )
+
+    def set_member(
+        self, caller: Caller, team_id: int, user_id: int, *, member: bool
+    ) -> CareTeam:
+        """Add or remove a clinician from a team."""
+        self._require_admin(caller, "team.member", f"team/{team_id}")
+        with self.deps.db.transaction() as s:
+            if team_repo.get_team(s, team_id) is None:
+                raise NotFound(f"no care team {team_id}")
+            user = user_repo.get(s, user_id)
+            if user is None:
+                raise InvalidInput(f"no user {user_id}", field="user_id")
+            if member and user.role is not Role.CLINICIAN:
+                raise InvalidInput(
+                    "only clinicians are members of care teams", field="user_id"
+                )
+            if member:
+                team_repo.add_member(s, team_id, user_id)
+            else:
+                team_repo.remove_member(s, team_id, user_id)
+            record(
+                s,
+                self.deps,
+                caller,
+                action="team.member." + ("add" if member else "remove"),
+                resource=f"team/{team_id}",
+                detail=f"user/{user_id}",
+            )
+            return team_repo.get_team(s, team_id)  # type: ignore[return-value]
+
+    def set_patient(
+        self, caller: Caller, team_id: int, patient_id: int, *, member: bool
+    ) -> CareTeam:
+        """Put a patient in a team's care, or take them out of it."""
+        self._require_admin(caller, "team.patient", f"team/{team_id}")
+        with self.deps.db.transaction() as s:
+            if team_repo.get_team(s, team_id) is None:
+                raise NotFound(f"no care team {team_id}")
+            if patient_repo.get(s, patient_id) is None:
+                raise InvalidInput(f"no patient {patient_id}", field="patient_id")
+            if member:
+                team_repo.add_patient(s, team_id, patient_id)
+            else:
+                team_repo.remove_patient(s, team_id, patient_id)
+            record(
+                s,
+                self.deps,
+                caller,
+                action="team.patient." + ("add" if member else "remove"),
+                resource=f"team/{team_id}",
+                patient_id=patient_id,
+            )
+            return team_repo.get_team(s, team_id)  # type: ignore[return-value]

@@ -1,0 +1,183 @@
+"""User administration (administrators and the CLI operator)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from stride.domain.accounts import (
+    Role,
+    User,
+    check_email,
+    check_password,
+    check_role_link,
+    normalise_username,
+)
+from stride.domain.teams import check_name
+from stride.errors import Conflict, InvalidInput, NotFound
+from stride.services.access import deny, has_role
+from stride.services.context import Caller, Deps, record
+from stride.services.passwords import hash_password
+from stride.store.repositories import auth as auth_repo
+from stride.store.repositories import patients as patient_repo
+from stride.store.repositories import users as user_repo
+
+
+@dataclass(frozen=True, slots=True)
+class NewUser:
+    username: str
+    password: str
+    role: Role
+    display_name: str = ""
+    email: str | None = None
+    patient_id: int | None = None
+
+
+class UserService:
+    def __init__(self, deps: Deps) -> None:
+        self.deps = deps
+
+    def _require_admin(self, caller: Caller, action: str, resource: str) -> None:
+        if not has_role(caller, Role.ADMIN):
+            raise deny(
+                self.deps,
+                caller,
+                action=action,
+                resource=resource,
+                message="Only an administrator can manage user accounts.",
+            )
+
+    def create(self, caller: Caller, new: NewUser) -> User:
+        """Create an account; a patient account is linked to exactly one patient record.
+
+        Raises
+        ------
+        InvalidInput
+            Naming the field (username, password, role, email, patient_id).
+        Conflict
+            If the username is taken or the patient already has an account.
+        """
+        self._require_admin(caller, "user.create", "users")
+        username = normalise_username(new.username)
+        check_password(
+            new.password,
+            username=username,
+            min_length=self.deps.settings.password_min_length,
+        )
+        check_role_link(new.role, new.patient_id)
+        email = check_email(new.email)
+        display = check_name(new.display_name or username, field="display_name")
+        with self.deps.db.transaction() as s:
+            if user_repo.username_taken(s, username):
+                raise Conflict(f"username {username!r} is taken", field="username")
+            if new.patient_id is not None:
+                if patient_repo.get(s, new.patient_id) is None:
+                    raise InvalidInput(
+                        f"no patient record {new.patient_id}", field="patient_id"
+                    )
+                if user_repo.patient_has_account(s, new.patient_id):
+                    raise Conflict(
+                        "this patient already has an account", field="patient_id"
+                    )
+            user = user_repo.add(
+                s,
+                username=username,
+                display_name=display,
+                email=email,
+                role=new.role,
+                password_hash=hash_password(new.password),
+                patient_id=new.patient_id,
+                now=self.deps.clock(),
+            )
+            record(
+                s,
+                self.deps,
+                caller,
+                action="user.create",
+                resource=f"user/{user.id}",
+                patient_id=new.patient_id,
+                detail=f"role={user.role.value}",
+            )
+        return user
+
+    def list(self, caller: Caller, *, role: Role | None = None) -> list[User]:
+        self._require_admin(caller, "user.list", "users")
+        with self.deps.db.transaction() as s:
+            return user_repo.list_all(s, role=role)
+
+    def get(self, caller: Caller, user_id: int) -> User:
+        self._require_admin(caller, "user.read", f"user/{user_id}")
+        with self.deps.db.transaction() as s:
+            user = user_repo.get(s, user_id)
+        if user is None:
+            raise NotFound(f"no user {user_id}")
+        return user
+
+    def update(
+        self,
+        caller: Caller,
+        user_id: int,
+        *,
+        display_name: str | None = None,
+        email: str | None = None,
+        is_active: bool | None = None,
+    ) -> User:
+        """Edit an account's name, e-mail or active flag; deactivation ends its sessions."""
+        self._require_admin(caller, "user.update", f"user/{user_id}")
+        if (
+            caller.actor is not None
+            and caller.actor.user_id == user_id
+            and is_active is False
+        ):
+            raise InvalidInput(
+                "you cannot deactivate your own account", field="is_active"
+            )
+        name = (
+            check_name(display_name, field="display_name")
+            if display_name is not None
+            else None
+        )
+        # None leaves the e-mail unchanged; an empty string clears it.
+        mail = (check_email(email) or "") if email is not None else None
+        with self.deps.db.transaction() as s:
+            if user_repo.get(s, user_id) is None:
+                raise NotFound(f"no user {user_id}")
+            user = user_repo.update(
+                s, user_id, display_name=name, email=mail, is_active=is_active
+            )
+            if is_active is False:
+                auth_repo.delete_user_sessions(s, user_id)
+            record(
+                s,
+                self.deps,
+                caller,
+                action="user.update",
+                resource=f"user/{user_id}",
+                patient_id=user.patient_id,
+            )
+        return user
+
+    def reset_password(
+        self, caller: Caller, user_id: int, *, new_password: str
+    ) -> None:
+        """Set a user's password (an administrator's reset); their sessions are closed."""
+        self._require_admin(caller, "user.password.reset", f"user/{user_id}")
+        with self.deps.db.transaction() as s:
+            user = user_repo.get(s, user_id)
+            if user is None:
+                raise NotFound(f"no user {user_id}")
+            check_password(
+                new_password,
+                username=user.username,
+                min_length=self.deps.settings.password_min_length,
+            )
+            user_repo.set_password_hash(
+                s, user_id, hash_password(new_password), now=self.deps.clock()
+            )
+            auth_repo.delete_user_sessions(s, user_id)
+            record(
+                s,
+                self.deps,
+                caller,
+                action="user.password.reset",
+                resource=f"user/{user_id}",
+            )

@@ -1,0 +1,120 @@
+"""Patient records."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import exists, func, or_, select
+from sqlalchemy.orm import Session
+
+from stride.domain.patients import Patient, PatientDetails, Sex
+from stride.store.models import PatientRow, TeamMemberRow, TeamPatientRow
+
+_DETAIL_FIELDS = tuple(PatientDetails.__slots__)
+
+
+def to_domain(row: PatientRow) -> Patient:
+    values = {name: getattr(row, name) for name in _DETAIL_FIELDS}
+    values["sex"] = Sex(values["sex"])
+    return Patient(
+        id=row.id,
+        details=PatientDetails(**values),
+        site_id=row.site_id,
+        is_synthetic=row.is_synthetic,
+        created_at=row.created_at,
+        updated_at=row.updated_at,
+    )
+
+
+def add(
+    session: Session,
+    details: PatientDetails,
+    *,
+    site_id: int | None,
+    is_synthetic: bool,
+    now: datetime,
+) -> Patient:
+    row = PatientRow(
+        **{name: getattr(details, name) for name in _DETAIL_FIELDS},
+        site_id=site_id,
+        is_synthetic=is_synthetic,
+        created_at=now,
+        updated_at=now,
+    )
+    session.add(row)
+    session.flush()
+    return to_domain(row)
+
+
+def update(
+    session: Session, patient_id: int, details: PatientDetails, *, now: datetime
+) -> Patient:
+    row = session.get_one(PatientRow, patient_id)
+    for name in _DETAIL_FIELDS:
+        setattr(row, name, getattr(details, name))
+    row.updated_at = now
+    session.flush()
+    return to_domain(row)
+
+
+def get(session: Session, patient_id: int) -> Patient | None:
+    row = session.get(PatientRow, patient_id)
+    return None if row is None else to_domain(row)
+
+
+def mrn_taken(session: Session, mrn: str, *, except_id: int | None = None) -> bool:
+    query = select(PatientRow.id).where(PatientRow.mrn == mrn)
+    if except_id is not None:
+        query = query.where(PatientRow.id != except_id)
+    return session.scalar(query) is not None
+
+
+def in_clinician_teams(session: Session, patient_id: int, clinician_id: int) -> bool:
+    """Whether any care team of the clinician looks after the patient."""
+    query = select(
+        exists()
+        .where(TeamPatientRow.patient_id == patient_id)
+        .where(TeamMemberRow.team_id == TeamPatientRow.team_id)
+        .where(TeamMemberRow.user_id == clinician_id)
+    )
+    return bool(session.scalar(query))
+
+
+def search(
+    session: Session,
+    *,
+    text: str | None,
+    clinician_id: int | None,
+    limit: int,
+    offset: int,
+) -> tuple[list[Patient], int]:
+    """Patients matching ``text`` (name, MRN), restricted to a clinician's teams when given."""
+    query = select(PatientRow)
+    if clinician_id is not None:
+        team_ids = select(TeamMemberRow.team_id).where(
+            TeamMemberRow.user_id == clinician_id
+        )
+        patient_ids = select(TeamPatientRow.patient_id).where(
+            TeamPatientRow.team_id.in_(team_ids)
+        )
+        query = query.where(PatientRow.id.in_(patient_ids))
+    for word in (text or "").split():
+        like = f"%{word.lower()}%"
+        query = query.where(
+            or_(
+                func.lower(PatientRow.given_name).like(like),
+                func.lower(PatientRow.family_name).like(like),
+                func.lower(PatientRow.mrn).like(like),
+            )
+        )
+    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    rows = session.scalars(
+        query.order_by(PatientRow.family_name, PatientRow.given_name, PatientRow.id)
+        .limit(limit)
+        .offset(offset)
+    )
+    return [to_domain(r) for r in rows], total
+
+
+def count(session: Session) -> int:
+    return session.scalar(select(func.count()).select_from(PatientRow)) or 0
