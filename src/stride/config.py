@@ -24,9 +24,7 @@ Environment = Literal["development", "test", "production"]
 class Settings(BaseSettings):
     """Every knob of a Stride deployment (see the configuration table in the README)."""
 
-    model_config = SettingsConfigDict(
-        env_prefix="STRIDE_", env_file=".env", extra="ignore"
-    )
+    model_config = SettingsConfigDict(env_prefix="STRIDE_", env_file=".env", extra="ignore")
 
     env: Environment = "development"
     data_dir: Path = Field(default_factory=lambda: Path.cwd() / "var")
@@ -60,19 +58,13 @@ class Settings(BaseSettings):
     @property
     def secure_cookies(self) -> bool:
         """Cookies carry ``Secure`` in production unless explicitly turned off."""
-        return (
-            self.env == "production"
-            if self.cookie_secure is None
-            else self.cookie_secure
-        )
+        return self.env == "production" if self.cookie_secure is None else self.cookie_secure
 
     @property
     def secret(self) -> str:
         """The secret key; :func:`load_settings` guarantees there is one."""
         if self.secret_key is None:
-            raise ConfigurationError(
-                "no secret key; build settings with load_settings()"
-            )
+            raise ConfigurationError("no secret key; build settings with load_settings()")
         return self.secret_key.get_secret_value()
 
 

@@ -58,8 +58,7 @@ def normalise_username(raw: str) -> str:
     name = raw.strip().lower()
     if not _USERNAME.match(name):
         raise InvalidInput(
-            "must be 2-63 characters: letters, digits, '.', '-' or '_', starting with a letter "
-            "or digit",
+            "must be 2-63 characters: letters, digits, '.', '-' or '_', starting with a letter or digit",
             field="username",
         )
     return name
@@ -71,9 +70,7 @@ def parse_role(raw: str) -> Role:
         return Role(raw.strip().lower())
     except ValueError:
         allowed = ", ".join(r.value for r in Role)
-        raise InvalidInput(
-            f"unknown role {raw!r}; one of {allowed}", field="role"
-        ) from None
+        raise InvalidInput(f"unknown role {raw!r}; one of {allowed}", field="role") from None
 
 
 def check_email(raw: str | None, *, field: str = "email") -> str | None:
@@ -95,9 +92,7 @@ def check_password(password: str, *, username: str, min_length: int) -> None:
         If the password is too short, too long or equals the username.
     """
     if len(password) < min_length:
-        raise InvalidInput(
-            f"must be at least {min_length} characters", field="password"
-        )
+        raise InvalidInput(f"must be at least {min_length} characters", field="password")
     if len(password) > 256:
         raise InvalidInput("must be at most 256 characters", field="password")
     if password.strip().lower() == username.lower():
@@ -107,10 +102,6 @@ def check_password(password: str, *, username: str, min_length: int) -> None:
 def check_role_link(role: Role, patient_id: int | None) -> None:
     """A patient account is linked to exactly one patient record; no other account is."""
     if role is Role.PATIENT and patient_id is None:
-        raise InvalidInput(
-            "a patient account must be linked to a patient record", field="patient_id"
-        )
+        raise InvalidInput("a patient account must be linked to a patient record", field="patient_id")
     if role is not Role.PATIENT and patient_id is not None:
-        raise InvalidInput(
-            "only a patient account is linked to a patient record", field="patient_id"
-        )
+        raise InvalidInput("only a patient account is linked to a patient record", field="patient_id")

@@ -74,9 +74,7 @@ def entry_hash(seq: int, prev_hash: str, event: AuditEvent) -> str:
         "request_id": event.request_id,
         "detail": event.detail,
     }
-    blob = json.dumps(
-        payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False
-    )
+    blob = json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     return hashlib.sha256(blob.encode("utf-8")).hexdigest()
 
 

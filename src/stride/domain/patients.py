@@ -75,9 +75,7 @@ def _bounded(value: float | None, *, field: str) -> float | None:
         return None
     bounds = load_toml("plausibility")[field]
     if not bounds["min"] <= value <= bounds["max"]:
-        raise InvalidInput(
-            f"must be between {bounds['min']} and {bounds['max']}", field=field
-        )
+        raise InvalidInput(f"must be between {bounds['min']} and {bounds['max']}", field=field)
     return value
 
 

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
 
 from stride.domain.accounts import Role
 from stride.domain.audit import AuditEntry, ChainVerdict, verify_chain
+from stride.errors import InvalidInput
 from stride.services.access import deny, has_role
 from stride.services.context import Caller, Deps, record
 from stride.store.repositories import audit as audit_repo
@@ -26,9 +28,7 @@ class AuditService:
     def __init__(self, deps: Deps) -> None:
         self.deps = deps
 
-    def list(
-        self, caller: Caller, flt: AuditFilter, *, limit: int = 100, offset: int = 0
-    ) -> AuditPage:
+    def list(self, caller: Caller, flt: AuditFilter, *, limit: int = 100, offset: int = 0) -> AuditPage:
         """Entries newest first; reading the trail is itself audited."""
         if not has_role(caller, Role.ADMIN):
             raise deny(
@@ -39,6 +39,7 @@ class AuditService:
                 message="Only an administrator can read the audit log.",
             )
         limit, offset = max(1, min(limit, 500)), max(0, offset)
+        flt = replace(flt, since=_utc(flt.since, field="since"), until=_utc(flt.until, field="until"))
         with self.deps.db.transaction() as s:
             items, total = audit_repo.query(s, flt, limit=limit, offset=offset)
             record(
@@ -63,3 +64,13 @@ class AuditService:
             )
         with self.deps.db.transaction() as s:
             return verify_chain(audit_repo.iter_all(s))
+
+
+def _utc(at: datetime | None, *, field: str) -> datetime | None:
+    """Filter bounds without an offset are taken as UTC, the zone the log is kept in."""
+    if at is None:
+        return None
+    try:
+        return at.replace(tzinfo=UTC) if at.tzinfo is None else at.astimezone(UTC)
+    except OverflowError:
+        raise InvalidInput("is out of range", field=field) from None

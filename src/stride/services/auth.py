@@ -77,14 +77,9 @@ class AuthService:
         with self.deps.db.transaction() as s:
             per_user = auth_repo.recent_failures(s, username=name, since=since)
             per_addr = (
-                auth_repo.recent_failures(s, client_addr=client_addr, since=since)
-                if client_addr
-                else 0
+                auth_repo.recent_failures(s, client_addr=client_addr, since=since) if client_addr else 0
             )
-            if (
-                per_user >= settings.login_max_failures
-                or per_addr >= 4 * settings.login_max_failures
-            ):
+            if per_user >= settings.login_max_failures or per_addr >= 4 * settings.login_max_failures:
                 record(
                     s,
                     self.deps,
@@ -98,9 +93,7 @@ class AuthService:
                 row = user_repo.get_row_by_username(s, name)
                 ok = verify_password(row.password_hash if row else None, password)
                 ok = ok and row is not None and row.is_active
-                auth_repo.record_attempt(
-                    s, username=name, client_addr=client_addr, success=ok, now=now
-                )
+                auth_repo.record_attempt(s, username=name, client_addr=client_addr, success=ok, now=now)
                 if ok and row is not None:
                     if needs_rehash(row.password_hash):
                         row.password_hash = hash_password(password)
@@ -115,8 +108,7 @@ class AuthService:
                             csrf_token=csrf,
                             created_at=now,
                             last_seen_at=now,
-                            expires_at=now
-                            + timedelta(hours=settings.session_absolute_hours),
+                            expires_at=now + timedelta(hours=settings.session_absolute_hours),
                             client_addr=client_addr,
                             user_agent=(user_agent or "")[:255] or None,
                         ),
@@ -183,27 +175,19 @@ class AuthService:
                     resource=f"user/{caller.actor.user_id}",
                 )
 
-    def change_password(
-        self, caller: Caller, *, current: str, new: str, keep_token: str | None
-    ) -> None:
+    def change_password(self, caller: Caller, *, current: str, new: str, keep_token: str | None) -> None:
         """Change one's own password; every other session of the user is closed."""
         actor = caller.require_actor()
         with self.deps.db.transaction() as s:
             if not verify_password(user_repo.password_hash(s, actor.user_id), current):
-                raise InvalidInput(
-                    "is not your current password", field="current_password"
-                )
+                raise InvalidInput("is not your current password", field="current_password")
             check_password(
                 new,
                 username=actor.username,
                 min_length=self.deps.settings.password_min_length,
             )
-            user_repo.set_password_hash(
-                s, actor.user_id, hash_password(new), now=self.deps.clock()
-            )
-            auth_repo.delete_user_sessions(
-                s, actor.user_id, keep=_digest(keep_token) if keep_token else None
-            )
+            user_repo.set_password_hash(s, actor.user_id, hash_password(new), now=self.deps.clock())
+            auth_repo.delete_user_sessions(s, actor.user_id, keep=_digest(keep_token) if keep_token else None)
             record(
                 s,
                 self.deps,

@@ -76,9 +76,7 @@ def record(
             action=action,
             resource=resource,
             actor_user_id=caller.actor.user_id if caller.actor else None,
-            actor_role="system"
-            if caller.system
-            else (caller.role.value if caller.role else None),
+            actor_role="system" if caller.system else (caller.role.value if caller.role else None),
             patient_id=patient_id,
             client_addr=caller.client_addr,
             request_id=caller.request_id,

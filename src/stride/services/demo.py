@@ -91,13 +91,9 @@ class DemoResult:
 
 STAFF = [
     DemoLogin("admin", "stride-admin-demo", Role.ADMIN, "users, care teams, audit"),
-    DemoLogin(
-        "dr.rivera", "stride-clinician-demo", Role.CLINICIAN, "Mood Disorders Team"
-    ),
+    DemoLogin("dr.rivera", "stride-clinician-demo", Role.CLINICIAN, "Mood Disorders Team"),
     DemoLogin("dr.okafor", "stride-clinician-demo", Role.CLINICIAN, "both teams"),
-    DemoLogin(
-        "researcher", "stride-research-demo", Role.RESEARCHER, "studies (later issues)"
-    ),
+    DemoLogin("researcher", "stride-research-demo", Role.RESEARCHER, "studies (later issues)"),
 ]
 PATIENT_PASSWORD = "stride-patient-demo"
 
@@ -154,19 +150,13 @@ class DemoService:
         if not has_role(caller, Role.ADMIN):
             raise PermissionDenied("only an administrator can seed the demo clinic")
         if self.deps.settings.env == "production":
-            raise Conflict(
-                "the demo clinic has published passwords and is never seeded in production"
-            )
+            raise Conflict("the demo clinic has published passwords and is never seeded in production")
         with self.deps.db.transaction() as s:
             if user_repo.count(s) > 0:
                 return DemoResult(seeded=False, logins=demo_logins())
         site = self.teams.create_site(caller, "Stride Demo Clinic (synthetic)")
-        mood = self.teams.create_team(
-            caller, name="Mood Disorders Team", site_id=site.id
-        )
-        exercise = self.teams.create_team(
-            caller, name="Exercise Physiology Team", site_id=site.id
-        )
+        mood = self.teams.create_team(caller, name="Mood Disorders Team", site_id=site.id)
+        exercise = self.teams.create_team(caller, name="Exercise Physiology Team", site_id=site.id)
         staff = {
             login.username: self.users.create(
                 caller,
@@ -183,13 +173,9 @@ class DemoService:
         for team in (mood, exercise):
             self.teams.set_member(caller, team.id, staff["dr.okafor"].id, member=True)
         rng = random.Random(SEED)
-        for i, details in enumerate(
-            _synthetic_patients(rng, today=self.deps.clock().date()), start=1
-        ):
+        for i, details in enumerate(_synthetic_patients(rng, today=self.deps.clock().date()), start=1):
             team = mood if i <= 13 else exercise
-            patient = self.patients.create(
-                caller, details, team_id=team.id, is_synthetic=True
-            )
+            patient = self.patients.create(caller, details, team_id=team.id, is_synthetic=True)
             if i <= PATIENT_LOGINS:
                 self.users.create(
                     caller,

@@ -55,14 +55,7 @@ class PatientService:
         Conflict
             If the MRN is already used.
         """
-        if not has_role(caller, Role.ADMIN, Role.CLINICIAN):
-            raise deny(
-                self.deps,
-                caller,
-                action="patient.create",
-                resource="patients",
-                message="Only clinicians and administrators register patients.",
-            )
+        self.ensure_may_register(caller)
         clean = validate_details(details, today=self.deps.clock().date())
         with self.deps.db.transaction() as s:
             team = team_repo.get_team(s, team_id) if team_id is not None else None
@@ -73,9 +66,7 @@ class PatientService:
                 if team is None:
                     raise InvalidInput("choose one of your care teams", field="team_id")
                 if actor.user_id not in team.member_ids:
-                    raise InvalidInput(
-                        "you are not a member of this care team", field="team_id"
-                    )
+                    raise InvalidInput("you are not a member of this care team", field="team_id")
             if clean.mrn and patient_repo.mrn_taken(s, clean.mrn):
                 raise Conflict(f"MRN {clean.mrn!r} is already used", field="mrn")
             patient = patient_repo.add(
@@ -97,8 +88,19 @@ class PatientService:
             )
         return patient
 
-    def get(self, caller: Caller, patient_id: int) -> PatientRecord:
-        """One patient's record, with teams and account.
+    def ensure_may_register(self, caller: Caller) -> None:
+        """Refuse (and audit) early, before showing a registration form to the wrong role."""
+        if not has_role(caller, Role.ADMIN, Role.CLINICIAN):
+            raise deny(
+                self.deps,
+                caller,
+                action="patient.create",
+                resource="patients",
+                message="Only clinicians and administrators register patients.",
+            )
+
+    def get(self, caller: Caller, patient_id: int, *, for_edit: bool = False) -> PatientRecord:
+        """One patient's record, with teams and account (``for_edit``: only if the caller may edit).
 
         Raises
         ------
@@ -108,8 +110,9 @@ class PatientService:
         NotFound
             For an administrator, when there is no such patient.
         """
+        allowed = may_edit_patient if for_edit else may_read_patient
         with self.deps.db.transaction() as s:
-            if may_read_patient(s, caller, patient_id):
+            if allowed(s, caller, patient_id):
                 patient = patient_repo.get(s, patient_id)
                 if patient is None:
                     raise NotFound(f"no patient {patient_id}")
@@ -130,15 +133,13 @@ class PatientService:
         raise deny(
             self.deps,
             caller,
-            action="patient.read",
+            action="patient.update" if for_edit else "patient.read",
             resource=f"patient/{patient_id}",
             patient_id=patient_id,
-            message=self._refusal(caller),
+            message=self._refusal(caller, editing=for_edit),
         )
 
-    def update(
-        self, caller: Caller, patient_id: int, details: PatientDetails
-    ) -> Patient:
+    def update(self, caller: Caller, patient_id: int, details: PatientDetails) -> Patient:
         """Edit a patient's record (administrators and the patient's clinicians)."""
         clean = validate_details(details, today=self.deps.clock().date())
         with self.deps.db.transaction() as s:
@@ -146,9 +147,7 @@ class PatientService:
                 before = patient_repo.get(s, patient_id)
                 if before is None:
                     raise NotFound(f"no patient {patient_id}")
-                if clean.mrn and patient_repo.mrn_taken(
-                    s, clean.mrn, except_id=patient_id
-                ):
+                if clean.mrn and patient_repo.mrn_taken(s, clean.mrn, except_id=patient_id):
                     raise Conflict(f"MRN {clean.mrn!r} is already used", field="mrn")
                 after = patient_repo.update(s, patient_id, clean, now=self.deps.clock())
                 changed = sorted(
@@ -193,11 +192,7 @@ class PatientService:
                 message="Only clinicians and administrators can list patients.",
             )
         limit, offset = max(1, min(limit, 200)), max(0, offset)
-        clinician_id = (
-            caller.actor.user_id
-            if caller.role is Role.CLINICIAN and caller.actor
-            else None
-        )
+        clinician_id = caller.actor.user_id if caller.role is Role.CLINICIAN and caller.actor else None
         with self.deps.db.transaction() as s:
             items, total = patient_repo.search(
                 s, text=text, clinician_id=clinician_id, limit=limit, offset=offset

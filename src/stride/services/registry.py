@@ -28,9 +28,7 @@ class Services:
 
     @classmethod
     def build(cls, settings: Settings, *, clock: Clock = utc_now) -> Services:
-        deps = Deps(
-            db=Database(settings.resolved_database_url), settings=settings, clock=clock
-        )
+        deps = Deps(db=Database(settings.resolved_database_url), settings=settings, clock=clock)
         users, teams, patients = (
             UserService(deps),
             TeamService(deps),

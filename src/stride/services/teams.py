@@ -20,9 +20,7 @@ class TeamService:
 
     def _require_admin(self, caller: Caller, action: str, resource: str) -> None:
         if not has_role(caller, Role.ADMIN):
-            raise deny(
-                self.deps, caller, action=action, resource=resource, message=_ADMIN_ONLY
-            )
+            raise deny(self.deps, caller, action=action, resource=resource, message=_ADMIN_ONLY)
 
     def create_site(self, caller: Caller, name: str) -> Site:
         self._require_admin(caller, "site.create", "sites")
@@ -31,9 +29,7 @@ class TeamService:
             if team_repo.site_named(s, clean) is not None:
                 raise Conflict(f"site {clean!r} exists", field="name")
             site = team_repo.add_site(s, clean)
-            record(
-                s, self.deps, caller, action="site.create", resource=f"site/{site.id}"
-            )
+            record(s, self.deps, caller, action="site.create", resource=f"site/{site.id}")
         return site
 
     def list_sites(self, caller: Caller) -> list[Site]:
@@ -51,9 +47,7 @@ class TeamService:
             if team_repo.team_named(s, site_id=site_id, name=clean):
                 raise Conflict(f"team {clean!r} exists at this site", field="name")
             team = team_repo.add_team(s, name=clean, site_id=site_id)
-            record(
-                s, self.deps, caller, action="team.create", resource=f"team/{team.id}"
-            )
+            record(s, self.deps, caller, action="team.create", resource=f"team/{team.id}")
         return team
 
     def list_teams(self, caller: Caller) -> list[CareTeam]:
@@ -66,11 +60,7 @@ class TeamService:
                 resource="teams",
                 message="Care teams are visible to clinicians and administrators.",
             )
-        member = (
-            caller.actor.user_id
-            if caller.role is Role.CLINICIAN and caller.actor
-            else None
-        )
+        member = caller.actor.user_id if caller.role is Role.CLINICIAN and caller.actor else None
         with self.deps.db.transaction() as s:
             return team_repo.list_teams(s, member_id=member)
 
@@ -95,9 +85,7 @@ class TeamService:
             message="You can only see care teams you belong to.",
         )
 
-    def set_member(
-        self, caller: Caller, team_id: int, user_id: int, *, member: bool
-    ) -> CareTeam:
+    def set_member(self, caller: Caller, team_id: int, user_id: int, *, member: bool) -> CareTeam:
         """Add or remove a clinician from a team."""
         self._require_admin(caller, "team.member", f"team/{team_id}")
         with self.deps.db.transaction() as s:
@@ -107,9 +95,7 @@ class TeamService:
             if user is None:
                 raise InvalidInput(f"no user {user_id}", field="user_id")
             if member and user.role is not Role.CLINICIAN:
-                raise InvalidInput(
-                    "only clinicians are members of care teams", field="user_id"
-                )
+                raise InvalidInput("only clinicians are members of care teams", field="user_id")
             if member:
                 team_repo.add_member(s, team_id, user_id)
             else:
@@ -124,9 +110,7 @@ class TeamService:
             )
             return team_repo.get_team(s, team_id)  # type: ignore[return-value]
 
-    def set_patient(
-        self, caller: Caller, team_id: int, patient_id: int, *, member: bool
-    ) -> CareTeam:
+    def set_patient(self, caller: Caller, team_id: int, patient_id: int, *, member: bool) -> CareTeam:
         """Put a patient in a team's care, or take them out of it."""
         self._require_admin(caller, "team.patient", f"team/{team_id}")
         with self.deps.db.transaction() as s:

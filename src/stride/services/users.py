@@ -71,13 +71,9 @@ class UserService:
                 raise Conflict(f"username {username!r} is taken", field="username")
             if new.patient_id is not None:
                 if patient_repo.get(s, new.patient_id) is None:
-                    raise InvalidInput(
-                        f"no patient record {new.patient_id}", field="patient_id"
-                    )
+                    raise InvalidInput(f"no patient record {new.patient_id}", field="patient_id")
                 if user_repo.patient_has_account(s, new.patient_id):
-                    raise Conflict(
-                        "this patient already has an account", field="patient_id"
-                    )
+                    raise Conflict("this patient already has an account", field="patient_id")
             user = user_repo.add(
                 s,
                 username=username,
@@ -123,27 +119,15 @@ class UserService:
     ) -> User:
         """Edit an account's name, e-mail or active flag; deactivation ends its sessions."""
         self._require_admin(caller, "user.update", f"user/{user_id}")
-        if (
-            caller.actor is not None
-            and caller.actor.user_id == user_id
-            and is_active is False
-        ):
-            raise InvalidInput(
-                "you cannot deactivate your own account", field="is_active"
-            )
-        name = (
-            check_name(display_name, field="display_name")
-            if display_name is not None
-            else None
-        )
+        if caller.actor is not None and caller.actor.user_id == user_id and is_active is False:
+            raise InvalidInput("you cannot deactivate your own account", field="is_active")
+        name = check_name(display_name, field="display_name") if display_name is not None else None
         # None leaves the e-mail unchanged; an empty string clears it.
         mail = (check_email(email) or "") if email is not None else None
         with self.deps.db.transaction() as s:
             if user_repo.get(s, user_id) is None:
                 raise NotFound(f"no user {user_id}")
-            user = user_repo.update(
-                s, user_id, display_name=name, email=mail, is_active=is_active
-            )
+            user = user_repo.update(s, user_id, display_name=name, email=mail, is_active=is_active)
             if is_active is False:
                 auth_repo.delete_user_sessions(s, user_id)
             record(
@@ -156,9 +140,7 @@ class UserService:
             )
         return user
 
-    def reset_password(
-        self, caller: Caller, user_id: int, *, new_password: str
-    ) -> None:
+    def reset_password(self, caller: Caller, user_id: int, *, new_password: str) -> None:
         """Set a user's password (an administrator's reset); their sessions are closed."""
         self._require_admin(caller, "user.password.reset", f"user/{user_id}")
         with self.deps.db.transaction() as s:
@@ -170,9 +152,7 @@ class UserService:
                 username=user.username,
                 min_length=self.deps.settings.password_min_length,
             )
-            user_repo.set_password_hash(
-                s, user_id, hash_password(new_password), now=self.deps.clock()
-            )
+            user_repo.set_password_hash(s, user_id, hash_password(new_password), now=self.deps.clock())
             auth_repo.delete_user_sessions(s, user_id)
             record(
                 s,

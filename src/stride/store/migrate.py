@@ -15,9 +15,7 @@ from stride.store.db import make_engine, normalise_url
 def alembic_config(url: str) -> Config:
     """An Alembic config pointing at the packaged migrations and the given database."""
     cfg = Config()
-    cfg.set_main_option(
-        "script_location", str(resources.files("stride.store") / "migrations")
-    )
+    cfg.set_main_option("script_location", str(resources.files("stride.store") / "migrations"))
     # ConfigParser interpolation: a '%' in a password must be doubled.
     cfg.set_main_option("sqlalchemy.url", normalise_url(url).replace("%", "%%"))
     return cfg

@@ -72,9 +72,7 @@ class UserRow(Base):
             "(role = 'patient') = (patient_id IS NOT NULL)",
             name="patient_link_iff_patient_role",
         ),
-        CheckConstraint(
-            "role IN ('admin', 'clinician', 'patient', 'researcher')", name="known_role"
-        ),
+        CheckConstraint("role IN ('admin', 'clinician', 'patient', 'researcher')", name="known_role"),
     )
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     username: Mapped[str] = mapped_column(String(63), unique=True)
@@ -83,18 +81,14 @@ class UserRow(Base):
     role: Mapped[str] = mapped_column(String(16))
     password_hash: Mapped[str] = mapped_column(String(255))
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
-    patient_id: Mapped[int | None] = mapped_column(
-        ForeignKey("patient.id"), unique=True
-    )
+    patient_id: Mapped[int | None] = mapped_column(ForeignKey("patient.id"), unique=True)
     created_at: Mapped[datetime]
     password_changed_at: Mapped[datetime]
 
 
 class CareTeamRow(Base):
     __tablename__ = "care_team"
-    __table_args__ = (
-        UniqueConstraint("site_id", "name", name="uq_care_team_site_name"),
-    )
+    __table_args__ = (UniqueConstraint("site_id", "name", name="uq_care_team_site_name"),)
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     name: Mapped[str] = mapped_column(String(120))
     site_id: Mapped[int] = mapped_column(ForeignKey("site.id"))
@@ -102,30 +96,20 @@ class CareTeamRow(Base):
 
 class TeamMemberRow(Base):
     __tablename__ = "team_member"
-    team_id: Mapped[int] = mapped_column(
-        ForeignKey("care_team.id", ondelete="CASCADE"), primary_key=True
-    )
-    user_id: Mapped[int] = mapped_column(
-        ForeignKey("app_user.id"), primary_key=True, index=True
-    )
+    team_id: Mapped[int] = mapped_column(ForeignKey("care_team.id", ondelete="CASCADE"), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("app_user.id"), primary_key=True, index=True)
 
 
 class TeamPatientRow(Base):
     __tablename__ = "team_patient"
-    team_id: Mapped[int] = mapped_column(
-        ForeignKey("care_team.id", ondelete="CASCADE"), primary_key=True
-    )
-    patient_id: Mapped[int] = mapped_column(
-        ForeignKey("patient.id"), primary_key=True, index=True
-    )
+    team_id: Mapped[int] = mapped_column(ForeignKey("care_team.id", ondelete="CASCADE"), primary_key=True)
+    patient_id: Mapped[int] = mapped_column(ForeignKey("patient.id"), primary_key=True, index=True)
 
 
 class WebSessionRow(Base):
     __tablename__ = "web_session"
     token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
-    user_id: Mapped[int] = mapped_column(
-        ForeignKey("app_user.id", ondelete="CASCADE"), index=True
-    )
+    user_id: Mapped[int] = mapped_column(ForeignKey("app_user.id", ondelete="CASCADE"), index=True)
     csrf_token: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime]
     last_seen_at: Mapped[datetime]
@@ -137,9 +121,7 @@ class WebSessionRow(Base):
 class ApiTokenRow(Base):
     __tablename__ = "api_token"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    user_id: Mapped[int] = mapped_column(
-        ForeignKey("app_user.id", ondelete="CASCADE"), index=True
-    )
+    user_id: Mapped[int] = mapped_column(ForeignKey("app_user.id", ondelete="CASCADE"), index=True)
     name: Mapped[str] = mapped_column(String(120))
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime]

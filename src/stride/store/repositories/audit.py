@@ -39,12 +39,8 @@ def append(session: Session, event: AuditEvent) -> AuditEntry:
     The unique constraint on ``prev_hash`` is the last line of defence.
     """
     if session.get_bind().dialect.name == "postgresql":
-        session.execute(
-            text("SELECT pg_advisory_xact_lock(:key)"), {"key": _PG_AUDIT_LOCK}
-        )
-    head = session.execute(
-        select(AuditRow.seq, AuditRow.hash).order_by(AuditRow.seq.desc()).limit(1)
-    ).first()
+        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _PG_AUDIT_LOCK})
+    head = session.execute(select(AuditRow.seq, AuditRow.hash).order_by(AuditRow.seq.desc()).limit(1)).first()
     seq, prev = (head[0] + 1, head[1]) if head else (1, GENESIS_HASH)
     entry = chain(seq, prev, event)
     session.add(
@@ -72,12 +68,7 @@ def iter_all(session: Session, *, batch: int = 5000) -> Iterator[AuditEntry]:
     last = 0
     while True:
         rows = list(
-            session.scalars(
-                select(AuditRow)
-                .where(AuditRow.seq > last)
-                .order_by(AuditRow.seq)
-                .limit(batch)
-            )
+            session.scalars(select(AuditRow).where(AuditRow.seq > last).order_by(AuditRow.seq).limit(batch))
         )
         if not rows:
             return
@@ -95,9 +86,7 @@ class AuditFilter:
     until: datetime | None = None
 
 
-def query(
-    session: Session, flt: AuditFilter, *, limit: int, offset: int
-) -> tuple[list[AuditEntry], int]:
+def query(session: Session, flt: AuditFilter, *, limit: int, offset: int) -> tuple[list[AuditEntry], int]:
     """Newest first, filtered."""
     q = select(AuditRow)
     if flt.actor_user_id is not None:

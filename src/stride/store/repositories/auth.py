@@ -23,9 +23,7 @@ def delete_session(session: Session, token_hash: str) -> None:
     session.execute(delete(WebSessionRow).where(WebSessionRow.token_hash == token_hash))
 
 
-def delete_user_sessions(
-    session: Session, user_id: int, *, keep: str | None = None
-) -> None:
+def delete_user_sessions(session: Session, user_id: int, *, keep: str | None = None) -> None:
     query = delete(WebSessionRow).where(WebSessionRow.user_id == user_id)
     if keep is not None:
         query = query.where(WebSessionRow.token_hash != keep)
@@ -36,9 +34,7 @@ def delete_expired_sessions(session: Session, *, now: datetime) -> None:
     session.execute(delete(WebSessionRow).where(WebSessionRow.expires_at <= now))
 
 
-def add_token(
-    session: Session, *, user_id: int, name: str, token_hash: str, now: datetime
-) -> int:
+def add_token(session: Session, *, user_id: int, name: str, token_hash: str, now: datetime) -> int:
     row = ApiTokenRow(user_id=user_id, name=name, token_hash=token_hash, created_at=now)
     session.add(row)
     session.flush()
@@ -46,9 +42,7 @@ def add_token(
 
 
 def get_token(session: Session, token_hash: str) -> ApiTokenRow | None:
-    return session.scalar(
-        select(ApiTokenRow).where(ApiTokenRow.token_hash == token_hash)
-    )
+    return session.scalar(select(ApiTokenRow).where(ApiTokenRow.token_hash == token_hash))
 
 
 def record_attempt(
@@ -59,11 +53,7 @@ def record_attempt(
     success: bool,
     now: datetime,
 ) -> None:
-    session.add(
-        LoginAttemptRow(
-            username=username, client_addr=client_addr, at=now, success=success
-        )
-    )
+    session.add(LoginAttemptRow(username=username, client_addr=client_addr, at=now, success=success))
     session.flush()
 
 

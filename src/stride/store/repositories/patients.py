@@ -46,9 +46,7 @@ def add(
     return to_domain(row)
 
 
-def update(
-    session: Session, patient_id: int, details: PatientDetails, *, now: datetime
-) -> Patient:
+def update(session: Session, patient_id: int, details: PatientDetails, *, now: datetime) -> Patient:
     row = session.get_one(PatientRow, patient_id)
     for name in _DETAIL_FIELDS:
         setattr(row, name, getattr(details, name))
@@ -91,12 +89,8 @@ def search(
     """Patients matching ``text`` (name, MRN), restricted to a clinician's teams when given."""
     query = select(PatientRow)
     if clinician_id is not None:
-        team_ids = select(TeamMemberRow.team_id).where(
-            TeamMemberRow.user_id == clinician_id
-        )
-        patient_ids = select(TeamPatientRow.patient_id).where(
-            TeamPatientRow.team_id.in_(team_ids)
-        )
+        team_ids = select(TeamMemberRow.team_id).where(TeamMemberRow.user_id == clinician_id)
+        patient_ids = select(TeamPatientRow.patient_id).where(TeamPatientRow.team_id.in_(team_ids))
         query = query.where(PatientRow.id.in_(patient_ids))
     for word in (text or "").split():
         like = f"%{word.lower()}%"

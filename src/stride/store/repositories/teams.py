@@ -27,18 +27,13 @@ def site_named(session: Session, name: str) -> Site | None:
 
 
 def list_sites(session: Session) -> list[Site]:
-    return [
-        Site(id=r.id, name=r.name)
-        for r in session.scalars(select(SiteRow).order_by(SiteRow.name))
-    ]
+    return [Site(id=r.id, name=r.name) for r in session.scalars(select(SiteRow).order_by(SiteRow.name))]
 
 
 def _team(session: Session, row: CareTeamRow) -> CareTeam:
     site = session.get_one(SiteRow, row.site_id)
     members = session.scalars(
-        select(TeamMemberRow.user_id)
-        .where(TeamMemberRow.team_id == row.id)
-        .order_by(TeamMemberRow.user_id)
+        select(TeamMemberRow.user_id).where(TeamMemberRow.team_id == row.id).order_by(TeamMemberRow.user_id)
     )
     patients = session.scalars(
         select(TeamPatientRow.patient_id)
@@ -68,9 +63,7 @@ def get_team(session: Session, team_id: int) -> CareTeam | None:
 
 
 def team_named(session: Session, *, site_id: int, name: str) -> bool:
-    query = select(CareTeamRow.id).where(
-        CareTeamRow.site_id == site_id, CareTeamRow.name == name
-    )
+    query = select(CareTeamRow.id).where(CareTeamRow.site_id == site_id, CareTeamRow.name == name)
     return session.scalar(query) is not None
 
 
@@ -84,9 +77,7 @@ def list_teams(session: Session, *, member_id: int | None = None) -> list[CareTe
 
 def teams_of_patient(session: Session, patient_id: int) -> list[CareTeam]:
     ids = select(TeamPatientRow.team_id).where(TeamPatientRow.patient_id == patient_id)
-    rows = session.scalars(
-        select(CareTeamRow).where(CareTeamRow.id.in_(ids)).order_by(CareTeamRow.name)
-    )
+    rows = session.scalars(select(CareTeamRow).where(CareTeamRow.id.in_(ids)).order_by(CareTeamRow.name))
     return [_team(session, r) for r in rows]
 
 
@@ -98,9 +89,7 @@ def add_member(session: Session, team_id: int, user_id: int) -> None:
 
 def remove_member(session: Session, team_id: int, user_id: int) -> None:
     session.execute(
-        delete(TeamMemberRow).where(
-            TeamMemberRow.team_id == team_id, TeamMemberRow.user_id == user_id
-        )
+        delete(TeamMemberRow).where(TeamMemberRow.team_id == team_id, TeamMemberRow.user_id == user_id)
     )
 
 

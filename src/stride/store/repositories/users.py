@@ -65,10 +65,7 @@ def username_taken(session: Session, username: str) -> bool:
 
 
 def patient_has_account(session: Session, patient_id: int) -> bool:
-    return (
-        session.scalar(select(UserRow.id).where(UserRow.patient_id == patient_id))
-        is not None
-    )
+    return session.scalar(select(UserRow.id).where(UserRow.patient_id == patient_id)) is not None
 
 
 def account_for_patient(session: Session, patient_id: int) -> User | None:
@@ -80,9 +77,7 @@ def password_hash(session: Session, user_id: int) -> str:
     return session.get_one(UserRow, user_id).password_hash
 
 
-def set_password_hash(
-    session: Session, user_id: int, hashed: str, *, now: datetime
-) -> None:
+def set_password_hash(session: Session, user_id: int, hashed: str, *, now: datetime) -> None:
     row = session.get_one(UserRow, user_id)
     row.password_hash = hashed
     row.password_changed_at = now

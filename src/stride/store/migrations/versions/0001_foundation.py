@@ -39,16 +39,10 @@ def upgrade() -> None:
         sa.UniqueConstraint("prev_hash", name=op.f("uq_audit_log_prev_hash")),
     )
     with op.batch_alter_table("audit_log", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_audit_log_action"), ["action"], unique=False
-        )
-        batch_op.create_index(
-            batch_op.f("ix_audit_log_actor_user_id"), ["actor_user_id"], unique=False
-        )
+        batch_op.create_index(batch_op.f("ix_audit_log_action"), ["action"], unique=False)
+        batch_op.create_index(batch_op.f("ix_audit_log_actor_user_id"), ["actor_user_id"], unique=False)
         batch_op.create_index(batch_op.f("ix_audit_log_at"), ["at"], unique=False)
-        batch_op.create_index(
-            batch_op.f("ix_audit_log_patient_id"), ["patient_id"], unique=False
-        )
+        batch_op.create_index(batch_op.f("ix_audit_log_patient_id"), ["patient_id"], unique=False)
 
     op.create_table(
         "login_attempt",
@@ -60,12 +54,8 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_login_attempt")),
     )
     with op.batch_alter_table("login_attempt", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_login_attempt_client_addr"), ["client_addr"], unique=False
-        )
-        batch_op.create_index(
-            "ix_login_attempt_username_at", ["username", "at"], unique=False
-        )
+        batch_op.create_index(batch_op.f("ix_login_attempt_client_addr"), ["client_addr"], unique=False)
+        batch_op.create_index("ix_login_attempt_username_at", ["username", "at"], unique=False)
 
     op.create_table(
         "site",
@@ -79,9 +69,7 @@ def upgrade() -> None:
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("name", sa.String(length=120), nullable=False),
         sa.Column("site_id", sa.Integer(), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["site_id"], ["site.id"], name=op.f("fk_care_team_site_id_site")
-        ),
+        sa.ForeignKeyConstraint(["site_id"], ["site.id"], name=op.f("fk_care_team_site_id_site")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_care_team")),
         sa.UniqueConstraint("site_id", "name", name="uq_care_team_site_name"),
     )
@@ -103,16 +91,12 @@ def upgrade() -> None:
         sa.Column("is_synthetic", sa.Boolean(), nullable=False),
         sa.Column("created_at", sa.DateTime(), nullable=False),
         sa.Column("updated_at", sa.DateTime(), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["site_id"], ["site.id"], name=op.f("fk_patient_site_id_site")
-        ),
+        sa.ForeignKeyConstraint(["site_id"], ["site.id"], name=op.f("fk_patient_site_id_site")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_patient")),
         sa.UniqueConstraint("mrn", name=op.f("uq_patient_mrn")),
     )
     with op.batch_alter_table("patient", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_patient_family_name"), ["family_name"], unique=False
-        )
+        batch_op.create_index(batch_op.f("ix_patient_family_name"), ["family_name"], unique=False)
 
     op.create_table(
         "app_user",
@@ -134,9 +118,7 @@ def upgrade() -> None:
             "role IN ('admin', 'clinician', 'patient', 'researcher')",
             name=op.f("ck_app_user_known_role"),
         ),
-        sa.ForeignKeyConstraint(
-            ["patient_id"], ["patient.id"], name=op.f("fk_app_user_patient_id_patient")
-        ),
+        sa.ForeignKeyConstraint(["patient_id"], ["patient.id"], name=op.f("fk_app_user_patient_id_patient")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_app_user")),
         sa.UniqueConstraint("patient_id", name=op.f("uq_app_user_patient_id")),
         sa.UniqueConstraint("username", name=op.f("uq_app_user_username")),
@@ -159,9 +141,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("team_id", "patient_id", name=op.f("pk_team_patient")),
     )
     with op.batch_alter_table("team_patient", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_team_patient_patient_id"), ["patient_id"], unique=False
-        )
+        batch_op.create_index(batch_op.f("ix_team_patient_patient_id"), ["patient_id"], unique=False)
 
     op.create_table(
         "api_token",
@@ -182,9 +162,7 @@ def upgrade() -> None:
         sa.UniqueConstraint("token_hash", name=op.f("uq_api_token_token_hash")),
     )
     with op.batch_alter_table("api_token", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_api_token_user_id"), ["user_id"], unique=False
-        )
+        batch_op.create_index(batch_op.f("ix_api_token_user_id"), ["user_id"], unique=False)
 
     op.create_table(
         "team_member",
@@ -196,15 +174,11 @@ def upgrade() -> None:
             name=op.f("fk_team_member_team_id_care_team"),
             ondelete="CASCADE",
         ),
-        sa.ForeignKeyConstraint(
-            ["user_id"], ["app_user.id"], name=op.f("fk_team_member_user_id_app_user")
-        ),
+        sa.ForeignKeyConstraint(["user_id"], ["app_user.id"], name=op.f("fk_team_member_user_id_app_user")),
         sa.PrimaryKeyConstraint("team_id", "user_id", name=op.f("pk_team_member")),
     )
     with op.batch_alter_table("team_member", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_team_member_user_id"), ["user_id"], unique=False
-        )
+        batch_op.create_index(batch_op.f("ix_team_member_user_id"), ["user_id"], unique=False)
 
     op.create_table(
         "web_session",
@@ -225,9 +199,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("token_hash", name=op.f("pk_web_session")),
     )
     with op.batch_alter_table("web_session", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_web_session_user_id"), ["user_id"], unique=False
-        )
+        batch_op.create_index(batch_op.f("ix_web_session_user_id"), ["user_id"], unique=False)
 
 
 def downgrade() -> None:

@@ -1,0 +1,1 @@
+"""The command line: Typer commands, as thin as the web routes."""

@@ -1,0 +1,1 @@
+"""The web shell: FastAPI app factory, JSON API under /api/v1, server-rendered pages, static assets."""

@@ -1,0 +1,71 @@
+"""The FastAPI application factory."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from importlib import resources
+
+from fastapi import APIRouter, FastAPI
+from fastapi.staticfiles import StaticFiles
+from starlette.responses import JSONResponse
+
+from stride import __version__
+from stride.config import Settings
+from stride.services.registry import Services
+from stride.web import errors
+from stride.web.api import admin as api_admin
+from stride.web.api import patients as api_patients
+from stride.web.deps import Svc
+from stride.web.pages import admin as page_admin
+from stride.web.pages import auth as page_auth
+from stride.web.pages import patients as page_patients
+from stride.web.pages import teams as page_teams
+from stride.web.render import make_templates
+from stride.web.security import SecurityHeadersMiddleware
+
+health = APIRouter(tags=["health"])
+
+
+@health.get("/healthz", summary="Liveness and database check")
+def healthz(svc: Svc) -> JSONResponse:
+    svc.deps.db.ping()
+    return JSONResponse({"status": "ok", "version": __version__})
+
+
+def create_app(settings: Settings, *, services: Services | None = None) -> FastAPI:
+    """Build the web app. ``settings`` must come from :func:`stride.config.load_settings`.
+
+    The database must already be migrated (``stride db upgrade``; ``stride serve`` does it).
+    """
+    svc = services or Services.build(settings)
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        yield
+        if services is None:  # we built it, we close it
+            svc.close()
+
+    app = FastAPI(
+        title=f"{settings.site_name} API",
+        version=__version__,
+        description="Stride: exercise as an adjunct treatment of treatment-resistant depression.",
+        openapi_url="/openapi.json",
+        docs_url=None,  # Swagger UI loads scripts from a CDN, which our CSP forbids
+        redoc_url=None,
+        root_path=settings.root_path,
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.services = svc
+    app.state.templates = make_templates(settings)
+    app.add_middleware(SecurityHeadersMiddleware, hsts=settings.secure_cookies)
+    errors.install(app)
+    static_dir = str(resources.files("stride.web") / "static")
+    app.mount("/static", StaticFiles(directory=static_dir), name="static")
+    app.include_router(health)
+    app.include_router(api_patients.router, prefix="/api/v1")
+    app.include_router(api_admin.router, prefix="/api/v1")
+    for pages in (page_auth, page_patients, page_teams, page_admin):
+        app.include_router(pages.router)
+    return app

@@ -1,0 +1,91 @@
+"""FastAPI dependencies: the services, and the caller of a request (session cookie or API token)."""
+
+from __future__ import annotations
+
+import hmac
+from typing import Annotated
+
+from fastapi import Depends, Request
+
+from stride.domain.accounts import Actor
+from stride.errors import AuthenticationRequired, CsrfFailed
+from stride.services.auth import SessionInfo
+from stride.services.context import Caller
+from stride.services.registry import Services
+
+SESSION_COOKIE = "stride_session"
+LOGIN_CSRF_COOKIE = "stride_login_csrf"
+CSRF_HEADER = "X-CSRF-Token"
+CSRF_FIELD = "csrf_token"
+UNSAFE = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+
+
+class LoginRequired(AuthenticationRequired):
+    """A page needs a session; the HTML error handler turns this into a redirect to /login."""
+
+
+def services(request: Request) -> Services:
+    svc: Services = request.app.state.services
+    return svc
+
+
+def web_session(request: Request) -> SessionInfo | None:
+    """The live session of this request, resolved once and kept on ``request.state``."""
+    if not hasattr(request.state, "web_session"):
+        token = request.cookies.get(SESSION_COOKIE)
+        request.state.web_session = services(request).auth.resolve_session(token) if token else None
+    info: SessionInfo | None = request.state.web_session
+    return info
+
+
+def client_addr(request: Request) -> str | None:
+    return request.client.host if request.client else None
+
+
+def _caller(request: Request, actor: Actor) -> Caller:
+    return Caller(actor=actor, client_addr=client_addr(request), request_id=request.state.request_id)
+
+
+def _same(a: str | None, b: str | None) -> bool:
+    return bool(a) and bool(b) and hmac.compare_digest(str(a), str(b))
+
+
+async def page_caller(request: Request) -> Caller:
+    """A page request: session cookie required; unsafe methods need the session's CSRF token
+    in the form field or the ``X-CSRF-Token`` header (HTMX)."""
+    info = web_session(request)
+    if info is None:
+        raise LoginRequired("please log in")
+    if request.method in UNSAFE:
+        sent = request.headers.get(CSRF_HEADER)
+        if not sent and request.headers.get("content-type", "").startswith(
+            ("application/x-www-form-urlencoded", "multipart/form-data")
+        ):
+            form = await request.form()
+            value = form.get(CSRF_FIELD)
+            sent = value if isinstance(value, str) else None
+        if not _same(sent, info.csrf_token):
+            raise CsrfFailed("the form expired or did not come from this site; reload the page and try again")
+    return _caller(request, info.actor)
+
+
+async def api_caller(request: Request) -> Caller:
+    """An API request: ``Authorization: Bearer <token>``, or the session cookie (then unsafe
+    methods need the ``X-CSRF-Token`` header)."""
+    auth = request.headers.get("authorization", "")
+    if auth.lower().startswith("bearer "):
+        actor = services(request).auth.resolve_api_token(auth[7:].strip())
+        if actor is None:
+            raise AuthenticationRequired("invalid or revoked API token")
+        return _caller(request, actor)
+    info = web_session(request)
+    if info is None:
+        raise AuthenticationRequired("send an API token (Authorization: Bearer) or log in")
+    if request.method in UNSAFE and not _same(request.headers.get(CSRF_HEADER), info.csrf_token):
+        raise CsrfFailed(f"cookie-authenticated requests that change data need the {CSRF_HEADER} header")
+    return _caller(request, info.actor)
+
+
+PageCaller = Annotated[Caller, Depends(page_caller)]
+ApiCaller = Annotated[Caller, Depends(api_caller)]
+Svc = Annotated[Services, Depends(services)]

@@ -1,0 +1,100 @@
+"""The one mapping from Stride errors to HTTP: JSON for the API, friendly pages for people."""
+
+from __future__ import annotations
+
+from urllib.parse import quote
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.responses import JSONResponse, RedirectResponse, Response
+
+from stride.errors import (
+    AuthenticationRequired,
+    BadRequest,
+    ConfigurationError,
+    Conflict,
+    InvalidInput,
+    NotFound,
+    PermissionDenied,
+    RateLimited,
+    StrideError,
+)
+from stride.web.deps import LoginRequired
+from stride.web.render import render
+
+STATUS: dict[type[StrideError], int] = {
+    BadRequest: 400,
+    AuthenticationRequired: 401,
+    PermissionDenied: 403,
+    NotFound: 404,
+    Conflict: 409,
+    InvalidInput: 422,
+    RateLimited: 429,
+    ConfigurationError: 500,
+}
+
+
+def status_for(exc: StrideError) -> int:
+    for cls in type(exc).__mro__:
+        if cls in STATUS:
+            return STATUS[cls]  # type: ignore[index]
+    return 400
+
+
+def wants_json(request: Request) -> bool:
+    path = request.url.path
+    return (
+        path.startswith(("/api/", "/fhir/", "/healthz"))
+        or "application/json" in request.headers.get("accept", "").split(",")[0]
+    )
+
+
+def _body(code: str, message: str, field: str | None) -> dict[str, str | None]:
+    return {"error": code, "message": message, "field": field}
+
+
+async def stride_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, StrideError)
+    status = status_for(exc)
+    if wants_json(request):
+        headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+        return JSONResponse(_body(exc.code, exc.message, exc.field), status_code=status, headers=headers)
+    if isinstance(exc, LoginRequired) or (status == 401 and request.method == "GET"):
+        target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        prefix = request.app.state.settings.root_path.rstrip("/")
+        return RedirectResponse(f"{prefix}/login?next={quote(target)}", status_code=303)
+    template = {403: "errors/403.html", 404: "errors/404.html"}.get(status, "errors/error.html")
+    return render(request, template, status_code=status, error=exc, status=status)
+
+
+async def http_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, StarletteHTTPException)
+    if wants_json(request):
+        code = "not_found" if exc.status_code == 404 else "http_error"
+        return JSONResponse(
+            _body(code, str(exc.detail), None),
+            status_code=exc.status_code,
+            headers=getattr(exc, "headers", None),
+        )
+    template = "errors/404.html" if exc.status_code == 404 else "errors/error.html"
+    return render(request, template, status_code=exc.status_code, error=exc, status=exc.status_code)
+
+
+async def validation_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, RequestValidationError)
+    first = exc.errors()[0] if exc.errors() else {"loc": (), "msg": "invalid request"}
+    field = ".".join(str(p) for p in first.get("loc", ()) if p not in ("body", "query", "path"))
+    message = str(first.get("msg", "invalid request"))
+    details = [
+        {"field": ".".join(str(p) for p in e.get("loc", ())), "message": str(e.get("msg"))}
+        for e in exc.errors()
+    ]
+    body = {**_body("invalid_input", message, field or None), "details": details}
+    return JSONResponse(body, status_code=422)
+
+
+def install(app: FastAPI) -> None:
+    app.add_exception_handler(StrideError, stride_error)
+    app.add_exception_handler(StarletteHTTPException, http_error)
+    app.add_exception_handler(RequestValidationError, validation_error)

@@ -1,0 +1,42 @@
+"""Parse HTML form values into typed values, naming the field when a value is wrong."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from stride.errors import InvalidInput
+
+
+def text(form: dict[str, str], name: str) -> str:
+    return form.get(name, "").strip()
+
+
+def optional_text(form: dict[str, str], name: str) -> str | None:
+    return text(form, name) or None
+
+
+def optional_float(form: dict[str, str], name: str) -> float | None:
+    raw = text(form, name)
+    if not raw:
+        return None
+    try:
+        return float(raw.replace(",", "."))
+    except ValueError:
+        raise InvalidInput("must be a number", field=name) from None
+
+
+def optional_int(form: dict[str, str], name: str) -> int | None:
+    raw = text(form, name)
+    if not raw:
+        return None
+    if not raw.isdigit() or len(raw) > 9:
+        raise InvalidInput("must be a whole number", field=name)
+    return int(raw)
+
+
+def required_date(form: dict[str, str], name: str) -> date:
+    raw = text(form, name)
+    try:
+        return date.fromisoformat(raw)
+    except ValueError:
+        raise InvalidInput("must be a date (YYYY-MM-DD)", field=name) from None

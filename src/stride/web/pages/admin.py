@@ -1,0 +1,163 @@
+"""Administration pages: user accounts and the audit log."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, time, timedelta
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request
+from starlette.responses import RedirectResponse, Response
+
+from stride.domain.accounts import parse_role
+from stride.errors import Conflict, InvalidInput
+from stride.services.audit import AuditFilter
+from stride.services.users import NewUser
+from stride.web import forms
+from stride.web.api.schemas import MAX_ID, Id
+from stride.web.deps import PageCaller, Svc
+from stride.web.render import render
+
+router = APIRouter(prefix="/admin", include_in_schema=False)
+AUDIT_PAGE = 50
+
+
+async def _values(request: Request) -> dict[str, str]:
+    return {k: v for k, v in (await request.form()).items() if isinstance(v, str)}
+
+
+def _prefix(request: Request) -> str:
+    prefix: str = request.app.state.settings.root_path.rstrip("/")
+    return prefix
+
+
+@router.get("/users")
+def user_list(request: Request, caller: PageCaller, svc: Svc) -> Response:
+    return render(request, "admin/users.html", users=svc.users.list(caller), values={}, error=None)
+
+
+@router.post("/users")
+async def create_user(request: Request, caller: PageCaller, svc: Svc) -> Response:
+    values = await _values(request)
+    try:
+        new = NewUser(
+            username=forms.text(values, "username"),
+            password=values.get("password", ""),
+            role=parse_role(forms.text(values, "role")),
+            display_name=forms.text(values, "display_name"),
+            email=forms.optional_text(values, "email"),
+            patient_id=forms.optional_int(values, "patient_id"),
+        )
+        user = svc.users.create(caller, new)
+    except (InvalidInput, Conflict) as exc:
+        status = 409 if isinstance(exc, Conflict) else 422
+        return render(
+            request,
+            "admin/users.html",
+            status_code=status,
+            users=svc.users.list(caller),
+            values=values,
+            error=exc,
+        )
+    return RedirectResponse(f"{_prefix(request)}/admin/users/{user.id}?saved=1", status_code=303)
+
+
+@router.get("/users/{user_id}")
+def user_detail(request: Request, user_id: Id, caller: PageCaller, svc: Svc) -> Response:
+    return render(
+        request,
+        "admin/user.html",
+        account=svc.users.get(caller, user_id),
+        error=None,
+        saved=request.query_params.get("saved") == "1",
+    )
+
+
+@router.post("/users/{user_id}")
+async def update_user(request: Request, user_id: Id, caller: PageCaller, svc: Svc) -> Response:
+    values = await _values(request)
+    try:
+        if values.get("op") == "password":
+            svc.users.reset_password(caller, user_id, new_password=values.get("new_password", ""))
+        else:
+            svc.users.update(
+                caller,
+                user_id,
+                display_name=forms.text(values, "display_name"),
+                email=forms.text(values, "email"),
+                is_active=values.get("is_active") == "on",
+            )
+    except InvalidInput as exc:
+        return render(
+            request,
+            "admin/user.html",
+            status_code=422,
+            account=svc.users.get(caller, user_id),
+            error=exc,
+            saved=False,
+        )
+    return RedirectResponse(f"{_prefix(request)}/admin/users/{user_id}?saved=1", status_code=303)
+
+
+def _day(raw: str, *, field: str, end: bool = False) -> datetime | None:
+    if not raw:
+        return None
+    try:
+        day = datetime.strptime(raw, "%Y-%m-%d").date()
+    except ValueError:
+        raise InvalidInput("must be a date (YYYY-MM-DD)", field=field) from None
+    start = datetime.combine(day, time.min, tzinfo=UTC)
+    # "until" is inclusive of the whole day the user picked.
+    return start + timedelta(days=1) if end else start
+
+
+@router.get("/audit")
+def audit_log(
+    request: Request,
+    caller: PageCaller,
+    svc: Svc,
+    actor: Annotated[str, Query(max_length=12)] = "",
+    patient: Annotated[str, Query(max_length=12)] = "",
+    action: Annotated[str, Query(max_length=64, pattern=r"^[a-z._]*$")] = "",
+    since: Annotated[str, Query(max_length=10)] = "",
+    until: Annotated[str, Query(max_length=10)] = "",
+    offset: Annotated[int, Query(ge=0, le=MAX_ID)] = 0,
+) -> Response:
+    filters = {"actor": actor, "patient": patient, "action": action, "since": since, "until": until}
+    try:
+        flt = AuditFilter(
+            actor_user_id=forms.optional_int(filters, "actor"),
+            patient_id=forms.optional_int(filters, "patient"),
+            action=action or None,
+            since=_day(since, field="since"),
+            until=_day(until, field="until", end=True),
+        )
+    except InvalidInput as exc:
+        return render(
+            request,
+            "admin/audit.html",
+            status_code=422,
+            page=None,
+            filters=filters,
+            error=exc,
+            users={},
+            verdict=None,
+        )
+    page = svc.audit.list(caller, flt, limit=AUDIT_PAGE, offset=offset)
+    users = {u.id: u for u in svc.users.list(caller)}
+    return render(
+        request,
+        "admin/audit.html",
+        page=page,
+        filters=filters,
+        error=None,
+        users=users,
+        verdict=None,
+        prev_offset=max(0, offset - AUDIT_PAGE),
+        next_offset=offset + AUDIT_PAGE if offset + AUDIT_PAGE < page.total else None,
+    )
+
+
+@router.post("/audit/verify")
+def audit_verify(request: Request, caller: PageCaller, svc: Svc) -> Response:
+    verdict = svc.audit.verify(caller)
+    return render(request, "admin/_verdict.html", verdict=verdict)

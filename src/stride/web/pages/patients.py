@@ -1,0 +1,146 @@
+"""Patient list with live search, the patient record, and the create / edit form."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request
+from starlette.responses import RedirectResponse, Response
+
+from stride.domain.accounts import Role
+from stride.domain.patients import PatientDetails, Sex
+from stride.domain.teams import CareTeam
+from stride.errors import Conflict, InvalidInput
+from stride.services.context import Caller
+from stride.services.registry import Services
+from stride.web import forms
+from stride.web.api.schemas import Id
+from stride.web.deps import PageCaller, Svc
+from stride.web.render import render
+
+router = APIRouter(include_in_schema=False)
+PAGE = 25
+SearchText = Annotated[str, Query(max_length=100)]
+Offset = Annotated[int, Query(ge=0, le=1_000_000)]
+
+
+def _list_context(svc: Services, caller: Caller, q: str, offset: int) -> dict[str, object]:
+    page = svc.patients.search(caller, text=q or None, limit=PAGE, offset=offset)
+    return {
+        "page": page,
+        "q": q,
+        "prev_offset": max(0, offset - PAGE),
+        "next_offset": offset + PAGE if offset + PAGE < page.total else None,
+    }
+
+
+@router.get("/patients")
+def patient_list(
+    request: Request, caller: PageCaller, svc: Svc, q: SearchText = "", offset: Offset = 0
+) -> Response:
+    return render(request, "patients/list.html", **_list_context(svc, caller, q, offset))
+
+
+@router.get("/patients/rows")
+def patient_rows(
+    request: Request, caller: PageCaller, svc: Svc, q: SearchText = "", offset: Offset = 0
+) -> Response:
+    """The table body alone, for HTMX live search."""
+    return render(request, "patients/_rows.html", **_list_context(svc, caller, q, offset))
+
+
+def _teams_for_form(svc: Services, caller: Caller) -> list[CareTeam]:
+    return svc.teams.list_teams(caller) if caller.role in (Role.ADMIN, Role.CLINICIAN) else []
+
+
+def _details(form: dict[str, str]) -> PatientDetails:
+    sex = forms.text(form, "sex")
+    if sex not in {s.value for s in Sex}:
+        raise InvalidInput("choose one of the options", field="sex")
+    return PatientDetails(
+        given_name=forms.text(form, "given_name"),
+        family_name=forms.text(form, "family_name"),
+        date_of_birth=forms.required_date(form, "date_of_birth"),
+        sex=Sex(sex),
+        timezone=forms.text(form, "timezone") or "Europe/London",
+        email=forms.optional_text(form, "email"),
+        phone=forms.optional_text(form, "phone"),
+        mrn=forms.optional_text(form, "mrn"),
+        height_cm=forms.optional_float(form, "height_cm"),
+        weight_kg=forms.optional_float(form, "weight_kg"),
+        resting_hr=forms.optional_int(form, "resting_hr"),
+    )
+
+
+async def _form_values(request: Request) -> dict[str, str]:
+    return {k: v for k, v in (await request.form()).items() if isinstance(v, str)}
+
+
+@router.get("/patients/new")
+def new_patient_form(request: Request, caller: PageCaller, svc: Svc) -> Response:
+    svc.patients.ensure_may_register(caller)
+    return render(request, "patients/form.html", values={}, teams=_teams_for_form(svc, caller), patient=None)
+
+
+@router.post("/patients/new")
+async def create_patient(request: Request, caller: PageCaller, svc: Svc) -> Response:
+    values = await _form_values(request)
+    try:
+        team_id = forms.optional_int(values, "team_id")
+        patient = svc.patients.create(caller, _details(values), team_id=team_id)
+    except (InvalidInput, Conflict) as exc:
+        return render(
+            request,
+            "patients/form.html",
+            status_code=422 if isinstance(exc, InvalidInput) else 409,
+            values=values,
+            teams=_teams_for_form(svc, caller),
+            patient=None,
+            error=exc,
+        )
+    prefix = request.app.state.settings.root_path.rstrip("/")
+    return RedirectResponse(f"{prefix}/patients/{patient.id}?saved=1", status_code=303)
+
+
+@router.get("/patients/{patient_id}")
+def patient_record(request: Request, patient_id: Id, caller: PageCaller, svc: Svc) -> Response:
+    record = svc.patients.get(caller, patient_id)
+    today = svc.deps.clock().date()
+    return render(
+        request,
+        "patients/record.html",
+        record=record,
+        age=record.patient.age_on(today),
+        saved=request.query_params.get("saved") == "1",
+        can_edit=caller.role in (Role.ADMIN, Role.CLINICIAN),
+    )
+
+
+@router.get("/patients/{patient_id}/edit")
+def edit_patient_form(request: Request, patient_id: Id, caller: PageCaller, svc: Svc) -> Response:
+    record = svc.patients.get(caller, patient_id, for_edit=True)
+    d = record.patient.details
+    values = {
+        name: "" if getattr(d, name) is None else str(getattr(d, name)) for name in PatientDetails.__slots__
+    }
+    return render(request, "patients/form.html", values=values, teams=[], patient=record.patient)
+
+
+@router.post("/patients/{patient_id}/edit")
+async def update_patient(request: Request, patient_id: Id, caller: PageCaller, svc: Svc) -> Response:
+    values = await _form_values(request)
+    try:
+        svc.patients.update(caller, patient_id, _details(values))
+    except (InvalidInput, Conflict) as exc:
+        record = svc.patients.get(caller, patient_id, for_edit=True)
+        return render(
+            request,
+            "patients/form.html",
+            status_code=422 if isinstance(exc, InvalidInput) else 409,
+            values=values,
+            teams=[],
+            patient=record.patient,
+            error=exc,
+        )
+    prefix = request.app.state.settings.root_path.rstrip("/")
+    return RedirectResponse(f"{prefix}/patients/{patient_id}?saved=1", status_code=303)

@@ -1,0 +1,125 @@
+"""Care teams and sites: clinicians see their teams; administrators manage them."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from starlette.responses import RedirectResponse, Response
+
+from stride.domain.accounts import Role
+from stride.errors import Conflict, InvalidInput
+from stride.services.context import Caller
+from stride.services.registry import Services
+from stride.web import forms
+from stride.web.api.schemas import Id
+from stride.web.deps import PageCaller, Svc
+from stride.web.render import render
+
+router = APIRouter(include_in_schema=False)
+
+
+async def _values(request: Request) -> dict[str, str]:
+    return {k: v for k, v in (await request.form()).items() if isinstance(v, str)}
+
+
+def _prefix(request: Request) -> str:
+    prefix: str = request.app.state.settings.root_path.rstrip("/")
+    return prefix
+
+
+def _teams_page(
+    request: Request, svc: Services, caller: Caller, *, error: Exception | None = None
+) -> Response:
+    teams = svc.teams.list_teams(caller)
+    sites = svc.teams.list_sites(caller)
+    status = 200 if error is None else (409 if isinstance(error, Conflict) else 422)
+    return render(
+        request,
+        "teams/list.html",
+        teams=teams,
+        sites=sites,
+        error=error,
+        status_code=status,
+        is_admin=caller.role is Role.ADMIN,
+    )
+
+
+@router.get("/teams")
+def team_list(request: Request, caller: PageCaller, svc: Svc) -> Response:
+    return _teams_page(request, svc, caller)
+
+
+@router.post("/teams")
+async def create_team(request: Request, caller: PageCaller, svc: Svc) -> Response:
+    values = await _values(request)
+    try:
+        site_id = forms.optional_int(values, "site_id")
+        if site_id is None:
+            raise InvalidInput("choose a site", field="site_id")
+        team = svc.teams.create_team(caller, name=forms.text(values, "name"), site_id=site_id)
+    except (InvalidInput, Conflict) as exc:
+        return _teams_page(request, svc, caller, error=exc)
+    return RedirectResponse(f"{_prefix(request)}/teams/{team.id}", status_code=303)
+
+
+@router.post("/sites")
+async def create_site(request: Request, caller: PageCaller, svc: Svc) -> Response:
+    values = await _values(request)
+    try:
+        svc.teams.create_site(caller, forms.text(values, "name"))
+    except (InvalidInput, Conflict) as exc:
+        return _teams_page(request, svc, caller, error=exc)
+    return RedirectResponse(f"{_prefix(request)}/teams", status_code=303)
+
+
+def _team_page(
+    request: Request, svc: Services, caller: Caller, team_id: int, *, error: Exception | None = None
+) -> Response:
+    team = svc.teams.get_team(caller, team_id)
+    is_admin = caller.role is Role.ADMIN
+    users = {u.id: u for u in svc.users.list(caller)} if is_admin else {}
+    # A clinician sees their team's patients through the patient service (audited, access-checked).
+    patients = svc.patients.search(caller, limit=200).items
+    in_team = [p for p in patients if p.id in team.patient_ids]
+    return render(
+        request,
+        "teams/detail.html",
+        status_code=200 if error is None else 422,
+        team=team,
+        users=users,
+        clinicians=[u for u in users.values() if u.role is Role.CLINICIAN and u.is_active],
+        in_team=in_team,
+        others=[p for p in patients if p.id not in team.patient_ids],
+        is_admin=is_admin,
+        error=error,
+    )
+
+
+@router.get("/teams/{team_id}")
+def team_detail(request: Request, team_id: Id, caller: PageCaller, svc: Svc) -> Response:
+    return _team_page(request, svc, caller, team_id)
+
+
+@router.post("/teams/{team_id}/members")
+async def change_member(request: Request, team_id: Id, caller: PageCaller, svc: Svc) -> Response:
+    values = await _values(request)
+    try:
+        user_id = forms.optional_int(values, "user_id")
+        if user_id is None:
+            raise InvalidInput("choose a clinician", field="user_id")
+        svc.teams.set_member(caller, team_id, user_id, member=values.get("op") != "remove")
+    except InvalidInput as exc:
+        return _team_page(request, svc, caller, team_id, error=exc)
+    return RedirectResponse(f"{_prefix(request)}/teams/{team_id}", status_code=303)
+
+
+@router.post("/teams/{team_id}/patients")
+async def change_patient(request: Request, team_id: Id, caller: PageCaller, svc: Svc) -> Response:
+    values = await _values(request)
+    try:
+        patient_id = forms.optional_int(values, "patient_id")
+        if patient_id is None:
+            raise InvalidInput("choose a patient", field="patient_id")
+        svc.teams.set_patient(caller, team_id, patient_id, member=values.get("op") != "remove")
+    except InvalidInput as exc:
+        return _team_page(request, svc, caller, team_id, error=exc)
+    return RedirectResponse(f"{_prefix(request)}/teams/{team_id}", status_code=303)

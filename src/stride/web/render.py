@@ -1,0 +1,39 @@
+"""Jinja2 rendering with the context every page needs (site, user, CSRF token, URL prefix)."""
+
+from __future__ import annotations
+
+from importlib import resources
+from typing import Any
+
+from fastapi import Request
+from fastapi.templating import Jinja2Templates
+from starlette.responses import HTMLResponse
+
+from stride import __version__
+from stride.config import Settings
+from stride.web.deps import CSRF_FIELD, web_session
+
+
+def make_templates(settings: Settings) -> Jinja2Templates:
+    directory = str(resources.files("stride.web") / "templates")
+    templates = Jinja2Templates(directory=directory)
+    prefix = settings.root_path.rstrip("/")
+    env = templates.env
+    env.globals.update(
+        site_name=settings.site_name,
+        version=__version__,
+        csrf_field=CSRF_FIELD,
+        # Relative URLs under the reverse proxy's prefix; never absolute, so http/https cannot mix.
+        url=lambda path: f"{prefix}{path}",
+        static=lambda path: f"{prefix}/static/{path}",
+    )
+    return templates
+
+
+def render(request: Request, name: str, *, status_code: int = 200, **context: Any) -> HTMLResponse:
+    templates: Jinja2Templates = request.app.state.templates
+    session = web_session(request)
+    context.setdefault("session", session)
+    context.setdefault("user", session.actor if session else None)
+    context.setdefault("csrf_token", session.csrf_token if session else "")
+    return templates.TemplateResponse(request, name, context, status_code=status_code)
