@@ -1,0 +1,180 @@
+"""Shared fixtures: a fresh, migrated database per test on SQLite and on PostgreSQL.
+
+PostgreSQL comes from ``STRIDE_TEST_POSTGRES_URL`` (``.ci/run`` sets it to the local server). In CI
+(``CI=true``) a missing server fails the run; on a developer's machine those tests skip, saying why.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from stride.config import Settings, load_settings
+from stride.services.context import Caller
+from stride.services.registry import Services
+from stride.store import migrate
+from stride.web.app import create_app
+
+IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+PG_ENV = "STRIDE_TEST_POSTGRES_URL"
+
+
+def _need(reason: str) -> None:
+    if IN_CI:
+        pytest.fail(f"{reason} (CI=true: this must run in CI)")
+    pytest.skip(reason)
+
+
+@dataclass
+class FakeClock:
+    """A clock the test moves by hand."""
+
+    now: datetime = field(default_factory=lambda: datetime(2026, 11, 26, 9, 0, tzinfo=UTC))
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, **delta: float) -> None:
+        self.now += timedelta(**delta)
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("template") / "stride.sqlite3"
+    migrate.upgrade(f"sqlite:///{path}")
+    return path
+
+
+@pytest.fixture(scope="session")
+def postgres_admin_url() -> str:
+    url = os.environ.get(PG_ENV)
+    if not url:
+        _need(f"{PG_ENV} is not set; no PostgreSQL server to test against")
+    assert url is not None
+    try:
+        engine = create_engine(url.replace("postgresql://", "postgresql+psycopg://", 1))
+        with engine.connect() as conn:
+            conn.execute(text("SELECT 1"))
+        engine.dispose()
+    except Exception as exc:  # noqa: BLE001 - any failure to connect means "no server"
+        _need(f"PostgreSQL at {PG_ENV} is not reachable: {exc}")
+    return url
+
+
+def _pg_engine(url: str):  # type: ignore[no-untyped-def]
+    return create_engine(
+        url.replace("postgresql://", "postgresql+psycopg://", 1), isolation_level="AUTOCOMMIT"
+    )
+
+
+@pytest.fixture(scope="session")
+def postgres_template(postgres_admin_url: str) -> Iterator[str]:
+    """A migrated template database; each test clones it (CREATE DATABASE ... TEMPLATE)."""
+    name = f"stride_tpl_{uuid.uuid4().hex[:10]}"
+    admin = _pg_engine(postgres_admin_url)
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    migrate.upgrade(make_url(postgres_admin_url).set(database=name).render_as_string(hide_password=False))
+    yield name
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+def _fresh_postgres(admin_url: str, template: str) -> Iterator[str]:
+    name = f"stride_t_{uuid.uuid4().hex[:12]}"
+    admin = _pg_engine(admin_url)
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{template}"'))
+    try:
+        yield make_url(admin_url).set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A fresh database at the newest migration, on each backend."""
+    if request.param == "sqlite":
+        path = tmp_path / "stride.sqlite3"
+        shutil.copy(request.getfixturevalue("sqlite_template"), path)
+        yield f"sqlite:///{path}"
+    else:
+        admin_url = request.getfixturevalue("postgres_admin_url")
+        yield from _fresh_postgres(admin_url, request.getfixturevalue("postgres_template"))
+
+
+@pytest.fixture
+def sqlite_url(tmp_path: Path, sqlite_template: Path) -> str:
+    """SQLite only, for tests where the backend does not matter (web page rendering, CLI)."""
+    path = tmp_path / "stride.sqlite3"
+    shutil.copy(sqlite_template, path)
+    return f"sqlite:///{path}"
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock()
+
+
+def make_settings(tmp_path: Path, url: str, **extra: object) -> Settings:
+    return load_settings(
+        data_dir=tmp_path / "data", database_url=url, env="test", secret_key="test-secret-key", **extra
+    )
+
+
+@pytest.fixture
+def settings(tmp_path: Path, database_url: str) -> Settings:
+    return make_settings(tmp_path, database_url)
+
+
+@pytest.fixture
+def services(settings: Settings, clock: FakeClock) -> Iterator[Services]:
+    svc = Services.build(settings, clock=clock)
+    yield svc
+    svc.close()
+
+
+@pytest.fixture
+def demo(services: Services) -> Services:
+    """The services with the demo clinic seeded (25 synthetic patients, 9 logins)."""
+    assert services.demo.seed(Caller.cli()).seeded
+    return services
+
+
+@pytest.fixture
+def client(demo: Services) -> Iterator[TestClient]:
+    app = create_app(demo.deps.settings, services=demo)
+    with TestClient(app) as test_client:
+        yield test_client
+
+
+def login(client: TestClient, username: str, password: str) -> TestClient:
+    """Log a TestClient in through the real form (login CSRF cookie included)."""
+    page = client.get("/login")
+    token = page.text.split('name="login_csrf" value="', 1)[1].split('"', 1)[0]
+    response = client.post(
+        "/login",
+        data={"username": username, "password": password, "login_csrf": token},
+        follow_redirects=False,
+    )
+    assert response.status_code == 303, response.text
+    return client
+
+
+def csrf_of(client: TestClient) -> str:
+    """The session's CSRF token, as a page carries it."""
+    page = client.get("/account")
+    return page.text.split('"X-CSRF-Token": "', 1)[1].split('"', 1)[0]
