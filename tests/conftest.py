@@ -104,7 +104,10 @@ def _fresh_postgres(admin_url: str, template: str) -> Iterator[str]:
         admin.dispose()
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+BACKENDS = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
+
+
+@pytest.fixture(params=BACKENDS)
 def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     """A fresh database at the newest migration, on each backend."""
     if request.param == "sqlite":
@@ -114,6 +117,52 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
     else:
         admin_url = request.getfixturevalue("postgres_admin_url")
         yield from _fresh_postgres(admin_url, request.getfixturevalue("postgres_template"))
+
+
+def _seed(url: str, tmp_path: Path) -> None:
+    svc = Services.build(make_settings(tmp_path, url), clock=FakeClock())
+    try:
+        assert svc.demo.seed(Caller.cli()).seeded
+    finally:
+        svc.close()
+
+
+@pytest.fixture(scope="session")
+def sqlite_demo_template(sqlite_template: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The demo clinic seeded once (argon2 hashing makes seeding cost seconds); tests copy it."""
+    work = tmp_path_factory.mktemp("demo-template")
+    path = work / "stride.sqlite3"
+    shutil.copy(sqlite_template, path)
+    _seed(f"sqlite:///{path}", work)
+    return path
+
+
+@pytest.fixture(scope="session")
+def postgres_demo_template(
+    postgres_admin_url: str, postgres_template: str, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[str]:
+    name = f"stride_demo_tpl_{uuid.uuid4().hex[:10]}"
+    admin = _pg_engine(postgres_admin_url)
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{postgres_template}"'))
+    _seed(make_url(postgres_admin_url).set(database=name).render_as_string(hide_password=False),
+          tmp_path_factory.mktemp("pg-demo"))
+    yield name
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+@pytest.fixture(params=BACKENDS)
+def demo_database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A fresh copy of the seeded demo clinic, on each backend."""
+    if request.param == "sqlite":
+        path = tmp_path / "stride.sqlite3"
+        shutil.copy(request.getfixturevalue("sqlite_demo_template"), path)
+        yield f"sqlite:///{path}"
+    else:
+        admin_url = request.getfixturevalue("postgres_admin_url")
+        yield from _fresh_postgres(admin_url, request.getfixturevalue("postgres_demo_template"))
 
 
 @pytest.fixture
@@ -148,10 +197,11 @@ def services(settings: Settings, clock: FakeClock) -> Iterator[Services]:
 
 
 @pytest.fixture
-def demo(services: Services) -> Services:
-    """The services with the demo clinic seeded (25 synthetic patients, 9 logins)."""
-    assert services.demo.seed(Caller.cli()).seeded
-    return services
+def demo(tmp_path: Path, demo_database_url: str, clock: FakeClock) -> Iterator[Services]:
+    """Services over a fresh copy of the demo clinic (25 synthetic patients, 9 logins), per backend."""
+    svc = Services.build(make_settings(tmp_path, demo_database_url), clock=clock)
+    yield svc
+    svc.close()
 
 
 @pytest.fixture

@@ -137,13 +137,10 @@ def db_downgrade(
     as_json: JsonFlag = False,
 ) -> None:
     """Migrate the database down (for rolling back a release)."""
-    from stride.store import migrate
-
-    settings = _settings(as_json)
+    services = _services(as_json, migrate=False)
 
     def action() -> dict[str, Any]:
-        migrate.downgrade(settings.resolved_database_url, revision)
-        return {"current": migrate.current_revision(settings.resolved_database_url)}
+        return {"current": services.downgrade(revision)}
 
     run(as_json, action, lambda r: stderr.print(f"Database now at revision {r['current']}."))
 

@@ -7,7 +7,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import timedelta
 
-from stride.domain.accounts import Actor, Role, User, check_password
+from stride.domain.accounts import Actor, Role, User, check_password, normalise_username
 from stride.errors import (
     AuthenticationRequired,
     InvalidInput,
@@ -71,7 +71,12 @@ class AuthService:
             On a wrong username or password (the message does not say which).
         """
         settings, now = self.deps.settings, self.deps.clock()
-        name = username.strip().lower()[:63]
+        try:
+            name = normalise_username(username)
+        except InvalidInput:
+            # Not a possible username (e.g. control characters): a failed attempt like any other,
+            # recorded under a placeholder so that nothing unsafe reaches the database.
+            name = "(invalid)"
         since = now - timedelta(minutes=settings.login_window_minutes)
         caller = Caller(actor=None, client_addr=client_addr)
         with self.deps.db.transaction() as s:

@@ -192,6 +192,9 @@ class PatientService:
                 message="Only clinicians and administrators can list patients.",
             )
         limit, offset = max(1, min(limit, 200)), max(0, offset)
+        # Control characters (a NUL byte ends a string in SQLite and is refused by PostgreSQL)
+        # separate words, as spaces do.
+        text = "".join(ch if ch.isprintable() else " " for ch in text or "")[:100]
         clinician_id = caller.actor.user_id if caller.role is Role.CLINICIAN and caller.actor else None
         with self.deps.db.transaction() as s:
             items, total = patient_repo.search(

@@ -48,6 +48,11 @@ class Services:
         """Bring the database schema up to date (``stride db upgrade``)."""
         migrate.upgrade(self.deps.db.url)
 
+    def downgrade(self, revision: str = "-1") -> str | None:
+        """Migrate the schema down (default one step); returns the revision now in force."""
+        migrate.downgrade(self.deps.db.url, revision)
+        return migrate.current_revision(self.deps.db.url)
+
     def schema_is_current(self) -> bool:
         return migrate.current_revision(self.deps.db.url) == migrate.head_revision()
 
