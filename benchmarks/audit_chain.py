@@ -30,17 +30,26 @@ def _fill(db: Database) -> None:
         for i in range(ENTRIES):
             audit_repo.append(
                 s,
-                AuditEvent(at=t0 + timedelta(seconds=i), action="patient.read", resource=f"patient/{i % 500}",
-                           actor_user_id=i % 7, actor_role="clinician", patient_id=i % 500,
-                           client_addr="10.0.0.1", request_id=f"{i:032x}"),
+                AuditEvent(
+                    at=t0 + timedelta(seconds=i),
+                    action="patient.read",
+                    resource=f"patient/{i % 500}",
+                    actor_user_id=i % 7,
+                    actor_role="clinician",
+                    patient_id=i % 500,
+                    client_addr="10.0.0.1",
+                    request_id=f"{i:032x}",
+                ),
             )
 
 
 def _baseline(path: Path) -> int:
     conn = sqlite3.connect(path)
     count = 0
-    for row in conn.execute("SELECT seq, prev_hash, at, action, resource, actor_user_id, actor_role, patient_id, "
-                            "client_addr, request_id, detail FROM audit_log ORDER BY seq"):
+    for row in conn.execute(
+        "SELECT seq, prev_hash, at, action, resource, actor_user_id, actor_role, patient_id, "
+        "client_addr, request_id, detail FROM audit_log ORDER BY seq"
+    ):
         blob = json.dumps(list(row), separators=(",", ":"), ensure_ascii=False)
         hashlib.sha256(blob.encode()).hexdigest()
         count += 1
@@ -68,9 +77,11 @@ def main() -> None:
 
     assert verdict.ok and verdict.checked == baseline_count == ENTRIES
     ratio = stride / baseline
-    print(f"audit verify: {ENTRIES} entries  stride {stride:.3f} s ({ENTRIES / stride:,.0f}/s)  "
-          f"baseline (sqlite3 + sha256) {baseline:.3f} s  ratio {ratio:.2f}x  target < {TARGET_RATIO}x  "
-          f"{'OK' if ratio < TARGET_RATIO else 'SLOWER THAN TARGET'}")
+    print(
+        f"audit verify: {ENTRIES} entries  stride {stride:.3f} s ({ENTRIES / stride:,.0f}/s)  "
+        f"baseline (sqlite3 + sha256) {baseline:.3f} s  ratio {ratio:.2f}x  target < {TARGET_RATIO}x  "
+        f"{'OK' if ratio < TARGET_RATIO else 'SLOWER THAN TARGET'}"
+    )
 
 
 if __name__ == "__main__":

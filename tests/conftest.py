@@ -66,7 +66,7 @@ def postgres_admin_url() -> str:
         with engine.connect() as conn:
             conn.execute(text("SELECT 1"))
         engine.dispose()
-    except Exception as exc:  # noqa: BLE001 - any failure to connect means "no server"
+    except Exception as exc:
         _need(f"PostgreSQL at {PG_ENV} is not reachable: {exc}")
     return url
 
@@ -145,8 +145,10 @@ def postgres_demo_template(
     admin = _pg_engine(postgres_admin_url)
     with admin.connect() as conn:
         conn.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{postgres_template}"'))
-    _seed(make_url(postgres_admin_url).set(database=name).render_as_string(hide_password=False),
-          tmp_path_factory.mktemp("pg-demo"))
+    _seed(
+        make_url(postgres_admin_url).set(database=name).render_as_string(hide_password=False),
+        tmp_path_factory.mktemp("pg-demo"),
+    )
     yield name
     with admin.connect() as conn:
         conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))

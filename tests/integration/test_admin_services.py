@@ -15,12 +15,15 @@ from tests.integration.test_patient_service import caller_for
 def test_patient_account_links_to_exactly_one_record(demo: Services) -> None:
     admin = caller_for(demo, "admin", "stride-admin-demo")
     free = demo.patients.search(admin, text="DEMO-0010").items[0]
-    user = demo.users.create(admin, NewUser(username="pat10", password="long enough pw", role=Role.PATIENT,
-                                            patient_id=free.id))
+    user = demo.users.create(
+        admin, NewUser(username="pat10", password="long enough pw", role=Role.PATIENT, patient_id=free.id)
+    )
     assert user.patient_id == free.id
     with pytest.raises(Conflict) as err:
-        demo.users.create(admin, NewUser(username="pat10b", password="long enough pw", role=Role.PATIENT,
-                                         patient_id=free.id))
+        demo.users.create(
+            admin,
+            NewUser(username="pat10b", password="long enough pw", role=Role.PATIENT, patient_id=free.id),
+        )
     assert err.value.field == "patient_id"
     with pytest.raises(InvalidInput):
         demo.users.create(admin, NewUser(username="pat11", password="long enough pw", role=Role.PATIENT))
@@ -89,7 +92,9 @@ def test_demo_seed_is_idempotent(demo: Services) -> None:
 def test_demo_is_never_seeded_in_production(services: Services) -> None:
     import dataclasses
 
-    prod = dataclasses.replace(services.deps, settings=services.deps.settings.model_copy(update={"env": "production"}))
+    prod = dataclasses.replace(
+        services.deps, settings=services.deps.settings.model_copy(update={"env": "production"})
+    )
     from stride.services.demo import DemoService
 
     svc = DemoService(prod, users=services.users, teams=services.teams, patients=services.patients)

@@ -103,7 +103,9 @@ def test_password_change_closes_other_sessions_only(demo: Services) -> None:
 def test_password_change_needs_the_current_password(demo: Services) -> None:
     info = _login(demo)
     with pytest.raises(InvalidInput) as err:
-        demo.auth.change_password(Caller(actor=info.actor), current="guess", new="another passphrase", keep_token=None)
+        demo.auth.change_password(
+            Caller(actor=info.actor), current="guess", new="another passphrase", keep_token=None
+        )
     assert err.value.field == "current_password"
 
 

@@ -17,8 +17,12 @@ runner = CliRunner()
 
 
 def invoke(url: str, tmp_path: Path, *args: str) -> tuple[int, str, str]:
-    env = {"STRIDE_DATABASE_URL": url, "STRIDE_DATA_DIR": str(tmp_path / "data"), "STRIDE_SECRET_KEY": "k" * 40,
-           "STRIDE_ENV": "test"}
+    env = {
+        "STRIDE_DATABASE_URL": url,
+        "STRIDE_DATA_DIR": str(tmp_path / "data"),
+        "STRIDE_SECRET_KEY": "k" * 40,
+        "STRIDE_ENV": "test",
+    }
     result = runner.invoke(app, list(args), env=env)
     if result.exception and not isinstance(result.exception, SystemExit):
         raise result.exception
@@ -46,25 +50,61 @@ def test_db_upgrade_and_downgrade(database_url: str, tmp_path: Path) -> None:
 
 
 def test_user_create_json_and_invalid_input(database_url: str, tmp_path: Path) -> None:
-    code, out, err = invoke(database_url, tmp_path, "user", "create", "--username", "Dr.New", "--role", "clinician",
-                            "--password", "a long passphrase", "--display-name", "Dr New", "--json")
+    code, out, err = invoke(
+        database_url,
+        tmp_path,
+        "user",
+        "create",
+        "--username",
+        "Dr.New",
+        "--role",
+        "clinician",
+        "--password",
+        "a long passphrase",
+        "--display-name",
+        "Dr New",
+        "--json",
+    )
     assert code == 0, err
     created = json.loads(out)
     assert (created["username"], created["role"]) == ("dr.new", "clinician")
 
-    code, out, err = invoke(database_url, tmp_path, "user", "create", "--username", "x2", "--role", "nurse",
-                            "--password", "a long passphrase", "--json")
+    code, out, err = invoke(
+        database_url,
+        tmp_path,
+        "user",
+        "create",
+        "--username",
+        "x2",
+        "--role",
+        "nurse",
+        "--password",
+        "a long passphrase",
+        "--json",
+    )
     assert code == 2
     assert json.loads(out)["field"] == "role"
     assert "role" in err
 
-    code, out, _ = invoke(database_url, tmp_path, "user", "create", "--username", "dr.new", "--role", "clinician",
-                          "--password", "a long passphrase", "--json")
+    code, out, _ = invoke(
+        database_url,
+        tmp_path,
+        "user",
+        "create",
+        "--username",
+        "dr.new",
+        "--role",
+        "clinician",
+        "--password",
+        "a long passphrase",
+        "--json",
+    )
     assert code == 1
     assert json.loads(out)["error"] == "conflict"
 
-    code, _, err = invoke(database_url, tmp_path, "user", "create", "--username", "x3", "--role", "admin",
-                          "--password", "short")
+    code, _, err = invoke(
+        database_url, tmp_path, "user", "create", "--username", "x3", "--role", "admin", "--password", "short"
+    )
     assert code == 2
     assert "password" in err
 

@@ -70,7 +70,9 @@ def test_models_and_migrations_do_not_drift(empty_url: str) -> None:
     engine = make_engine(empty_url)
     try:
         with engine.connect() as conn:
-            diff = compare_metadata(MigrationContext.configure(conn, opts={"compare_type": True}), Base.metadata)
+            diff = compare_metadata(
+                MigrationContext.configure(conn, opts={"compare_type": True}), Base.metadata
+            )
     finally:
         engine.dispose()
     assert diff == []
@@ -81,12 +83,15 @@ def test_audit_log_refuses_update_and_delete_in_the_database(empty_url: str) -> 
     engine = make_engine(empty_url)
     try:
         with engine.begin() as conn:
-            conn.execute(text(
-                "INSERT INTO audit_log (seq, at, action, resource, prev_hash, hash) "
-                "VALUES (1, '2026-01-01 00:00:00', 'x', 'y', :p, :h)"
-            ), {"p": "0" * 64, "h": "1" * 64})
+            conn.execute(
+                text(
+                    "INSERT INTO audit_log (seq, at, action, resource, prev_hash, hash) "
+                    "VALUES (1, '2026-01-01 00:00:00', 'x', 'y', :p, :h)"
+                ),
+                {"p": "0" * 64, "h": "1" * 64},
+            )
         for statement in ("UPDATE audit_log SET action = 'forged'", "DELETE FROM audit_log"):
-            with pytest.raises(Exception, match="append-only"), engine.begin() as conn:  # noqa: PT011
+            with pytest.raises(Exception, match="append-only"), engine.begin() as conn:
                 conn.execute(text(statement))
     finally:
         engine.dispose()

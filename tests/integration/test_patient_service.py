@@ -14,8 +14,16 @@ from stride.services.context import Caller
 from stride.services.registry import Services
 from stride.store.repositories import audit as audit_repo
 
-NEW = PatientDetails(given_name="Nia", family_name="Quarrie", date_of_birth=date(1984, 2, 29), sex=Sex.FEMALE,
-                     mrn="Q-1", height_cm=170, weight_kg=70, resting_hr=64)
+NEW = PatientDetails(
+    given_name="Nia",
+    family_name="Quarrie",
+    date_of_birth=date(1984, 2, 29),
+    sex=Sex.FEMALE,
+    mrn="Q-1",
+    height_cm=170,
+    weight_kg=70,
+    resting_hr=64,
+)
 
 
 def caller_for(svc: Services, username: str, password: str) -> Caller:
@@ -85,14 +93,18 @@ def test_clinician_must_choose_one_of_their_teams(demo: Services, rivera: Caller
 def test_invalid_record_changes_nothing(demo: Services, rivera: Caller) -> None:
     before = demo.patients.search(Caller.cli()).total
     with pytest.raises(InvalidInput) as err:
-        demo.patients.create(rivera, dataclasses.replace(NEW, height_cm=1.75), team_id=team_ids(demo, rivera)[0])
+        demo.patients.create(
+            rivera, dataclasses.replace(NEW, height_cm=1.75), team_id=team_ids(demo, rivera)[0]
+        )
     assert err.value.field == "height_cm"
     assert demo.patients.search(Caller.cli()).total == before
 
 
 def test_duplicate_mrn_is_a_conflict(demo: Services, rivera: Caller) -> None:
     with pytest.raises(Conflict) as err:
-        demo.patients.create(rivera, dataclasses.replace(NEW, mrn="DEMO-0001"), team_id=team_ids(demo, rivera)[0])
+        demo.patients.create(
+            rivera, dataclasses.replace(NEW, mrn="DEMO-0001"), team_id=team_ids(demo, rivera)[0]
+        )
     assert err.value.field == "mrn"
 
 

@@ -7,8 +7,14 @@ from fastapi.testclient import TestClient
 from tests.conftest import csrf_of, login
 
 PATIENT = {
-    "given_name": "Nia", "family_name": "Quarrie", "date_of_birth": "1984-02-29", "sex": "female",
-    "mrn": "Q-77", "height_cm": 170, "weight_kg": 70, "resting_hr": 64,
+    "given_name": "Nia",
+    "family_name": "Quarrie",
+    "date_of_birth": "1984-02-29",
+    "sex": "female",
+    "mrn": "Q-77",
+    "height_cm": 170,
+    "weight_kg": 70,
+    "resting_hr": 64,
 }
 
 
@@ -25,8 +31,11 @@ def test_security_headers_on_every_response(client: TestClient) -> None:
 def test_session_cookie_is_httponly_and_samesite(client: TestClient) -> None:
     page = client.get("/login")
     token = page.text.split('name="login_csrf" value="', 1)[1].split('"', 1)[0]
-    response = client.post("/login", data={"username": "admin", "password": "stride-admin-demo", "login_csrf": token},
-                           follow_redirects=False)
+    response = client.post(
+        "/login",
+        data={"username": "admin", "password": "stride-admin-demo", "login_csrf": token},
+        follow_redirects=False,
+    )
     cookie = response.headers["set-cookie"]
     assert "stride_session=" in cookie
     assert "HttpOnly" in cookie
@@ -34,8 +43,9 @@ def test_session_cookie_is_httponly_and_samesite(client: TestClient) -> None:
 
 
 def test_login_without_its_csrf_token_is_refused(client: TestClient) -> None:
-    response = client.post("/login", data={"username": "admin", "password": "stride-admin-demo"},
-                           follow_redirects=False)
+    response = client.post(
+        "/login", data={"username": "admin", "password": "stride-admin-demo"}, follow_redirects=False
+    )
     assert response.status_code == 403
     assert client.get("/patients", follow_redirects=False).status_code == 303
 
@@ -49,13 +59,19 @@ def test_wrong_password_shows_the_form_again_with_401(client: TestClient) -> Non
 
 
 def test_login_redirects_only_to_same_site_paths(client: TestClient) -> None:
-    for target, expected in (("/teams", "/teams"), ("//evil.example/x", "/admin/users"),
-                             ("https://evil.example", "/admin/users")):
+    for target, expected in (
+        ("/teams", "/teams"),
+        ("//evil.example/x", "/admin/users"),
+        ("https://evil.example", "/admin/users"),
+    ):
         client.cookies.clear()
         page = client.get("/login")
         token = page.text.split('name="login_csrf" value="', 1)[1].split('"', 1)[0]
-        response = client.post("/login", data={"username": "admin", "password": "stride-admin-demo",
-                                               "login_csrf": token, "next": target}, follow_redirects=False)
+        response = client.post(
+            "/login",
+            data={"username": "admin", "password": "stride-admin-demo", "login_csrf": token, "next": target},
+            follow_redirects=False,
+        )
         assert response.headers["location"] == expected
 
 
@@ -85,8 +101,12 @@ def test_clinician_registers_a_patient_through_the_form(client: TestClient) -> N
 
 def test_form_error_names_the_field_and_keeps_the_values(client: TestClient) -> None:
     login(client, "dr.rivera", "stride-clinician-demo")
-    data = {**{k: str(v) for k, v in PATIENT.items()}, "height_cm": "1.75", "team_id": "1",
-            "csrf_token": csrf_of(client)}
+    data = {
+        **{k: str(v) for k, v in PATIENT.items()},
+        "height_cm": "1.75",
+        "team_id": "1",
+        "csrf_token": csrf_of(client),
+    }
     response = client.post("/patients/new", data=data)
     assert response.status_code == 422
     assert "Height cm" in response.text
@@ -117,7 +137,9 @@ def test_api_errors_are_json_and_name_the_field(client: TestClient) -> None:
     bad = client.post("/api/v1/patients", json={**PATIENT, "resting_hr": 400, "team_id": 1}, headers=headers)
     assert bad.status_code == 422
     assert bad.json()["field"] == "resting_hr"
-    malformed = client.post("/api/v1/patients", json={**PATIENT, "date_of_birth": "yesterday"}, headers=headers)
+    malformed = client.post(
+        "/api/v1/patients", json={**PATIENT, "date_of_birth": "yesterday"}, headers=headers
+    )
     assert malformed.status_code == 422
     assert malformed.json()["field"] == "date_of_birth"
     ok = client.post("/api/v1/patients", json={**PATIENT, "team_id": 1}, headers=headers)
@@ -143,13 +165,25 @@ def test_openapi_is_published(client: TestClient) -> None:
 def test_password_change_page(client: TestClient) -> None:
     login(client, "dr.okafor", "stride-clinician-demo")
     token = csrf_of(client)
-    mismatch = client.post("/account/password", data={"current_password": "stride-clinician-demo",
-                                                      "new_password": "new pass phrase", "confirm_password": "x",
-                                                      "csrf_token": token})
+    mismatch = client.post(
+        "/account/password",
+        data={
+            "current_password": "stride-clinician-demo",
+            "new_password": "new pass phrase",
+            "confirm_password": "x",
+            "csrf_token": token,
+        },
+    )
     assert mismatch.status_code == 422
-    ok = client.post("/account/password", data={"current_password": "stride-clinician-demo",
-                                                "new_password": "new pass phrase",
-                                                "confirm_password": "new pass phrase", "csrf_token": token})
+    ok = client.post(
+        "/account/password",
+        data={
+            "current_password": "stride-clinician-demo",
+            "new_password": "new pass phrase",
+            "confirm_password": "new pass phrase",
+            "csrf_token": token,
+        },
+    )
     assert ok.status_code == 200
     assert "Your password was changed" in ok.text
 

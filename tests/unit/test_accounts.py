@@ -6,11 +6,20 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from stride.domain.accounts import Role, check_email, check_password, check_role_link, normalise_username, parse_role
+from stride.domain.accounts import (
+    Role,
+    check_email,
+    check_password,
+    check_role_link,
+    normalise_username,
+    parse_role,
+)
 from stride.errors import InvalidInput
 
 
-@pytest.mark.parametrize(("raw", "expected"), [("Dr.Rivera", "dr.rivera"), ("  admin ", "admin"), ("a1", "a1")])
+@pytest.mark.parametrize(
+    ("raw", "expected"), [("Dr.Rivera", "dr.rivera"), ("  admin ", "admin"), ("a1", "a1")]
+)
 def test_usernames_are_case_insensitive(raw: str, expected: str) -> None:
     assert normalise_username(raw) == expected
 

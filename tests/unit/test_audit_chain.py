@@ -18,8 +18,14 @@ def build(n: int) -> list[AuditEntry]:
     entries, prev = [], GENESIS_HASH
     for i in range(1, n + 1):
         event = AuditEvent(
-            at=T0 + timedelta(seconds=i), action="patient.read", resource=f"patient/{i}",
-            actor_user_id=7, actor_role="clinician", patient_id=i, client_addr="10.0.0.1", request_id=f"r{i}",
+            at=T0 + timedelta(seconds=i),
+            action="patient.read",
+            resource=f"patient/{i}",
+            actor_user_id=7,
+            actor_role="clinician",
+            patient_id=i,
+            client_addr="10.0.0.1",
+            request_id=f"r{i}",
         )
         entry = chain(i, prev, event)
         entries.append(entry)
@@ -76,7 +82,16 @@ def test_naive_and_aware_utc_times_hash_alike() -> None:
     assert chain(1, GENESIS_HASH, aware).hash == chain(1, GENESIS_HASH, naive).hash
 
 
-FIELDS = ["action", "resource", "actor_user_id", "actor_role", "patient_id", "client_addr", "request_id", "detail"]
+FIELDS = [
+    "action",
+    "resource",
+    "actor_user_id",
+    "actor_role",
+    "patient_id",
+    "client_addr",
+    "request_id",
+    "detail",
+]
 
 
 @settings(max_examples=200, derandomize=True)
@@ -89,10 +104,14 @@ def test_any_single_field_change_is_detected_at_that_entry(n: int, data: st.Data
     index = data.draw(st.integers(min_value=0, max_value=n - 1))
     name = data.draw(st.sampled_from(FIELDS))
     old = getattr(entries[index].event, name)
-    value = data.draw(st.integers(0, 10**6) if name.endswith("_user_id") or name == "patient_id" else st.text(max_size=20))
+    value = data.draw(
+        st.integers(0, 10**6) if name.endswith("_user_id") or name == "patient_id" else st.text(max_size=20)
+    )
     if value == old:
         return
-    entries[index] = dataclasses.replace(entries[index], event=dataclasses.replace(entries[index].event, **{name: value}))
+    entries[index] = dataclasses.replace(
+        entries[index], event=dataclasses.replace(entries[index].event, **{name: value})
+    )
     verdict = verify_chain(entries)
     assert not verdict.ok
     assert verdict.first_bad_seq == index + 1
@@ -101,6 +120,8 @@ def test_any_single_field_change_is_detected_at_that_entry(n: int, data: st.Data
 @pytest.mark.parametrize("seconds", [0, 1, 3600])
 def test_time_is_covered_by_the_hash(seconds: int) -> None:
     entries = build(2)
-    moved = dataclasses.replace(entries[0].event, at=entries[0].event.at + timedelta(microseconds=1 + seconds))
+    moved = dataclasses.replace(
+        entries[0].event, at=entries[0].event.at + timedelta(microseconds=1 + seconds)
+    )
     entries[0] = dataclasses.replace(entries[0], event=moved)
     assert verify_chain(entries).first_bad_seq == 1

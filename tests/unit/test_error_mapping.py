@@ -11,9 +11,16 @@ from stride.web.errors import status_for
 ALL = [cls for cls in vars(errors).values() if isinstance(cls, type) and issubclass(cls, errors.StrideError)]
 
 EXPECTED_STATUS = {
-    errors.InvalidInput: 422, errors.BadRequest: 400, errors.AuthenticationRequired: 401,
-    errors.PermissionDenied: 403, errors.CsrfFailed: 403, errors.NotFound: 404, errors.Conflict: 409,
-    errors.RateLimited: 429, errors.ConfigurationError: 500, errors.StrideError: 400,
+    errors.InvalidInput: 422,
+    errors.BadRequest: 400,
+    errors.AuthenticationRequired: 401,
+    errors.PermissionDenied: 403,
+    errors.CsrfFailed: 403,
+    errors.NotFound: 404,
+    errors.Conflict: 409,
+    errors.RateLimited: 429,
+    errors.ConfigurationError: 500,
+    errors.StrideError: 400,
 }
 
 

@@ -14,7 +14,9 @@ from stride.domain.refdata import load_toml
 from stride.errors import InvalidInput
 
 TODAY = date(2026, 11, 26)
-BASE = PatientDetails(given_name=" Ada ", family_name="Lovelace", date_of_birth=date(1980, 5, 1), sex=Sex.FEMALE)
+BASE = PatientDetails(
+    given_name=" Ada ", family_name="Lovelace", date_of_birth=date(1980, 5, 1), sex=Sex.FEMALE
+)
 
 
 def test_valid_record_is_normalised() -> None:
@@ -32,8 +34,14 @@ def test_every_plausibility_bound_is_cited() -> None:
 
 @pytest.mark.parametrize(
     ("field", "inside", "outside"),
-    [("height_cm", 54, 53.9), ("height_cm", 272, 272.1), ("weight_kg", 20, 19.9), ("weight_kg", 650, 650.5),
-     ("resting_hr", 25, 24), ("resting_hr", 220, 221)],
+    [
+        ("height_cm", 54, 53.9),
+        ("height_cm", 272, 272.1),
+        ("weight_kg", 20, 19.9),
+        ("weight_kg", 650, 650.5),
+        ("resting_hr", 25, 24),
+        ("resting_hr", 220, 221),
+    ],
 )
 def test_bounds_are_inclusive_and_name_the_field(field: str, inside: float, outside: float) -> None:
     validate_details(dataclasses.replace(BASE, **{field: inside}), today=TODAY)

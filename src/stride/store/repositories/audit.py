@@ -69,7 +69,9 @@ def iter_all(session: Session, *, batch: int = 5000) -> Iterator[AuditEntry]:
     table = AuditRow.__table__
     last = 0
     while True:
-        rows = session.execute(select(table).where(table.c.seq > last).order_by(table.c.seq).limit(batch)).all()
+        rows = session.execute(
+            select(table).where(table.c.seq > last).order_by(table.c.seq).limit(batch)
+        ).all()
         if not rows:
             return
         for row in rows:
