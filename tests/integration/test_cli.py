@@ -11,6 +11,7 @@ from sqlalchemy import text
 from typer.testing import CliRunner
 
 from stride.cli.main import app
+from stride.store import migrate
 from stride.store.db import make_engine
 
 runner = CliRunner()
@@ -45,7 +46,7 @@ def test_db_upgrade_and_downgrade(database_url: str, tmp_path: Path) -> None:
     assert json.loads(out)["current"] is True
     code, out, _ = invoke(database_url, tmp_path, "db", "downgrade", "--json")
     assert code == 0
-    assert json.loads(out)["current"] == "0001"
+    assert json.loads(out)["current"] not in (None, migrate.head_revision())
     assert invoke(database_url, tmp_path, "db", "upgrade")[0] == 0
 
 

@@ -109,7 +109,7 @@ def test_form_error_names_the_field_and_keeps_the_values(client: TestClient) -> 
     }
     response = client.post("/patients/new", data=data)
     assert response.status_code == 422
-    assert "Height cm" in response.text
+    assert "Height (cm)" in response.text
     assert 'value="Quarrie"' in response.text
 
 
@@ -198,3 +198,14 @@ def test_admin_pages_render(client: TestClient) -> None:
     assert "Chain intact" in verdict.text
     assert "Mood Disorders Team" in client.get("/teams").text
     assert client.get("/admin/audit?since=not-a-date").status_code == 422
+
+
+def test_expired_session_during_live_search_redirects_the_page_not_the_fragment(client: TestClient) -> None:
+    response = client.get(
+        "/patients/rows?q=ada",
+        headers={"HX-Request": "true", "HX-Current-URL": "http://testserver/patients?q=ada"},
+        follow_redirects=False,
+    )
+    assert response.status_code == 401
+    assert response.headers["HX-Redirect"] == "/login?next=/patients%3Fq%3Dada"
+    assert response.text == ""

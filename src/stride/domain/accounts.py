@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
@@ -73,11 +74,25 @@ def parse_role(raw: str) -> Role:
         raise InvalidInput(f"unknown role {raw!r}; one of {allowed}", field="role") from None
 
 
+def check_no_control_characters(value: str, *, field: str) -> str:
+    """Refuse control characters (NUL, escape, DEL, ...) in free text: they have no place in a name
+    or an address, SQLite cuts strings at NUL and PostgreSQL refuses NUL in text outright.
+
+    Raises
+    ------
+    InvalidInput
+        Naming ``field``.
+    """
+    if any(unicodedata.category(ch) == "Cc" for ch in value):
+        raise InvalidInput("must not contain control characters", field=field)
+    return value
+
+
 def check_email(raw: str | None, *, field: str = "email") -> str | None:
     """Return a trimmed e-mail address or ``None``; reject obviously malformed ones."""
     if raw is None or not raw.strip():
         return None
-    value = raw.strip()
+    value = check_no_control_characters(raw.strip(), field=field)
     if len(value) > 254 or not _EMAIL.match(value):
         raise InvalidInput("is not an e-mail address", field=field)
     return value

@@ -9,7 +9,7 @@ from enum import StrEnum
 from functools import cache
 from zoneinfo import available_timezones
 
-from stride.domain.accounts import check_email
+from stride.domain.accounts import check_email, check_no_control_characters
 from stride.domain.refdata import load_toml
 from stride.errors import InvalidInput
 
@@ -85,7 +85,7 @@ def _name(raw: str, *, field: str) -> str:
         raise InvalidInput("is required", field=field)
     if len(value) > 100:
         raise InvalidInput("must be at most 100 characters", field=field)
-    return value
+    return check_no_control_characters(value, field=field)
 
 
 def _optional(raw: str | None) -> str | None:

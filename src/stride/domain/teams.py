@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from stride.domain.accounts import check_no_control_characters
 from stride.errors import InvalidInput
 
 
@@ -13,6 +14,8 @@ class Site:
 
     id: int
     name: str
+    crisis_text: str | None = None
+    crisis_phone: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,4 +37,4 @@ def check_name(raw: str, *, field: str = "name", max_length: int = 120) -> str:
         raise InvalidInput("is required", field=field)
     if len(name) > max_length:
         raise InvalidInput(f"must be at most {max_length} characters", field=field)
-    return name
+    return check_no_control_characters(name, field=field)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -38,7 +38,7 @@ STATUS: dict[type[StrideError], int] = {
 def status_for(exc: StrideError) -> int:
     for cls in type(exc).__mro__:
         if cls in STATUS:
-            return STATUS[cls]  # type: ignore[index]
+            return STATUS[cls]
     return 400
 
 
@@ -61,8 +61,14 @@ async def stride_error(request: Request, exc: Exception) -> Response:
         headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
         return JSONResponse(_body(exc.code, exc.message, exc.field), status_code=status, headers=headers)
     if isinstance(exc, LoginRequired) or (status == 401 and request.method == "GET"):
-        target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
         prefix = request.app.state.settings.root_path.rstrip("/")
+        if request.headers.get("HX-Request"):
+            # An HTMX fragment (live search) must not swap a whole login page into the table:
+            # send the browser to the log-in page, returning afterwards to the page, not the fragment.
+            page = urlsplit(request.headers.get("HX-Current-URL", ""))
+            target = (page.path or "/") + (f"?{page.query}" if page.query else "")
+            return Response(status_code=401, headers={"HX-Redirect": f"{prefix}/login?next={quote(target)}"})
+        target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
         return RedirectResponse(f"{prefix}/login?next={quote(target)}", status_code=303)
     template = {403: "errors/403.html", 404: "errors/404.html"}.get(status, "errors/error.html")
     return render(request, template, status_code=status, error=exc, status=status)

@@ -14,6 +14,21 @@ from stride.config import Settings
 from stride.web.deps import CSRF_FIELD, web_session
 
 
+# How form fields are named to people (error messages name the field the person sees).
+FIELD_LABELS = {
+    "given_name": "Given name", "family_name": "Family name", "date_of_birth": "Date of birth", "sex": "Sex",
+    "mrn": "MRN / external ID", "email": "E-mail", "phone": "Phone", "timezone": "Time zone",
+    "height_cm": "Height (cm)", "weight_kg": "Weight (kg)", "resting_hr": "Resting heart rate",
+    "team_id": "Care team", "site_id": "Site", "user_id": "Clinician", "patient_id": "Patient",
+    "display_name": "Full name", "username": "Username", "password": "Password", "role": "Role",
+    "current_password": "Current password", "new_password": "New password", "confirm_password": "Repeat new password",
+}
+
+
+def field_label(field: str | None) -> str:
+    return FIELD_LABELS.get(field or "", (field or "").replace("_", " ").capitalize())
+
+
 def make_templates(settings: Settings) -> Jinja2Templates:
     directory = str(resources.files("stride.web") / "templates")
     templates = Jinja2Templates(directory=directory)
@@ -23,6 +38,7 @@ def make_templates(settings: Settings) -> Jinja2Templates:
         site_name=settings.site_name,
         version=__version__,
         csrf_field=CSRF_FIELD,
+        field_label=field_label,
         # Relative URLs under the reverse proxy's prefix; never absolute, so http/https cannot mix.
         url=lambda path: f"{prefix}{path}",
         static=lambda path: f"{prefix}/static/{path}",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
 from starlette.responses import RedirectResponse, Response
@@ -24,7 +24,7 @@ SearchText = Annotated[str, Query(max_length=100)]
 Offset = Annotated[int, Query(ge=0, le=1_000_000)]
 
 
-def _list_context(svc: Services, caller: Caller, q: str, offset: int) -> dict[str, object]:
+def _list_context(svc: Services, caller: Caller, q: str, offset: int) -> dict[str, Any]:
     page = svc.patients.search(caller, text=q or None, limit=PAGE, offset=offset)
     return {
         "page": page,

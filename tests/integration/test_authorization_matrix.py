@@ -1,0 +1,856 @@
+"""The authorization matrix: every route x every role x own/other patient (or care team), on both
+backends, through real HTTP requests against the app.
+
+How it is organised
+-------------------
+* ``RULES`` is the expectation table, one entry per ``(method, path template)`` of ``app.routes``.
+  Each entry says who may use the route (``policy``: role -> ``ALL`` / ``OWN`` / nothing), what
+  "allowed" looks like (``ok`` status, plus an optional ``check``) and how to build a request that
+  would succeed if the role were allowed (valid body, valid CSRF token or bearer token), so that a
+  refusal can only come from the role check.
+* ``test_every_route_has_an_expectation`` walks ``app.routes`` (API and page routes; the ``/static``
+  mount and ``/openapi.json`` are the only exclusions) and fails on any route missing from the table
+  (and on table entries for routes that no longer exist): a new route cannot slip in unreviewed.
+* ``test_cell`` is one request per cell. Outcomes are exact:
+  - allowed: the rule's ``ok`` status (a few cells expect a specific refusal such as 422, noted);
+  - denied (authenticated): 403; the API answers JSON ``{"error": "permission_denied", ...}``, a page
+    answers the HTML 403 page (``article#forbidden``); the refusal is in the audit log as an action
+    ending in ``.denied`` by that user, tagged with the patient for patient-record cells (looked up by
+    the request id the app returns in ``X-Request-ID`` and stores with each audit entry);
+  - anonymous: the API answers 401 JSON with ``WWW-Authenticate: Bearer``; pages redirect (303) to
+    ``/login``.
+  API cells run twice for each logged-in role: with a bearer token (``auth.create_api_token``) and
+  with the session cookie plus the ``X-CSRF-Token`` header. Anonymous API cells run with no
+  credentials and with a bogus bearer token. Page cells use the session cookie and the form field.
+* "Own" and "other": a patient's own linked record vs another patient of the same care team; a
+  clinician's (dr.rivera) care-team patient (Mood Disorders Team, demo patients 1-13) vs a patient of
+  the other team only (14-25); for care-team routes, the clinician's team vs the other team. Admin,
+  researcher and anonymous get the clinician's pair.
+* Writes that are allowed are kept idempotent or aimed at throwaway rows (unique names, a throwaway
+  user, team membership changes that are no-ops), so cells do not depend on each other's order.
+  Patient edits send a changed name; an allowed edit is put back, a refused one must leave the
+  record exactly as it was.
+* ``test_csrf_*``: cookie-authenticated unsafe requests without (or with a wrong) CSRF token get 403
+  and change nothing.
+
+Speed: the database is built once per backend per module (the module-scoped ``world`` fixture
+below), not per test as ``database_url`` / ``demo`` do. It is parametrised exactly like them
+(``BACKENDS``: ``sqlite``, and ``postgres`` with the ``postgres`` mark) and built by the same helpers
+of ``tests/conftest.py``: a copy of the seeded SQLite demo template, or a clone of the seeded
+PostgreSQL demo template (``_fresh_postgres``), dropped at the end of the module. Cells are written
+to be independent of each other's order (and of ``-k`` selections).
+"""
+
+from __future__ import annotations
+
+import itertools
+import shutil
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import fastapi.routing
+import pytest
+from fastapi.routing import APIRoute
+from fastapi.testclient import TestClient
+from sqlalchemy import select
+from starlette.routing import Mount
+
+from stride.domain.accounts import Role
+from stride.domain.patients import Patient, PatientDetails
+from stride.services.context import Caller
+from stride.services.registry import Services
+from stride.services.users import NewUser
+from stride.store.models import AuditRow
+from stride.store.repositories import patients as patient_repo
+from stride.store.repositories import teams as team_repo
+from stride.store.repositories import users as user_repo
+from stride.web.app import create_app
+from tests.conftest import BACKENDS, FakeClock, _fresh_postgres, csrf_of, login, make_settings
+
+ROLES = ("admin", "clinician", "patient", "researcher", "anonymous")
+LOGINS = {
+    "admin": ("admin", "stride-admin-demo"),
+    "clinician": ("dr.rivera", "stride-clinician-demo"),
+    "patient": ("patient1", "stride-patient-demo"),
+    "researcher": ("researcher", "stride-research-demo"),
+}
+# The anonymous POST /login cell logs in someone not otherwise used by the matrix.
+ANON_LOGIN = ("patient2", "stride-patient-demo")
+MATRIX_PASSWORD = "matrix-password-123"
+
+ALL, OWN = "all", "own"  # policy values: any target, or only the role's own patient / team
+
+
+# --------------------------------------------------------------------------------------------------
+# The world: one seeded database and app per backend, logged-in clients and tokens per role
+# --------------------------------------------------------------------------------------------------
+
+
+@dataclass
+class World:
+    backend: str
+    svc: Services
+    app: Any
+    clients: dict[str, TestClient]
+    csrf: dict[str, str]
+    tokens: dict[str, str]
+    user_ids: dict[str, int]
+    patients: dict[str, int]  # MRN -> id
+    mood: int  # dr.rivera's team
+    exercise: int  # the other team
+    site: int
+    target_user: int  # throwaway account for the user-administration routes
+    spare_clinician: int  # a clinician in no team (membership removal is a no-op)
+    _n: Iterator[int] = field(default_factory=lambda: itertools.count(1))
+
+    def unique(self, stem: str) -> str:
+        return f"{stem}{next(self._n)}"
+
+    def patient(self, role: str, target: str) -> int:
+        if role == "patient":
+            return self.patients["DEMO-0001" if target == "own" else "DEMO-0002"]
+        return self.patients["DEMO-0003" if target == "own" else "DEMO-0020"]
+
+    def team(self, target: str) -> int:
+        return self.mood if target == "own" else self.exercise
+
+    def team_patient(self, target: str) -> int:
+        """A patient already in that team (adding is a no-op)."""
+        return self.patients["DEMO-0003" if target == "own" else "DEMO-0020"]
+
+    def not_team_patient(self, target: str) -> int:
+        """A patient not in that team (removing is a no-op)."""
+        return self.patients["DEMO-0020" if target == "own" else "DEMO-0003"]
+
+    def details(self, patient_id: int) -> PatientDetails:
+        with self.svc.deps.db.transaction() as s:
+            p = patient_repo.get(s, patient_id)
+        assert p is not None
+        return p.details
+
+    def record(self, patient_id: int) -> Patient:
+        with self.svc.deps.db.transaction() as s:
+            p = patient_repo.get(s, patient_id)
+        assert p is not None
+        return p
+
+    def audit_of(self, request_id: str) -> list[AuditRow]:
+        with self.svc.deps.db.transaction() as s:
+            rows = list(s.scalars(select(AuditRow).where(AuditRow.request_id == request_id)))
+            s.expunge_all()
+        return rows
+
+    def user_id(self, username: str) -> int:
+        with self.svc.deps.db.transaction() as s:
+            row = user_repo.get_row_by_username(s, username)
+        assert row is not None
+        return row.id
+
+    def fresh_login(self, role: str) -> TestClient:
+        client = TestClient(self.app)
+        if role != "anonymous":
+            login(client, *LOGINS[role])
+        return client
+
+
+@pytest.fixture(scope="module", params=BACKENDS)
+def world(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
+    tmp = tmp_path_factory.mktemp(f"authz-{request.param}")
+    if request.param == "sqlite":
+        path = tmp / "stride.sqlite3"
+        shutil.copy(request.getfixturevalue("sqlite_demo_template"), path)
+        urls: Iterator[str] = iter([f"sqlite:///{path}"])
+    else:
+        urls = _fresh_postgres(
+            request.getfixturevalue("postgres_admin_url"), request.getfixturevalue("postgres_demo_template")
+        )
+    url = next(urls)
+    svc = Services.build(make_settings(tmp, url), clock=FakeClock())
+    try:
+        cli = Caller.cli()
+        target = svc.users.create(cli, NewUser("matrix.target", MATRIX_PASSWORD, Role.RESEARCHER))
+        spare = svc.users.create(cli, NewUser("dr.matrix", MATRIX_PASSWORD, Role.CLINICIAN))
+        users = {u.username: u.id for u in svc.users.list(cli)}
+        teams = {t.name: t for t in svc.teams.list_teams(cli)}
+        patients = {p.details.mrn: p.id for p in svc.patients.search(cli, limit=200).items}
+        app = create_app(svc.deps.settings, services=svc)
+        clients: dict[str, TestClient] = {}
+        with TestClient(app) as anonymous:
+            clients["anonymous"] = anonymous
+            for role, (username, password) in LOGINS.items():
+                clients[role] = login(TestClient(app), username, password)
+            w = World(
+                backend=request.param,
+                svc=svc,
+                app=app,
+                clients=clients,
+                csrf={role: csrf_of(clients[role]) for role in LOGINS},
+                tokens={
+                    role: svc.auth.create_api_token(cli, username=username, name="matrix")
+                    for role, (username, _) in LOGINS.items()
+                },
+                user_ids={role: users[username] for role, (username, _) in LOGINS.items()},
+                patients=patients,  # type: ignore[arg-type]
+                mood=teams["Mood Disorders Team"].id,
+                exercise=teams["Exercise Physiology Team"].id,
+                site=teams["Mood Disorders Team"].site_id,
+                target_user=target.id,
+                spare_clinician=spare.id,
+            )
+            # The premises of "own" and "other", checked rather than assumed.
+            with svc.deps.db.transaction() as s:
+                rivera = w.user_ids["clinician"]
+                assert patient_repo.in_clinician_teams(s, w.patient("clinician", "own"), rivera)
+                assert not patient_repo.in_clinician_teams(s, w.patient("clinician", "other"), rivera)
+                account = user_repo.get(s, w.user_ids["patient"])
+                assert account is not None
+                assert account.patient_id == w.patient("patient", "own")
+                assert w.patient("patient", "other") in team_repo.get_team(s, w.mood).patient_ids  # type: ignore[union-attr]
+            yield w
+    finally:
+        svc.close()
+        urls_close = getattr(urls, "close", None)
+        if urls_close is not None:
+            urls_close()  # drops the PostgreSQL database
+
+
+# --------------------------------------------------------------------------------------------------
+# The expectation table
+# --------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Req:
+    path: str
+    json: Any = None
+    data: dict[str, str] | None = None
+
+
+Build = Callable[[World, str, str], Req]
+Check = Callable[[World, str, str, Any], None]
+
+
+@dataclass(frozen=True)
+class Rule:
+    kind: str  # "api" (JSON, 401 when anonymous) or "page" (HTML, 303 to /login when anonymous)
+    policy: dict[str, str]  # role -> ALL or OWN; roles not named are refused (403)
+    ok: int  # the status when allowed
+    build: Build
+    scope: str | None = None  # "patient" or "team": the cell has an own/other target
+    public: bool = False  # no session needed: anonymous gets ``ok`` too
+    special: dict[tuple[str, str], int] = field(default_factory=dict)  # (role, target) -> status
+    check: Check | None = None  # extra assertions on an allowed (or special) response
+    fresh_session: bool = False  # run on a new session of the role (log-in / log-out cells)
+
+
+def P(path: str) -> Build:
+    return lambda w, role, target: Req(path)
+
+
+ADMIN = {"admin": ALL}
+STAFF = {"admin": ALL, "clinician": ALL}
+STAFF_OWN_TEAM = {"admin": ALL, "clinician": OWN}
+READ_RECORD = {"admin": ALL, "clinician": OWN, "patient": OWN}
+EDIT_RECORD = {"admin": ALL, "clinician": OWN}
+EVERYONE = {"admin": ALL, "clinician": ALL, "patient": ALL, "researcher": ALL}
+
+HOME = {
+    "admin": lambda w: "/admin/users",
+    "clinician": lambda w: "/patients",
+    "patient": lambda w: f"/patients/{w.patient('patient', 'own')}",
+    "researcher": lambda w: "/account",
+}
+
+
+def _details_json(d: PatientDetails, **change: Any) -> dict[str, Any]:
+    out = {name: getattr(d, name) for name in PatientDetails.__slots__}
+    out["date_of_birth"] = d.date_of_birth.isoformat()
+    out["sex"] = d.sex.value
+    out.update(change)
+    return out
+
+
+def _details_form(d: PatientDetails, **change: Any) -> dict[str, str]:
+    return {k: "" if v is None else str(v) for k, v in _details_json(d, **change).items()}
+
+
+NEW_PATIENT = {
+    "given_name": "Matrix",
+    "family_name": "Newcomer",
+    "date_of_birth": "1980-05-17",
+    "sex": "other",
+}
+
+
+def _new_patient_api(w: World, role: str, target: str) -> Req:
+    return Req("/api/v1/patients", json={**NEW_PATIENT, "team_id": w.team(target)})
+
+
+def _new_patient_page(w: World, role: str, target: str) -> Req:
+    return Req("/patients/new", data={**NEW_PATIENT, "team_id": str(w.team(target))})
+
+
+def _edit_api(w: World, role: str, target: str) -> Req:
+    pid = w.patient(role, target)
+    return Req(f"/api/v1/patients/{pid}", json=_details_json(w.details(pid), given_name="Tampered"))
+
+
+def _edit_page(w: World, role: str, target: str) -> Req:
+    pid = w.patient(role, target)
+    return Req(f"/patients/{pid}/edit", data=_details_form(w.details(pid), given_name="Tampered"))
+
+
+def _check_me(w: World, role: str, target: str, r: Any) -> None:
+    assert r.json()["username"] == LOGINS[role][0]
+
+
+def _check_own_teams(w: World, role: str, target: str, r: Any) -> None:
+    ids = {t["id"] for t in r.json()}
+    if role == "clinician":
+        assert ids == {w.mood}, "a clinician listed a care team they are not in"
+    else:
+        assert {w.mood, w.exercise} <= ids
+
+
+def _check_patient_list(w: World, role: str, target: str, r: Any) -> None:
+    mrns = {p["mrn"] for p in r.json()["items"]}
+    assert "DEMO-0003" in mrns
+    assert ("DEMO-0020" in mrns) is (role == "admin"), "a clinician listed a patient outside their teams"
+
+
+def _check_patient_rows(w: World, role: str, target: str, r: Any) -> None:
+    # The page shows 25 rows, so an administrator's first page need not hold a given patient.
+    if role == "clinician":
+        assert "DEMO-0003" in r.text
+        assert "DEMO-0020" not in r.text, "a clinician listed a patient outside their teams"
+    else:
+        assert "DEMO-00" in r.text
+
+
+def _check_record_json(w: World, role: str, target: str, r: Any) -> None:
+    assert r.json()["id"] == w.patient(role, target)
+
+
+def _check_record_page(w: World, role: str, target: str, r: Any) -> None:
+    d = w.details(w.patient(role, target))
+    assert d.family_name in r.text
+
+
+def _check_create_refused(w: World, role: str, target: str, r: Any) -> None:
+    # A clinician may only register into one of their own teams: refused as a wrong team_id.
+    if r.headers["content-type"].startswith("application/json"):
+        assert r.json()["field"] == "team_id"
+    else:
+        assert "care team" in r.text
+
+
+def _check_verdict(w: World, role: str, target: str, r: Any) -> None:
+    if r.headers["content-type"].startswith("application/json"):
+        assert r.json()["ok"] is True
+    else:
+        assert "Chain intact" in r.text
+
+
+def _check_home(w: World, role: str, target: str, r: Any) -> None:
+    where = r.headers["location"]
+    assert where == (HOME[role](w) if role in HOME else "/login"), where
+
+
+def _check_logged_in_home(w: World, role: str, target: str, r: Any) -> None:
+    where = r.headers["location"]
+    if role == "anonymous":  # logged in as patient2: their own record
+        assert where == f"/patients/{w.patients['DEMO-0002']}", where
+    else:
+        assert where == HOME[role](w), where
+    assert "stride_session" in r.cookies
+
+
+def _check_logout(w: World, role: str, target: str, r: Any) -> None:
+    assert r.headers["location"].startswith("/login")
+
+
+def _login_req(w: World, role: str, target: str) -> Req:
+    username, password = LOGINS.get(role, ANON_LOGIN)
+    return Req("/login", data={"username": username, "password": password})  # login_csrf added by the runner
+
+
+def _password_req(w: World, role: str, target: str) -> Req:
+    password = LOGINS[role][1] if role in LOGINS else "x"
+    # The same password again: a real change (hashing, audit, other sessions closed) that leaves
+    # the account usable for the other cells.
+    return Req(
+        "/account/password",
+        data={"current_password": password, "new_password": password, "confirm_password": password},
+    )
+
+
+RULES: dict[tuple[str, str], Rule] = {
+    # ---- health and the API: account, users ------------------------------------------------------
+    ("GET", "/healthz"): Rule("api", EVERYONE, 200, P("/healthz"), public=True),
+    ("GET", "/api/v1/me"): Rule("api", EVERYONE, 200, P("/api/v1/me"), check=_check_me),
+    ("GET", "/api/v1/users"): Rule("api", ADMIN, 200, P("/api/v1/users")),
+    ("POST", "/api/v1/users"): Rule(
+        "api",
+        ADMIN,
+        201,
+        lambda w, r, t: Req(
+            "/api/v1/users",
+            json={"username": w.unique("matrix.api"), "password": MATRIX_PASSWORD, "role": "researcher"},
+        ),
+    ),
+    ("GET", "/api/v1/users/{user_id}"): Rule(
+        "api", ADMIN, 200, lambda w, r, t: Req(f"/api/v1/users/{w.target_user}")
+    ),
+    ("PATCH", "/api/v1/users/{user_id}"): Rule(
+        "api",
+        ADMIN,
+        200,
+        lambda w, r, t: Req(f"/api/v1/users/{w.target_user}", json={"display_name": "Matrix Target"}),
+    ),
+    ("POST", "/api/v1/users/{user_id}/password"): Rule(
+        "api",
+        ADMIN,
+        204,
+        lambda w, r, t: Req(
+            f"/api/v1/users/{w.target_user}/password", json={"new_password": MATRIX_PASSWORD}
+        ),
+    ),
+    # ---- API: sites and care teams ---------------------------------------------------------------
+    ("GET", "/api/v1/sites"): Rule("api", STAFF, 200, P("/api/v1/sites")),
+    ("POST", "/api/v1/sites"): Rule(
+        "api", ADMIN, 201, lambda w, r, t: Req("/api/v1/sites", json={"name": w.unique("Matrix Site ")})
+    ),
+    ("GET", "/api/v1/teams"): Rule("api", STAFF, 200, P("/api/v1/teams"), check=_check_own_teams),
+    ("POST", "/api/v1/teams"): Rule(
+        "api",
+        ADMIN,
+        201,
+        lambda w, r, t: Req("/api/v1/teams", json={"name": w.unique("Matrix Team "), "site_id": w.site}),
+    ),
+    ("GET", "/api/v1/teams/{team_id}"): Rule(
+        "api", STAFF_OWN_TEAM, 200, lambda w, r, t: Req(f"/api/v1/teams/{w.team(t)}"), scope="team"
+    ),
+    ("PUT", "/api/v1/teams/{team_id}/members/{user_id}"): Rule(
+        "api",
+        ADMIN,
+        200,
+        # dr.okafor is in both teams already: adding is a no-op.
+        lambda w, r, t: Req(f"/api/v1/teams/{w.team(t)}/members/{w.user_id('dr.okafor')}"),
+        scope="team",
+    ),
+    ("DELETE", "/api/v1/teams/{team_id}/members/{user_id}"): Rule(
+        "api",
+        ADMIN,
+        200,
+        lambda w, r, t: Req(f"/api/v1/teams/{w.team(t)}/members/{w.spare_clinician}"),
+        scope="team",
+    ),
+    ("PUT", "/api/v1/teams/{team_id}/patients/{patient_id}"): Rule(
+        "api",
+        ADMIN,
+        200,
+        lambda w, r, t: Req(f"/api/v1/teams/{w.team(t)}/patients/{w.team_patient(t)}"),
+        scope="team",
+    ),
+    ("DELETE", "/api/v1/teams/{team_id}/patients/{patient_id}"): Rule(
+        "api",
+        ADMIN,
+        200,
+        lambda w, r, t: Req(f"/api/v1/teams/{w.team(t)}/patients/{w.not_team_patient(t)}"),
+        scope="team",
+    ),
+    # ---- API: audit --------------------------------------------------------------------------------
+    ("GET", "/api/v1/audit"): Rule("api", ADMIN, 200, P("/api/v1/audit?limit=5")),
+    ("POST", "/api/v1/audit/verify"): Rule(
+        "api", ADMIN, 200, P("/api/v1/audit/verify"), check=_check_verdict
+    ),
+    # ---- API: patients -----------------------------------------------------------------------------
+    ("GET", "/api/v1/patients"): Rule(
+        "api", STAFF, 200, P("/api/v1/patients?limit=200"), check=_check_patient_list
+    ),
+    ("POST", "/api/v1/patients"): Rule(
+        "api",
+        STAFF,
+        201,
+        _new_patient_api,
+        scope="team",
+        special={("clinician", "other"): 422},
+        check=lambda w, r, t, resp: _check_create_refused(w, r, t, resp) if resp.status_code == 422 else None,
+    ),
+    ("GET", "/api/v1/patients/{patient_id}"): Rule(
+        "api",
+        READ_RECORD,
+        200,
+        lambda w, r, t: Req(f"/api/v1/patients/{w.patient(r, t)}"),
+        scope="patient",
+        check=_check_record_json,
+    ),
+    ("PUT", "/api/v1/patients/{patient_id}"): Rule("api", EDIT_RECORD, 200, _edit_api, scope="patient"),
+    # ---- pages: log in and out, home, account ------------------------------------------------------
+    ("GET", "/"): Rule("page", EVERYONE, 303, P("/"), public=True, check=_check_home),
+    ("GET", "/login"): Rule("page", EVERYONE, 200, P("/login"), public=True),
+    ("POST", "/login"): Rule(
+        "page",
+        EVERYONE,
+        303,
+        _login_req,
+        public=True,
+        fresh_session=True,
+        check=_check_logged_in_home,
+    ),
+    ("POST", "/logout"): Rule("page", EVERYONE, 303, P("/logout"), fresh_session=True, check=_check_logout),
+    ("GET", "/account"): Rule("page", EVERYONE, 200, P("/account")),
+    ("POST", "/account/password"): Rule("page", EVERYONE, 303, _password_req),
+    # ---- pages: patients -----------------------------------------------------------------------------
+    ("GET", "/patients"): Rule("page", STAFF, 200, P("/patients"), check=_check_patient_rows),
+    ("GET", "/patients/rows"): Rule("page", STAFF, 200, P("/patients/rows"), check=_check_patient_rows),
+    ("GET", "/patients/new"): Rule("page", STAFF, 200, P("/patients/new")),
+    ("POST", "/patients/new"): Rule(
+        "page",
+        STAFF,
+        303,
+        _new_patient_page,
+        scope="team",
+        special={("clinician", "other"): 422},
+        check=lambda w, r, t, resp: _check_create_refused(w, r, t, resp) if resp.status_code == 422 else None,
+    ),
+    ("GET", "/patients/{patient_id}"): Rule(
+        "page",
+        READ_RECORD,
+        200,
+        lambda w, r, t: Req(f"/patients/{w.patient(r, t)}"),
+        scope="patient",
+        check=_check_record_page,
+    ),
+    ("GET", "/patients/{patient_id}/edit"): Rule(
+        "page", EDIT_RECORD, 200, lambda w, r, t: Req(f"/patients/{w.patient(r, t)}/edit"), scope="patient"
+    ),
+    ("POST", "/patients/{patient_id}/edit"): Rule("page", EDIT_RECORD, 303, _edit_page, scope="patient"),
+    # ---- pages: care teams and sites -------------------------------------------------------------------
+    ("GET", "/teams"): Rule("page", STAFF, 200, P("/teams")),
+    ("POST", "/teams"): Rule(
+        "page",
+        ADMIN,
+        303,
+        lambda w, r, t: Req("/teams", data={"name": w.unique("Matrix Page Team "), "site_id": str(w.site)}),
+    ),
+    ("POST", "/sites"): Rule(
+        "page", ADMIN, 303, lambda w, r, t: Req("/sites", data={"name": w.unique("Matrix Page Site ")})
+    ),
+    ("GET", "/teams/{team_id}"): Rule(
+        "page", STAFF_OWN_TEAM, 200, lambda w, r, t: Req(f"/teams/{w.team(t)}"), scope="team"
+    ),
+    ("POST", "/teams/{team_id}/members"): Rule(
+        "page",
+        ADMIN,
+        303,
+        lambda w, r, t: Req(
+            f"/teams/{w.team(t)}/members", data={"user_id": str(w.spare_clinician), "op": "remove"}
+        ),
+        scope="team",
+    ),
+    ("POST", "/teams/{team_id}/patients"): Rule(
+        "page",
+        ADMIN,
+        303,
+        lambda w, r, t: Req(
+            f"/teams/{w.team(t)}/patients", data={"patient_id": str(w.team_patient(t)), "op": "add"}
+        ),
+        scope="team",
+    ),
+    # ---- pages: administration ---------------------------------------------------------------------------
+    ("GET", "/admin/users"): Rule("page", ADMIN, 200, P("/admin/users")),
+    ("POST", "/admin/users"): Rule(
+        "page",
+        ADMIN,
+        303,
+        lambda w, r, t: Req(
+            "/admin/users",
+            data={"username": w.unique("matrix.page"), "password": MATRIX_PASSWORD, "role": "researcher"},
+        ),
+    ),
+    ("GET", "/admin/users/{user_id}"): Rule(
+        "page", ADMIN, 200, lambda w, r, t: Req(f"/admin/users/{w.target_user}")
+    ),
+    ("POST", "/admin/users/{user_id}"): Rule(
+        "page",
+        ADMIN,
+        303,
+        lambda w, r, t: Req(
+            f"/admin/users/{w.target_user}",
+            data={"display_name": "Matrix Target", "email": "", "is_active": "on"},
+        ),
+    ),
+    ("GET", "/admin/audit"): Rule("page", ADMIN, 200, P("/admin/audit")),
+    ("POST", "/admin/audit/verify"): Rule("page", ADMIN, 200, P("/admin/audit/verify"), check=_check_verdict),
+}
+
+
+# --------------------------------------------------------------------------------------------------
+# The cells
+# --------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Cell:
+    method: str
+    path: str
+    role: str
+    target: str  # "own", "other" or "-" (the route has no patient / team)
+    channel: str  # "bearer", "cookie", "none" (anonymous), "bogus" (anonymous, invalid token)
+
+    def __str__(self) -> str:
+        return f"{self.method} {self.path} | {self.role} | {self.target} | {self.channel}"
+
+
+def _cells() -> list[Cell]:
+    cells = []
+    for (method, path), rule in RULES.items():
+        targets = ("own", "other") if rule.scope else ("-",)
+        for role in ROLES:
+            if rule.kind == "api" and not rule.public:
+                channels = ("none", "bogus") if role == "anonymous" else ("bearer", "cookie")
+            else:
+                channels = ("none",) if role == "anonymous" else ("cookie",)
+            for target in targets:
+                for channel in channels:
+                    cells.append(Cell(method, path, role, target, channel))
+    return cells
+
+
+CELLS = _cells()
+
+
+def expected(rule: Rule, role: str, target: str) -> int | str:
+    """An HTTP status, or "denied" (403 from the role check), or "anonymous" (401 / 303 to /login)."""
+    if (role, target) in rule.special:
+        return rule.special[(role, target)]
+    if role == "anonymous":
+        return rule.ok if rule.public else "anonymous"
+    allowed = rule.policy.get(role)
+    if allowed == ALL or (allowed == OWN and target == "own"):
+        return rule.ok
+    return "denied"
+
+
+UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
+
+
+def _send(w: World, cell: Cell, rule: Rule, req: Req) -> Any:
+    headers: dict[str, str] = {}
+    data = dict(req.data) if req.data is not None else None
+    client = w.clients[cell.role]
+    if rule.fresh_session:
+        client = w.fresh_login(cell.role) if cell.path != "/login" else TestClient(w.app)
+    if cell.path == "/login" and cell.method == "POST":
+        page = client.get("/login")
+        assert data is not None
+        data["login_csrf"] = page.text.split('name="login_csrf" value="', 1)[1].split('"', 1)[0]
+    elif cell.channel == "bearer":
+        client = w.clients["anonymous"]  # no cookie: the token alone must carry the identity
+        headers["Authorization"] = f"Bearer {w.tokens[cell.role]}"
+    elif cell.channel == "bogus":
+        headers["Authorization"] = "Bearer stride_not-a-real-token"
+    elif cell.channel == "cookie" and cell.method in UNSAFE:
+        csrf = csrf_of(client) if rule.fresh_session else w.csrf[cell.role]
+        if rule.kind == "api":
+            headers["X-CSRF-Token"] = csrf
+        else:
+            data = {**(data or {}), "csrf_token": csrf}
+    return client.request(
+        cell.method, req.path, json=req.json, data=data, headers=headers, follow_redirects=False
+    ), client
+
+
+@pytest.mark.parametrize("cell", CELLS, ids=str)
+def test_cell(world: World, cell: Cell) -> None:
+    w, rule = world, RULES[(cell.method, cell.path)]
+    want = expected(rule, cell.role, cell.target)
+    req = rule.build(w, cell.role, cell.target)
+    edited = w.patient(cell.role, cell.target) if rule.scope == "patient" else None
+    before = w.record(edited) if edited is not None and cell.method in UNSAFE else None
+
+    response, client = _send(w, cell, rule, req)
+    status, ctype = response.status_code, response.headers.get("content-type", "")
+
+    if want == "anonymous":
+        if rule.kind == "api":
+            assert status == 401, response.text
+            assert response.json()["error"] == "authentication_required"
+            assert response.headers["www-authenticate"] == "Bearer"
+        else:
+            assert status == 303, response.text
+            assert response.headers["location"].startswith("/login"), response.headers["location"]
+    elif want == "denied":
+        assert status == 403, f"expected a refusal, got {status}: {response.text[:300]}"
+        if rule.kind == "api":
+            assert ctype.startswith("application/json")
+            assert response.json()["error"] == "permission_denied", response.json()
+        else:
+            assert ctype.startswith("text/html")
+            assert 'id="forbidden"' in response.text
+        # The refusal is in the audit log, by this user (and naming the patient for record cells).
+        rows = w.audit_of(response.headers["x-request-id"])
+        denied = [r for r in rows if r.action.endswith(".denied")]
+        assert denied, f"no .denied audit entry for a refused request: {[r.action for r in rows]}"
+        assert all(r.actor_user_id == w.user_ids[cell.role] for r in denied)
+        if rule.scope == "patient":
+            assert [r.patient_id for r in denied] == [w.patient(cell.role, cell.target)]
+            assert denied[0].action in {"patient.read.denied", "patient.update.denied"}
+    else:
+        assert status == want, f"expected {want}, got {status}: {response.text[:300]}"
+        if rule.kind == "api" and status != 204:
+            assert ctype.startswith("application/json")
+        if rule.check is not None:
+            rule.check(w, cell.role, cell.target, response)
+        if rule.scope == "patient" and cell.method == "GET":
+            rows = w.audit_of(response.headers["x-request-id"])
+            assert [(r.action, r.patient_id) for r in rows] == [("patient.read", edited)]
+
+    if rule.fresh_session and cell.path == "/logout" and want == rule.ok:
+        # The session is gone: the same cookie now gets the log-in redirect.
+        assert client.get("/account", follow_redirects=False).status_code == 303
+    if before is not None and edited is not None:
+        after = w.record(edited)
+        if want == rule.ok:
+            assert after.details.given_name == "Tampered"
+            w.svc.patients.update(Caller.cli(), edited, before.details)  # put it back
+        else:
+            assert after == before, "a refused edit changed the record"
+
+
+# --------------------------------------------------------------------------------------------------
+# Completeness: every route of the app has an entry in the table, and every entry a route
+# --------------------------------------------------------------------------------------------------
+
+
+def app_route_keys(app: Any) -> set[tuple[str, str]]:
+    """``(method, path)`` of every route. FastAPI >= 0.16x keeps included routers nested in
+    ``app.routes`` (``_IncludedRouter``); ``iter_route_contexts`` flattens them with their prefixes.
+    A route of an unknown kind (no path or methods) is kept as ``("ANY", repr)`` so that it fails."""
+    flatten = getattr(fastapi.routing, "iter_route_contexts", None)
+    routes = list(flatten(app.routes)) if flatten is not None else list(app.routes)
+    keys: set[tuple[str, str]] = set()
+    for route in routes:
+        original = getattr(route, "original_route", route)
+        path = getattr(route, "path", None)
+        if isinstance(original, Mount) and path == "/static":
+            continue
+        if path == "/openapi.json":
+            continue
+        methods = set(getattr(route, "methods", None) or ())
+        if not isinstance(original, APIRoute):
+            methods -= {"HEAD"}  # Starlette adds HEAD to GET routes; FastAPI routes do not
+        keys |= {(m, str(path)) for m in methods} if path and methods else {("ANY", repr(route))}
+    return keys
+
+
+def test_every_route_has_an_expectation(world: World) -> None:
+    routes = app_route_keys(world.app)
+    missing = sorted(routes - RULES.keys())
+    stale = sorted(RULES.keys() - routes)
+    assert not missing, f"routes with no entry in the authorization matrix (add them to RULES): {missing}"
+    assert not stale, f"RULES entries for routes the app no longer has: {stale}"
+    assert len(routes) >= 45, "the route enumeration found too few routes: is it still flattening routers?"
+    # Every logged-in role and anonymous appear for every route.
+    for key in routes:
+        assert {c.role for c in CELLS if (c.method, c.path) == key} == set(ROLES)
+
+
+def test_matrix_size() -> None:
+    """A guard against the table silently shrinking (e.g. a scope dropped by mistake)."""
+    scoped = [k for k, r in RULES.items() if r.scope]
+    assert {k for k in scoped if RULES[k].scope == "patient"} == {
+        ("GET", "/api/v1/patients/{patient_id}"),
+        ("PUT", "/api/v1/patients/{patient_id}"),
+        ("GET", "/patients/{patient_id}"),
+        ("GET", "/patients/{patient_id}/edit"),
+        ("POST", "/patients/{patient_id}/edit"),
+    }
+    assert len(CELLS) >= 450
+
+
+# --------------------------------------------------------------------------------------------------
+# CSRF: cookie-authenticated unsafe requests need the session's token, and change nothing without it
+# --------------------------------------------------------------------------------------------------
+
+
+def test_csrf_page_edit_without_token_is_refused_and_changes_nothing(world: World) -> None:
+    w = world
+    pid = w.patient("clinician", "own")
+    before = w.record(pid)
+    r = w.clients["clinician"].post(
+        f"/patients/{pid}/edit",
+        data=_details_form(before.details, given_name="Forged"),
+        follow_redirects=False,
+    )
+    assert r.status_code == 403
+    assert 'id="forbidden"' in r.text
+    assert "did not come from this site" in r.text
+    assert w.record(pid) == before
+
+
+def test_csrf_page_edit_with_another_sessions_token_is_refused(world: World) -> None:
+    w = world
+    pid = w.patient("clinician", "own")
+    before = w.record(pid)
+    data = _details_form(before.details, given_name="Forged")
+    r = w.clients["clinician"].post(
+        f"/patients/{pid}/edit", data={**data, "csrf_token": w.csrf["admin"]}, follow_redirects=False
+    )
+    assert r.status_code == 403
+    assert w.record(pid) == before
+
+
+def test_csrf_page_create_user_without_token_is_refused(world: World) -> None:
+    w = world
+    name = w.unique("csrf.victim")
+    r = w.clients["admin"].post(
+        "/admin/users",
+        data={"username": name, "password": MATRIX_PASSWORD, "role": "admin"},
+        follow_redirects=False,
+    )
+    assert r.status_code == 403
+    assert name not in {u.username for u in w.svc.users.list(Caller.cli())}
+
+
+def test_csrf_api_cookie_put_without_header_is_refused_and_changes_nothing(world: World) -> None:
+    w = world
+    pid = w.patient("clinician", "own")
+    before = w.record(pid)
+    r = w.clients["clinician"].put(
+        f"/api/v1/patients/{pid}", json=_details_json(before.details, given_name="Forged")
+    )
+    assert r.status_code == 403
+    assert r.json()["error"] == "csrf_failed"
+    assert w.record(pid) == before
+
+
+def test_csrf_api_cookie_token_in_a_form_field_does_not_count(world: World) -> None:
+    """The API takes the token from the header only, never from the body or the query."""
+    w = world
+    r = w.clients["admin"].post(
+        f"/api/v1/sites?csrf_token={w.csrf['admin']}",
+        json={"name": "Forged Site", "csrf_token": w.csrf["admin"]},
+    )
+    assert r.status_code == 403
+    assert r.json()["error"] == "csrf_failed"
+    assert "Forged Site" not in {s.name for s in w.svc.teams.list_sites(Caller.cli())}
+
+
+def test_csrf_api_cookie_delete_without_header_keeps_the_membership(world: World) -> None:
+    w = world
+    rivera = w.user_ids["clinician"]
+    r = w.clients["admin"].delete(f"/api/v1/teams/{w.mood}/members/{rivera}")
+    assert r.status_code == 403
+    assert r.json()["error"] == "csrf_failed"
+    assert rivera in w.svc.teams.get_team(Caller.cli(), w.mood).member_ids
+
+
+def test_csrf_logout_without_token_keeps_the_session(world: World) -> None:
+    w = world
+    client = w.fresh_login("researcher")
+    r = client.post("/logout", follow_redirects=False)
+    assert r.status_code == 403
+    assert client.get("/account", follow_redirects=False).status_code == 200
