@@ -13,15 +13,30 @@ from stride import __version__
 from stride.config import Settings
 from stride.web.deps import CSRF_FIELD, web_session
 
-
 # How form fields are named to people (error messages name the field the person sees).
 FIELD_LABELS = {
-    "given_name": "Given name", "family_name": "Family name", "date_of_birth": "Date of birth", "sex": "Sex",
-    "mrn": "MRN / external ID", "email": "E-mail", "phone": "Phone", "timezone": "Time zone",
-    "height_cm": "Height (cm)", "weight_kg": "Weight (kg)", "resting_hr": "Resting heart rate",
-    "team_id": "Care team", "site_id": "Site", "user_id": "Clinician", "patient_id": "Patient",
-    "display_name": "Full name", "username": "Username", "password": "Password", "role": "Role",
-    "current_password": "Current password", "new_password": "New password", "confirm_password": "Repeat new password",
+    "given_name": "Given name",
+    "family_name": "Family name",
+    "date_of_birth": "Date of birth",
+    "sex": "Sex",
+    "mrn": "MRN / external ID",
+    "email": "E-mail",
+    "phone": "Phone",
+    "timezone": "Time zone",
+    "height_cm": "Height (cm)",
+    "weight_kg": "Weight (kg)",
+    "resting_hr": "Resting heart rate",
+    "team_id": "Care team",
+    "site_id": "Site",
+    "user_id": "Clinician",
+    "patient_id": "Patient",
+    "display_name": "Full name",
+    "username": "Username",
+    "password": "Password",
+    "role": "Role",
+    "current_password": "Current password",
+    "new_password": "New password",
+    "confirm_password": "Repeat new password",
 }
 
 
