@@ -10,6 +10,9 @@ from rich.console import Console
 from rich.table import Table
 
 from stride import __version__
+from stride.cli import reference as reference_cli
+from stride.cli import score as score_cli
+from stride.cli import stage as stage_cli
 from stride.cli.output import EXIT_ERROR, emit_json, handled, run, stderr
 from stride.config import Settings, load_settings
 from stride.domain.accounts import parse_role
@@ -36,6 +39,9 @@ for sub, name in (
     (audit_app, "audit"),
 ):
     app.add_typer(sub, name=name)
+score_cli.register(app)
+stage_cli.register(app)
+reference_cli.register(app)
 
 console = Console(highlight=False)
 JsonFlag = Annotated[bool, typer.Option("--json", help="Machine-readable JSON on stdout.")]

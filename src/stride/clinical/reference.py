@@ -1,0 +1,197 @@
+"""The clinical reference page: every instrument, threshold and rule that Stride applies, each
+with its source, generated from the package data itself (so it cannot drift from the code).
+
+``stride reference`` prints it as Markdown; the web app serves it at ``/reference``; the copy in
+``docs/clinical-rules.md`` is checked by a test to be current.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+from stride.clinical.instruments import Instrument, get_instrument, instrument_ids
+from stride.clinical.msm import ScoreRow, msm_table
+from stride.clinical.outcomes import Cutoff, outcome_rules
+from stride.clinical.safety import safety_rules
+from stride.clinical.trd import antidepressants, failure_threshold_options, min_weeks_options, trd_rules
+from stride.domain.refdata import load_toml
+
+
+def _cell(value: object) -> str:
+    text = "—" if value is None or value == "" else str(value)
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def _table(header: Sequence[str], rows: Iterable[Sequence[object]]) -> list[str]:
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    lines += ["| " + " | ".join(_cell(v) for v in row) + " |" for row in rows]
+    return [*lines, ""]
+
+
+def _instrument(ins: Instrument) -> list[str]:
+    out = [f"### {ins.name} (`{ins.id}`)", ""]
+    out.append(
+        f"{ins.kind.replace('_', ' ')}; recall: {ins.recall_period or '—'}; "
+        f"{len(ins.items)} items ({len(ins.scored_items)} scored); total {ins.min_total}–{ins.max_total}."
+    )
+    out.append("")
+    out.append(f"- Scoring: `{type(ins.scoring).__name__}` — {ins.scoring.source}")
+    out.append(
+        f"- Missing items: {ins.missing.rule} (at most {ins.missing.max_missing}) — {ins.missing.source}"
+    )
+    verbatim = (
+        "item wording shown" if ins.licence.verbatim_allowed else "item labels only (wording not reproduced)"
+    )
+    out.append(f"- Licence: {ins.licence.name}; {verbatim}. {ins.licence.note}")
+    if ins.loinc:
+        out.append("- LOINC: " + ", ".join(f"{k} {v}" for k, v in ins.loinc.items()))
+    out.append(f"- Source: {ins.source}")
+    out.append("")
+    if ins.bands:
+        out += _table(
+            ("band", "from", "to", "source"), ((b.label, b.min, b.max, b.source) for b in ins.bands)
+        )
+    if ins.flags:
+        out += _table(
+            ("flag", "on", "min", "max", "source"),
+            ((f.code, f.on, f.min, f.max, f.source) for f in ins.flags),
+        )
+    if ins.notes:
+        out += [f"Notes: {ins.notes}", ""]
+    return out
+
+
+def _cutoff(c: Cutoff | None) -> str:
+    return "—" if c is None else f"{c.op} {c.value:g} ({c.source})"
+
+
+def _outcomes() -> list[str]:
+    rows = []
+    for iid in instrument_ids():
+        r = outcome_rules(iid)
+        if r.direction is None:
+            continue
+        rows.append(
+            (
+                iid,
+                r.direction,
+                f"≥ {r.response.min_improvement_pct:g} % ({r.response.source})" if r.response else "—",
+                f"≥ {r.partial_response.min_improvement_pct:g} % ({r.partial_response.source})"
+                if r.partial_response
+                else "—",
+                _cutoff(r.remission),
+                f"≥ {r.reliable_change.min_change:g} points ({r.reliable_change.source})"
+                if r.reliable_change
+                else "—",
+                _cutoff(r.caseness),
+            )
+        )
+    return _table(
+        (
+            "instrument",
+            "direction",
+            "response",
+            "partial response",
+            "remission",
+            "reliable change",
+            "caseness",
+        ),
+        rows,
+    )
+
+
+def _rows(rows: Sequence[ScoreRow], unit: str) -> str:
+    return "; ".join(
+        f"{r.label} ({r.low}–{'' if r.high is None else r.high} {unit}) = {r.score}" for r in rows
+    )
+
+
+def _trd() -> list[str]:
+    rules, msm = trd_rules(), msm_table()
+    out = ["## TRD status", ""]
+    out += _table(
+        ("rule", "value", "source"),
+        (
+            (
+                "minimum duration of an adequate trial",
+                f"{rules.min_weeks:g} weeks (options: "
+                + ", ".join(f"{w:g}" for w in min_weeks_options())
+                + ")",
+                rules.min_weeks_source,
+            ),
+            (
+                "failure: improvement below",
+                f"{rules.failure_threshold_pct:g} % (options: "
+                + ", ".join(f"{t:g}" for t in failure_threshold_options())
+                + ")",
+                rules.failure_source,
+            ),
+            ("TRD: adequate failed trials at least", rules.min_failed_trials, rules.min_failed_source),
+            ("trial must be taken as prescribed", rules.require_adherence, rules.adherence_source),
+        ),
+    )
+    out += ["### Minimum effective daily doses", ""]
+    out += _table(
+        ("drug", "class", "mg/day", "status", "source"),
+        (
+            (d.name, d.drug_class, f"{d.min_effective_mg:g}", d.status, d.source)
+            for d in sorted(antidepressants().values(), key=lambda d: (d.drug_class, d.name))
+        ),
+    )
+    out += ["## Maudsley Staging Method", "", f"Source: {msm.source}", ""]
+    out += _table(
+        ("item", "scoring"),
+        (
+            ("duration", _rows(msm.duration, "months")),
+            ("severity", "; ".join(f"{k.replace('_', ' ')} = {v}" for k, v in msm.severity.items())),
+            ("antidepressants failed", _rows(msm.antidepressants, "drugs")),
+            ("augmentation", f"not used = {msm.augmentation[0]}, used = {msm.augmentation[1]}"),
+            ("ECT", f"not used = {msm.ect[0]}, used = {msm.ect[1]}"),
+            ("bands", "; ".join(f"{r.label} {r.low}–{r.high}" for r in msm.bands)),
+        ),
+    )
+    return out
+
+
+def rules_markdown() -> str:
+    """The whole reference as Markdown (deterministic: same package data, same text)."""
+    out = [
+        "# Stride clinical rules and their sources",
+        "",
+        "Generated from Stride's package data (`src/stride/data/`) by `stride reference`. Stride supports "
+        "clinical decisions; it does not diagnose.",
+        "",
+        "## Instruments",
+        "",
+    ]
+    for iid in instrument_ids():
+        out += _instrument(get_instrument(iid))
+    out += [
+        "## Safety net",
+        "",
+        "A response that meets one of these rules raises an alert to the care team at "
+        "once, and the patient sees crisis guidance.",
+        "",
+    ]
+    out += _table(
+        ("instrument", "when", "concern", "urgency", "source"),
+        (
+            (
+                r.instrument,
+                r.flag or "severity in " + ", ".join(r.severity_in),
+                r.concern.code,
+                r.concern.severity,
+                r.concern.source,
+            )
+            for r in safety_rules()
+        ),
+    )
+    crisis = load_toml("crisis")
+    out += [f"Default crisis guidance (per-site override): {crisis['phone']} — {crisis['source']}", ""]
+    out += ["## Outcomes over repeated measures", "", *_outcomes(), *_trd()]
+    bounds = load_toml("plausibility")
+    out += ["## Data-entry plausibility bounds (patient record)", ""]
+    out += _table(
+        ("field", "min", "max", "source"), ((k, v["min"], v["max"], v["source"]) for k, v in bounds.items())
+    )
+    return "\n".join(out).rstrip() + "\n"

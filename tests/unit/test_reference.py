@@ -1,0 +1,43 @@
+"""The generated clinical reference lists every instrument and rule with a source, and the copy in
+docs/ is current."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from stride.clinical.instruments import get_instrument, instrument_ids
+from stride.clinical.reference import rules_markdown
+
+DOCS = Path(__file__).resolve().parents[2] / "docs" / "clinical-rules.md"
+
+
+def test_docs_copy_is_current() -> None:
+    assert DOCS.read_text(encoding="utf-8") == rules_markdown(), (
+        "docs/clinical-rules.md is stale: run `.venv/bin/stride reference -o docs/clinical-rules.md`"
+    )
+
+
+def test_every_instrument_band_and_flag_appears_with_its_source() -> None:
+    text = rules_markdown()
+    for iid in instrument_ids():
+        ins = get_instrument(iid)
+        assert f"(`{iid}`)" in text
+        for band in ins.bands:
+            assert band.source.strip()
+            assert f"| {band.label} | {band.min} | {band.max} |" in text
+        for flag in ins.flags:
+            assert flag.source.strip()
+            assert f"| {flag.code} |" in text
+
+
+def test_safety_trd_and_msm_sections_are_present() -> None:
+    text = rules_markdown()
+    for heading in (
+        "## Safety net",
+        "## Outcomes over repeated measures",
+        "## TRD status",
+        "## Maudsley Staging Method",
+        "### Minimum effective daily doses",
+    ):
+        assert heading in text
+    assert "suicidal_ideation" in text
