@@ -6,6 +6,7 @@ UV     := $(TOOLS)/bin/uv
 VENV   := .venv
 BIN    := $(VENV)/bin
 UV_VERSION := 0.13.9
+TEST_WORKERS ?= 2
 HOST ?= 127.0.0.1
 PORT ?= 8000
 export UV_PROJECT_ENVIRONMENT := $(VENV)
@@ -26,7 +27,7 @@ run: install
 	$(BIN)/stride serve --host $(HOST) --port $(PORT) --demo
 
 test: install-dev lint
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(TEST_WORKERS)
 
 lint: install-dev
 	$(BIN)/ruff check src tests benchmarks

@@ -90,13 +90,11 @@ def test_demo_seed_is_idempotent(demo: Services) -> None:
 
 
 def test_demo_is_never_seeded_in_production(services: Services) -> None:
-    import dataclasses
-
-    prod = dataclasses.replace(
-        services.deps, settings=services.deps.settings.model_copy(update={"env": "production"})
-    )
-    from stride.services.demo import DemoService
-
-    svc = DemoService(prod, users=services.users, teams=services.teams, patients=services.patients)
-    with pytest.raises(Conflict, match="never seeded in production"):
-        svc.seed(Caller.cli())
+    production = services.deps.settings.model_copy(update={"env": "production"})
+    svc = Services.build(production)
+    try:
+        with pytest.raises(Conflict, match="never seeded in production"):
+            svc.demo.seed(Caller.cli())
+        assert svc.users.list(Caller.cli()) == []
+    finally:
+        svc.close()

@@ -9,6 +9,14 @@ cases are steered past the domain rules the schema cannot express (``_steer``: a
 birth date, site, team or row id; optionally a known-nasty string in every text field), so that
 fuzzed values reach the database rather than stopping at a 422 or a 404.
 
+The measurement-based care operations (tags in ``CLINICAL_TAGS``) are fuzzed as the clinician only:
+an administrator is refused all of them, which ``test_authorization_matrix.py`` checks cell by cell.
+Their steered cases name a library instrument and answer every one of its items validly (some
+answers raise safety alerts, so the crisis-guidance path runs too), point at the clinician's own
+patients 1-9 and at responses and alerts made for the test (``Known``: a fresh response to correct
+and a fresh alert to acknowledge per case, since each can be corrected or acknowledged only once),
+and keep dates in the past; the free text (reasons, notes, drugs) stays fuzzed or nasty.
+
 What must hold for every response:
 
 * never a 5xx (schemathesis ``not_a_server_error``);
@@ -50,12 +58,18 @@ health check suppressed (fixtures are resolved once, outside the inner tests, so
 Found and fixed with it: NUL bytes in free text (site, team, patient and display names, e-mail
 addresses) were stored by SQLite and made PostgreSQL fail with a 500; the domain now refuses control
 characters naming the field (``stride.domain.accounts.check_no_control_characters``), pinned by
-``test_control_characters_in_text_are_refused_naming_the_field``.
+``test_control_characters_in_text_are_refused_naming_the_field``. The same in the clinical text: a
+correction's reason, an alert's acknowledgement note, a treatment's drug and note (a note keeps its
+line breaks), pinned by ``test_control_characters_in_clinical_text_are_refused_naming_the_field``.
+And lax parsing: Pydantic's lax mode took ``false`` as weeks 0 and ``0.0`` as the date 1970-01-01 in
+a treatment entry (a schema-violating request accepted); the clinical input models now parse
+numbers, booleans and dates strictly, pinned by ``test_clinical_inputs_are_parsed_strictly``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 import pytest
@@ -66,6 +80,9 @@ from hypothesis import strategies as st
 from hypothesis.errors import Unsatisfiable
 from schemathesis import GenerationMode
 
+from stride.clinical.instruments import Instrument, get_instrument, instrument_ids
+from stride.clinical.msm import severity_levels
+from stride.domain.accounts import Actor, Role
 from stride.services.context import Caller
 from stride.services.registry import Services
 from stride.web.errors import STATUS
@@ -100,7 +117,105 @@ def _documented(case: schemathesis.Case) -> set[int]:
 NASTY = ["\x00", "a\x00b", "\x1b[2J", "\x7f", "\u202eevil", "\U0001f3c3", "'; --", '"<x>', "%00", "\\"]
 
 
-def _steer(case: schemathesis.Case, demo: Services, level: int, nasty: str | None, row: int) -> None:
+INSTRUMENTS = instrument_ids()
+SEVERITIES = severity_levels()
+# The API operations of measurement-based care (their OpenAPI tags). The administrator is refused
+# all of them (covered cell by cell in test_authorization_matrix.py), so only the clinician fuzzes them.
+CLINICAL_TAGS = {"instruments", "responses", "alerts", "schedules", "treatment"}
+
+
+@dataclass(frozen=True)
+class Known:
+    """Rows of the test's database that steered cases point at: a PHQ-9 of each of the patients 1-9
+    (all in dr.rivera's care team) for the reads, and, made per case by ``fresh``, a new PHQ-9 to
+    correct or a new open alert to acknowledge (each can be corrected or acknowledged only once, so
+    fuzzed text would otherwise stop at "already corrected" after the first case)."""
+
+    demo: Services
+    rivera: Caller
+    responses: tuple[int, ...]
+
+    @classmethod
+    def make(cls, demo: Services) -> Known:
+        users = {u.username: u.id for u in demo.users.list(Caller.cli())}
+        rivera = Caller(actor=Actor(users["dr.rivera"], "dr.rivera", Role.CLINICIAN))
+        phq9 = get_instrument("phq9")
+        responses = tuple(
+            demo.measurements.submit(rivera, pid, "phq9", _answers(phq9, pid)).response.id
+            for pid in range(1, 10)
+        )
+        return cls(demo=demo, rivera=rivera, responses=responses)
+
+    def fresh(self, name: str, row: int) -> int:
+        """A new response (``name="response_id"``) or alert (``"alert_id"``) of patient ``row``."""
+        done = self.demo.measurements.submit(self.rivera, row, "phq9", _answers(get_instrument("phq9"), 9))
+        if name == "alert_id":
+            assert done.alert is not None  # item 9 answered above 0
+            return done.alert.id
+        return done.response.id
+
+
+def _answers(instrument: Instrument, row: int) -> dict[str, int | None]:
+    """A valid answer to every item, varied with ``row`` (so some raise safety alerts)."""
+    out: dict[str, int | None] = {}
+    for k, item in enumerate(instrument.items):
+        values = [o.value for o in item.options] or [item.min, (item.min + item.max) // 2, item.max]
+        out[item.id] = values[(row + k) % len(values)]
+    return out
+
+
+# Strings that are enums or dates: a nasty string there only tests the schema's type check.
+NOT_TEXT = {"sex", "role", "date_of_birth", "kind", "answered_on", "episode_start", "start_date"}
+# The test clock (``FakeClock``) says 2026-11-26; clinical dates after it are refused by the domain.
+LATEST = "2026-11-01"
+
+
+def _steer_clinical(
+    case: schemathesis.Case, body: dict[str, Any], level: int, nasty: str | None, row: int
+) -> None:
+    """Bodies of the measurement-based care operations: a library instrument with valid answers, an
+    antidepressant trial with its required facts, a known episode severity, a plausible interval, a
+    date that is not in the future (fuzzed otherwise; level 2: the default or a fixed one), and
+    free text (a reason, a note) at least as long as the domain's minimum."""
+    path, method = case.operation.path, case.method.upper()
+    for name in ("answered_on", "episode_start", "start_date"):
+        # ISO dates with four-digit years (what the generator makes) order as strings.
+        if isinstance(body.get(name), str) and body[name] > LATEST:
+            body[name] = LATEST
+    if method == "POST" and path.endswith("/responses"):
+        instrument = get_instrument(INSTRUMENTS[row % len(INSTRUMENTS)])
+        body["instrument"] = instrument.id
+        body["answers"] = _answers(instrument, row)
+        if level == 2:
+            body["answered_on"] = None
+    elif path.endswith("/corrections"):
+        body["answers"] = _answers(get_instrument("phq9"), row)
+    elif path.endswith("/episode"):
+        body["severity"] = SEVERITIES[row % len(SEVERITIES)]
+        if level == 2:
+            body["episode_start"] = "2025-06-01"
+    elif "/schedule/" in path:
+        body["every_days"] = 1 + (row * 13) % 92
+    elif method == "POST" and path.endswith("/treatment"):
+        body["supersedes"] = None
+        if body.get("kind") == "antidepressant":
+            body.update(drug="sertraline", daily_dose_mg=50.0 * row, weeks=float(row), adherent=row % 2 == 0)
+            body["improvement_pct"] = 10.0 * row - 30
+        if level == 2:
+            body["start_date"] = None
+    for name in ("reason", "note"):
+        if isinstance(body.get(name), str):
+            # With ``nasty`` drawn, it is in the text that reaches the database.
+            body[name] = (
+                f"{nasty} long enough {nasty}" if nasty is not None else f"{body[name][:400]} long enough"
+            )
+    if nasty is not None and isinstance(body.get("drug"), str) and body.get("kind") != "antidepressant":
+        body["drug"] = f"{nasty} drug"
+
+
+def _steer(
+    case: schemathesis.Case, demo: Services, known: Known, level: int, nasty: str | None, row: int
+) -> None:
     """Steer positive cases past the rules the schema cannot express, so that fuzzed fields reach
     the database, which is where a backend fails (NUL bytes, integer ranges).
 
@@ -109,19 +224,28 @@ def _steer(case: schemathesis.Case, demo: Services, level: int, nasty: str | Non
     drops the optional patient fields that fuzzing rarely makes plausible (phone, MRN, measures),
     so that names, sex and e-mail decide the outcome. From level 1 on, ids in the path are ``row``,
     an id that exists in the demo clinic (users 1-9, patients 1-25, teams 1-2), instead of a random
-    one that is almost always a 404."""
+    one that is almost always a 404; a response, alert or instrument id is one of ``known`` or of the
+    library; clinical bodies are made valid by ``_steer_clinical``."""
     if level and case.path_parameters:
         for name in case.path_parameters:
-            case.path_parameters[name] = row if name != "team_id" else 1 + row % 2
+            if name == "alert_id" or (name == "response_id" and case.method.upper() == "POST"):
+                case.path_parameters[name] = known.fresh(name, row)
+                continue
+            case.path_parameters[name] = {
+                "team_id": 1 + row % 2,
+                "response_id": known.responses[row - 1],
+                "instrument_id": INSTRUMENTS[row % len(INSTRUMENTS)],
+            }.get(name, row)
     body = case.body
     if not isinstance(body, dict):
         return
     if nasty is not None:
         for name, value in body.items():
-            if isinstance(value, str) and name not in {"sex", "role", "date_of_birth"}:
+            if isinstance(value, str) and name not in NOT_TEXT:
                 body[name] = nasty
     if level == 0:
         return
+    _steer_clinical(case, body, level, nasty, row)
     if "date_of_birth" in body:
         body["timezone"] = "Europe/London"
         body["date_of_birth"] = "1980-05-17"
@@ -150,7 +274,11 @@ def _check(case: schemathesis.Case, auth: dict[str, str]) -> None:
 
 
 def _fuzz_test(
-    operation: schemathesis.APIOperation, mode: GenerationMode, demo: Services, auth: dict[str, str]
+    operation: schemathesis.APIOperation,
+    mode: GenerationMode,
+    demo: Services,
+    known: Known,
+    auth: dict[str, str],
 ) -> Callable[[], None]:
     """One Hypothesis test of one operation in one generation mode."""
 
@@ -163,7 +291,7 @@ def _fuzz_test(
     @SETTINGS
     def run(case: schemathesis.Case, level: int, nasty: str | None, row: int) -> None:
         if mode is GenerationMode.POSITIVE:
-            _steer(case, demo, level, nasty, row)
+            _steer(case, demo, known, level, nasty, row)
         _check(case, auth)
 
     return run
@@ -175,21 +303,27 @@ def test_api_never_fails_and_conforms_to_its_schema(
 ) -> None:
     token = demo.auth.create_api_token(Caller.cli(), username=api_user, name="schemathesis")
     auth = {"Authorization": f"Bearer {token}"}
+    known = Known.make(demo)
     schema = schemathesis.openapi.from_asgi("/openapi.json", client.app)
     failures: list[str] = []
-    operations = 0
+    operations = clinical = 0
     for result in schema.get_all_operations():
         operation = result.ok()  # an invalid schema would raise here, which is a failure too
         operations += 1
+        if CLINICAL_TAGS & set(operation.definition.raw.get("tags", [])):
+            clinical += 1
+            if api_user == "admin":
+                continue
         for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE):
             try:
-                _fuzz_test(operation, mode, demo, auth)()
+                _fuzz_test(operation, mode, demo, known, auth)()
             except Unsatisfiable:
                 # No parameters and no body: nothing can be made schema-invalid.
                 assert mode is GenerationMode.NEGATIVE, operation.label
             except (Exception, BaseExceptionGroup) as exc:  # reported below, with the others
                 failures.append(f"{operation.label} [{mode.value}]:\n{exc}")
-    assert operations >= 20, f"only {operations} operations in /openapi.json"
+    assert operations >= 35, f"only {operations} operations in /openapi.json"
+    assert clinical >= 15, f"only {clinical} measurement-based care operations in /openapi.json"
     assert not failures, f"{len(failures)} failing operation(s):\n\n" + "\n\n".join(failures)
 
 
@@ -230,3 +364,67 @@ def test_control_characters_in_text_are_refused_naming_the_field(client: TestCli
     assert client.get("/api/v1/patients/1", headers=auth).json()["given_name"] != "\x00"
     created = client.post("/api/v1/sites", json={"name": "Zoë's Clinic 🏃"}, headers=auth)
     assert created.status_code == 201, created.text
+
+
+def test_control_characters_in_clinical_text_are_refused_naming_the_field(
+    client: TestClient, demo: Services
+) -> None:
+    """Found with the steered cases above: a NUL in a correction's reason made PostgreSQL fail with a
+    500 (SQLite stored it); so would an acknowledgement note and a treatment's drug or note."""
+    known = Known.make(demo)
+    token = demo.auth.create_api_token(Caller.cli(), username="dr.rivera", name="nul")
+    auth = {"Authorization": f"Bearer {token}"}
+    answers = _answers(get_instrument("phq9"), 0)
+    response_id, alert_id = known.fresh("response_id", 1), known.fresh("alert_id", 1)
+    cases = [
+        (
+            f"/api/v1/responses/{response_id}/corrections",
+            {"answers": answers, "reason": "item 1\x00 misread"},
+            "reason",
+        ),
+        (f"/api/v1/alerts/{alert_id}/acknowledge", {"note": "Phoned\x00 the patient"}, "note"),
+        ("/api/v1/patients/1/treatment", {"kind": "ect", "note": "six\x00 sessions"}, "note"),
+        ("/api/v1/patients/1/treatment", {"kind": "augmentation", "drug": "lithium\x1b"}, "drug"),
+    ]
+    for path, body, field in cases:
+        response = client.post(path, json=body, headers=auth)
+        assert response.status_code == 422, (path, response.text)
+        assert response.json()["field"] == field, (path, response.json())
+    # Nothing was stored, and line breaks and tabs in a note are not refused.
+    assert len(client.get(f"/api/v1/responses/{response_id}", headers=auth).json()["versions"]) == 1
+    assert client.get("/api/v1/patients/1/alerts", headers=auth).json()[-1]["is_open"] is True
+    note = "CBT, 12 sessions.\r\n\tGood engagement."
+    created = client.post(
+        "/api/v1/patients/1/treatment", json={"kind": "psychotherapy", "note": note}, headers=auth
+    )
+    assert created.status_code == 201, created.text
+    assert created.json()["note"].endswith("Good engagement.")
+
+
+LAX_CASES = [
+    # Pydantic's lax mode would take these as 1970-01-01, weeks 0, an answer of 1 and "active".
+    ("POST", "/api/v1/patients/1/treatment", {"kind": "ect", "start_date": 0.0}, "start_date"),
+    ("POST", "/api/v1/patients/1/treatment", {"kind": "ect", "weeks": False}, "weeks"),
+    (
+        "POST",
+        "/api/v1/patients/1/responses",
+        {"instrument": "phq2", "answers": {"phq2_1": True}},
+        "answers.phq2_1",
+    ),
+    ("PUT", "/api/v1/patients/1/schedule/phq9", {"every_days": 14, "active": "yes"}, "active"),
+    (
+        "PUT",
+        "/api/v1/patients/1/episode",
+        {"episode_start": 1_700_000_000, "severity": "mild"},
+        "episode_start",
+    ),
+]
+
+
+def test_clinical_inputs_are_parsed_strictly(client: TestClient, demo: Services) -> None:
+    token = demo.auth.create_api_token(Caller.cli(), username="dr.rivera", name="lax")
+    auth = {"Authorization": f"Bearer {token}"}
+    for method, path, body, field in LAX_CASES:
+        response = client.request(method, path, json=body, headers=auth)
+        assert response.status_code == 422, (method, path, response.text)
+        assert response.json()["field"] == field, (method, path, response.json())

@@ -33,6 +33,36 @@ How it is organised
 * ``test_csrf_*``: cookie-authenticated unsafe requests without (or with a wrong) CSRF token get 403
   and change nothing.
 
+Measurement-based care (issue 3)
+--------------------------------
+Clinical data is for the patient (their own record: read responses, alerts, schedule, treatment,
+outcomes; answer self-report questionnaires such as the PHQ-9) and for the clinicians of the
+patient's care teams (read, enter any instrument, correct, acknowledge alerts, set schedules, record
+treatment). Administrators are refused clinical data (403) though they read demographics;
+researchers get 403; the clinician inbox (``/alerts``) and ``/dashboard`` are clinician-only.
+
+* A response, alert or treatment route is patient-scoped: its cells work on a row of the target
+  patient. Rows the cells read are made once in the ``world`` fixture (a PHQ-9 of every target
+  patient, an open alert of the clinician's own and other patient); rows a cell changes (a response
+  to correct, an alert to acknowledge) are made by the cell's ``build``, through the services, as
+  dr.okafor (a clinician of both teams). Submit cells send a complete PHQ-9 with item 9 = 0 (no
+  alert) except the "safety answer" variant.
+* Patient-scoped cells check the audit log exactly: an allowed GET leaves the rule's ``reads`` (the
+  record page adds the clinical reads for the patient and the care team, not for an administrator);
+  a refusal leaves exactly one ``.denied`` entry for the target patient, one of the rule's
+  ``denials``. A refused (or 422) clinical write must leave the patient's clinical rows unchanged
+  (``World.clinical_state``).
+* ``VARIANTS`` are further cells for a route with another input, where the input changes who may use
+  it: a clinician-rated scale (HAM-D 17, MADRS) is refused to the patient even for their own record;
+  a positive item 9 returns the alert and crisis guidance with the response.
+* Special cases, by design:
+  - ``GET /api/v1/instruments/{id}`` answers 404 (not 403) to administrators and researchers: it
+    offers the instruments the caller fills in, and the library is public reference (``/reference``);
+    ``GET /api/v1/instruments`` gives them an empty list.
+  - Correcting a response that was already corrected, and acknowledging an acknowledged alert, are
+    InvalidInput (422) for the clinician allowed to do it (variants "already corrected" / "already
+    acknowledged"); everyone else still gets the 403, because access is checked first.
+
 Speed: the database is built once per backend per module (the module-scoped ``world`` fixture
 below), not per test as ``database_url`` / ``demo`` do. It is parametrised exactly like them
 (``BACKENDS``: ``sqlite``, and ``postgres`` with the ``postgres`` mark) and built by the same helpers
@@ -53,15 +83,24 @@ import fastapi.routing
 import pytest
 from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
-from sqlalchemy import select
+from sqlalchemy import func, select
 from starlette.routing import Mount
 
-from stride.domain.accounts import Role
+from stride.clinical.instruments import get_instrument
+from stride.domain.accounts import Actor, Role
+from stride.domain.measurements import StoredResponse
 from stride.domain.patients import Patient, PatientDetails
 from stride.services.context import Caller
 from stride.services.registry import Services
 from stride.services.users import NewUser
-from stride.store.models import AuditRow
+from stride.store.models import (
+    AuditRow,
+    DepressionEpisodeRow,
+    QuestionnaireResponseRow,
+    QuestionnaireScheduleRow,
+    SafetyAlertRow,
+    TreatmentEntryRow,
+)
 from stride.store.repositories import patients as patient_repo
 from stride.store.repositories import teams as team_repo
 from stride.store.repositories import users as user_repo
@@ -102,6 +141,9 @@ class World:
     site: int
     target_user: int  # throwaway account for the user-administration routes
     spare_clinician: int  # a clinician in no team (membership removal is a no-op)
+    okafor: Caller  # a clinician of both teams: enters the clinical rows the cells read and change
+    responses: dict[int, int] = field(default_factory=dict)  # patient id -> a PHQ-9 of theirs
+    alerts: dict[int, int] = field(default_factory=dict)  # patient id -> an open alert of theirs
     _n: Iterator[int] = field(default_factory=lambda: itertools.count(1))
 
     def unique(self, stem: str) -> str:
@@ -146,6 +188,48 @@ class World:
             row = user_repo.get_row_by_username(s, username)
         assert row is not None
         return row.id
+
+    def fresh_response(self, patient_id: int, *, safety: bool = False) -> StoredResponse:
+        """A new PHQ-9 of the patient, entered by dr.okafor (``safety``: item 9 answered, an alert)."""
+        answers = phq9(item9=1 if safety else 0)
+        return self.svc.measurements.submit(self.okafor, patient_id, "phq9", answers).response
+
+    def fresh_alert(self, patient_id: int) -> int:
+        done = self.svc.measurements.submit(self.okafor, patient_id, "phq9", phq9(item9=1))
+        assert done.alert is not None
+        return done.alert.id
+
+    def clinical_state(self, patient_id: int) -> tuple[Any, ...]:
+        """Everything a clinical write can change for a patient, to compare before and after a refusal."""
+        with self.svc.deps.db.transaction() as s:
+
+            def count(model: Any) -> int:
+                return int(
+                    s.scalar(select(func.count()).select_from(model).where(model.patient_id == patient_id))
+                )
+
+            alerts = s.execute(
+                select(SafetyAlertRow.id, SafetyAlertRow.acknowledged_at)
+                .where(SafetyAlertRow.patient_id == patient_id)
+                .order_by(SafetyAlertRow.id)
+            ).all()
+            schedules = s.execute(
+                select(
+                    QuestionnaireScheduleRow.instrument,
+                    QuestionnaireScheduleRow.every_days,
+                    QuestionnaireScheduleRow.start_date,
+                    QuestionnaireScheduleRow.active,
+                )
+                .where(QuestionnaireScheduleRow.patient_id == patient_id)
+                .order_by(QuestionnaireScheduleRow.instrument)
+            ).all()
+            return (
+                count(QuestionnaireResponseRow),
+                [tuple(a) for a in alerts],
+                [tuple(x) for x in schedules],
+                count(TreatmentEntryRow),
+                count(DepressionEpisodeRow),
+            )
 
     def fresh_login(self, role: str) -> TestClient:
         client = TestClient(self.app)
@@ -197,7 +281,15 @@ def world(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFacto
                 site=teams["Mood Disorders Team"].site_id,
                 target_user=target.id,
                 spare_clinician=spare.id,
+                okafor=Caller(actor=Actor(users["dr.okafor"], "dr.okafor", Role.CLINICIAN)),
             )
+            # Clinical rows for the read cells: a PHQ-9 of every patient a cell targets, and an
+            # open alert of the clinician's own-team and other-team patient (for the inbox).
+            for role, target in itertools.product(("patient", "clinician"), ("own", "other")):
+                pid = w.patient(role, target)
+                w.responses[pid] = w.fresh_response(pid).id
+                if role == "clinician":
+                    w.alerts[pid] = w.fresh_alert(pid)
             # The premises of "own" and "other", checked rather than assumed.
             with svc.deps.db.transaction() as s:
                 rivera = w.user_ids["clinician"]
@@ -229,6 +321,8 @@ class Req:
 
 Build = Callable[[World, str, str], Req]
 Check = Callable[[World, str, str, Any], None]
+Reads = tuple[str, ...] | Callable[[str], tuple[str, ...]]
+RECORD_DENIALS = frozenset({"patient.read.denied", "patient.update.denied"})
 
 
 @dataclass(frozen=True)
@@ -242,6 +336,15 @@ class Rule:
     special: dict[tuple[str, str], int] = field(default_factory=dict)  # (role, target) -> status
     check: Check | None = None  # extra assertions on an allowed (or special) response
     fresh_session: bool = False  # run on a new session of the role (log-in / log-out cells)
+    # Patient-scoped cells: the audit actions of an allowed GET (exactly these, for the target
+    # patient; a function of the role where the page shows more to some roles), and the actions a
+    # refusal may be audited as (exactly one ``.denied`` entry, for the target patient).
+    reads: Reads = ("patient.read",)
+    denials: frozenset[str] = RECORD_DENIALS
+    edits_record: bool = False  # a patient-record edit (sends given_name "Tampered", put back after)
+
+    def reads_for(self, role: str) -> tuple[str, ...]:
+        return self.reads(role) if callable(self.reads) else self.reads
 
 
 def P(path: str) -> Build:
@@ -257,7 +360,7 @@ EVERYONE = {"admin": ALL, "clinician": ALL, "patient": ALL, "researcher": ALL}
 
 HOME = {
     "admin": lambda w: "/admin/users",
-    "clinician": lambda w: "/patients",
+    "clinician": lambda w: "/dashboard",
     "patient": lambda w: f"/patients/{w.patient('patient', 'own')}",
     "researcher": lambda w: "/account",
 }
@@ -385,6 +488,199 @@ def _password_req(w: World, role: str, target: str) -> Req:
     )
 
 
+# ---- measurement-based care ----------------------------------------------------------------------
+
+# What the record page reads for the patient and the care team, each audited by its service.
+CLINICAL_OVERVIEW = ("questionnaire.read", "alert.read", "schedule.read", "treatment.read")
+READ_CLINICAL = {"clinician": OWN, "patient": OWN}  # administrators and researchers: never
+SUBMIT_SELF_REPORT = {"clinician": OWN, "patient": OWN}  # a patient answers self-report forms for themselves
+WRITE_CLINICAL = {"clinician": OWN}  # clinician-rated scales, corrections, alerts, schedules, treatment
+CLINICIAN = {"clinician": ALL}
+
+
+def phq9(*, item9: int = 0) -> dict[str, int | None]:
+    """A complete PHQ-9 (all ten answers); item 9 = 0 raises no alert."""
+    return {f"phq9_{i}": 1 for i in range(1, 11)} | {"phq9_9": item9}
+
+
+def complete(instrument_id: str) -> dict[str, int | None]:
+    """Every item of an instrument answered with its lowest valid value."""
+    return {i.id: (i.options[0].value if i.options else i.min) for i in get_instrument(instrument_id).items}
+
+
+def _form(answers: dict[str, int | None], **extra: str) -> dict[str, str]:
+    return {k: "" if v is None else str(v) for k, v in answers.items()} | extra
+
+
+def _answers_of(instrument: str, safety: bool = False) -> dict[str, int | None]:
+    return phq9(item9=1 if safety else 0) if instrument == "phq9" else complete(instrument)
+
+
+def _submit_api(instrument: str = "phq9", *, safety: bool = False) -> Build:
+    # A clinician dates a rating to the interview (yesterday); a patient's answers are dated today.
+    return lambda w, r, t: Req(
+        f"/api/v1/patients/{w.patient(r, t)}/responses",
+        json={
+            "instrument": instrument,
+            "answers": _answers_of(instrument, safety),
+            "answered_on": "2026-11-25" if r == "clinician" else None,
+        },
+    )
+
+
+def _submit_page(instrument: str = "phq9") -> Build:
+    return lambda w, r, t: Req(
+        f"/patients/{w.patient(r, t)}/questionnaires/{instrument}", data=_form(_answers_of(instrument))
+    )
+
+
+def _response(suffix: str = "", *, api: bool = True) -> Build:
+    """The target patient's standing PHQ-9 (for reads)."""
+    prefix = "/api/v1" if api else ""
+    return lambda w, r, t: Req(f"{prefix}/responses/{w.responses[w.patient(r, t)]}{suffix}")
+
+
+def _correction(*, api: bool, corrected: bool = False) -> Build:
+    """A PHQ-9 entered just now for the target patient (``corrected``: and corrected once already)."""
+
+    def build(w: World, role: str, target: str) -> Req:
+        pid = w.patient(role, target)
+        rid = w.fresh_response(pid).id
+        if corrected:
+            w.svc.measurements.correct(w.okafor, rid, phq9(), reason="matrix: corrected first")
+        answers = phq9() | {"phq9_1": 2}
+        if api:
+            return Req(
+                f"/api/v1/responses/{rid}/corrections", json={"answers": answers, "reason": "item 1 misread"}
+            )
+        return Req(f"/responses/{rid}/correct", data=_form(answers, reason="item 1 misread"))
+
+    return build
+
+
+def _acknowledgement(*, api: bool, acknowledged: bool = False) -> Build:
+    """An alert raised just now for the target patient (``acknowledged``: and acknowledged already)."""
+
+    def build(w: World, role: str, target: str) -> Req:
+        aid = w.fresh_alert(w.patient(role, target))
+        if acknowledged:
+            w.svc.alerts.acknowledge(w.okafor, aid, note="matrix: called the patient")
+        note = "Phoned the patient; safety plan reviewed."
+        if api:
+            return Req(f"/api/v1/alerts/{aid}/acknowledge", json={"note": note})
+        return Req(f"/alerts/{aid}/acknowledge", data={"note": note})
+
+    return build
+
+
+def _patient_api(suffix: str, json: Any = None) -> Build:
+    return lambda w, r, t: Req(f"/api/v1/patients/{w.patient(r, t)}{suffix}", json=json)
+
+
+def _patient_page(suffix: str, data: dict[str, str] | None = None) -> Build:
+    return lambda w, r, t: Req(f"/patients/{w.patient(r, t)}{suffix}", data=data)
+
+
+SCHEDULE = {"every_days": 14, "start_date": "2026-11-01", "active": True}
+EPISODE = {"episode_start": "2025-06-01", "severity": "moderate"}
+TRIAL = {
+    "kind": "antidepressant",
+    "drug": "sertraline",
+    "daily_dose_mg": 100,
+    "start_date": "2026-06-01",
+    "weeks": 8,
+    "adherent": True,
+    "improvement_pct": 10,
+}
+
+
+def _check_instruments(w: World, role: str, target: str, r: Any) -> None:
+    ids = {i["id"] for i in r.json()}
+    if role == "clinician":
+        assert {"phq9", "hamd17", "madrs"} <= ids
+    elif role == "patient":
+        assert "phq9" in ids
+        assert not ids & {"hamd17", "madrs"}, "a patient was offered a clinician-rated scale"
+    else:
+        assert ids == set(), "only the roles that fill in forms are offered instruments"
+
+
+def _check_instrument(w: World, role: str, target: str, r: Any) -> None:
+    if r.status_code == 200:
+        body = r.json()
+        assert body["id"] == "phq9"
+        assert [i["id"] for i in body["items"]][:2] == ["phq9_1", "phq9_2"]
+        assert body["bands"]
+        assert body["loinc"]["total"] == "44261-6"
+        assert body["licence"]["name"]
+    else:
+        assert r.json()["error"] == "not_found"
+
+
+def _check_submission(*, safety: bool) -> Check:
+    def check(w: World, role: str, target: str, r: Any) -> None:
+        body = r.json()
+        assert body["response"]["patient_id"] == w.patient(role, target)
+        assert body["response"]["source"] == ("patient_portal" if role == "patient" else "clinician")
+        if safety:
+            assert body["alert"]["code"] == "suicidal_ideation"
+            assert body["alert"]["is_open"]
+            assert body["crisis"]["title"]
+            assert body["crisis"]["text"]
+            assert body["crisis"]["phone"]
+        else:
+            assert body["alert"] is None
+            assert body["crisis"] is None
+
+    return check
+
+
+def _check_redirect_to_response(w: World, role: str, target: str, r: Any) -> None:
+    assert r.headers["location"].startswith("/responses/"), r.headers["location"]
+
+
+def _check_patient_items(w: World, role: str, target: str, r: Any) -> None:
+    items = r.json()
+    assert items
+    assert {i["patient_id"] for i in items} == {w.patient(role, target)}
+
+
+def _check_correction(w: World, role: str, target: str, r: Any) -> None:
+    if r.status_code == 422:  # the response was corrected already: correct the newest version
+        if r.headers["content-type"].startswith("application/json"):
+            assert r.json()["field"] == "response_id"
+    else:
+        body = r.json()
+        assert body["response"]["version"] == 2
+        assert body["response"]["correction_reason"] == "item 1 misread"
+
+
+def _check_acknowledged(w: World, role: str, target: str, r: Any) -> None:
+    if r.status_code == 422:  # acknowledged already
+        if r.headers["content-type"].startswith("application/json"):
+            assert r.json()["field"] == "alert_id"
+    else:
+        assert r.json()["is_open"] is False
+        assert r.json()["acknowledged_by"] == w.user_ids["clinician"]
+
+
+def _check_inbox(w: World, role: str, target: str, r: Any) -> None:
+    patients = {a["patient_id"] for a in r.json()}
+    assert w.patient("clinician", "own") in patients
+    assert w.patient("clinician", "other") not in patients, "the inbox showed another team's alert"
+
+
+def _check_outcomes(w: World, role: str, target: str, r: Any) -> None:
+    phq = [t for t in r.json() if t["instrument"] == "phq9"]
+    assert phq
+    assert phq[0]["points"]
+    assert phq[0]["summary"]["current_status"]
+
+
+def _check_treatment(w: World, role: str, target: str, r: Any) -> None:
+    assert {"episode", "entries", "assessment"} <= r.json().keys()
+
+
 RULES: dict[tuple[str, str], Rule] = {
     # ---- health and the API: account, users ------------------------------------------------------
     ("GET", "/healthz"): Rule("api", EVERYONE, 200, P("/healthz"), public=True),
@@ -486,7 +782,9 @@ RULES: dict[tuple[str, str], Rule] = {
         scope="patient",
         check=_check_record_json,
     ),
-    ("PUT", "/api/v1/patients/{patient_id}"): Rule("api", EDIT_RECORD, 200, _edit_api, scope="patient"),
+    ("PUT", "/api/v1/patients/{patient_id}"): Rule(
+        "api", EDIT_RECORD, 200, _edit_api, scope="patient", edits_record=True
+    ),
     # ---- pages: log in and out, home, account ------------------------------------------------------
     ("GET", "/"): Rule("page", EVERYONE, 303, P("/"), public=True, check=_check_home),
     ("GET", "/login"): Rule("page", EVERYONE, 200, P("/login"), public=True),
@@ -522,11 +820,15 @@ RULES: dict[tuple[str, str], Rule] = {
         lambda w, r, t: Req(f"/patients/{w.patient(r, t)}"),
         scope="patient",
         check=_check_record_page,
+        # The patient and the care team also see the clinical record; an administrator does not.
+        reads=lambda role: ("patient.read",) if role == "admin" else ("patient.read", *CLINICAL_OVERVIEW),
     ),
     ("GET", "/patients/{patient_id}/edit"): Rule(
         "page", EDIT_RECORD, 200, lambda w, r, t: Req(f"/patients/{w.patient(r, t)}/edit"), scope="patient"
     ),
-    ("POST", "/patients/{patient_id}/edit"): Rule("page", EDIT_RECORD, 303, _edit_page, scope="patient"),
+    ("POST", "/patients/{patient_id}/edit"): Rule(
+        "page", EDIT_RECORD, 303, _edit_page, scope="patient", edits_record=True
+    ),
     # ---- pages: care teams and sites -------------------------------------------------------------------
     ("GET", "/teams"): Rule("page", STAFF, 200, P("/teams")),
     ("POST", "/teams"): Rule(
@@ -537,6 +839,13 @@ RULES: dict[tuple[str, str], Rule] = {
     ),
     ("POST", "/sites"): Rule(
         "page", ADMIN, 303, lambda w, r, t: Req("/sites", data={"name": w.unique("Matrix Page Site ")})
+    ),
+    # Empty values: the package default crisis guidance (a no-op for the other cells).
+    ("POST", "/sites/{site_id}/crisis"): Rule(
+        "page",
+        ADMIN,
+        303,
+        lambda w, r, t: Req(f"/sites/{w.site}/crisis", data={"crisis_text": "", "crisis_phone": ""}),
     ),
     ("GET", "/teams/{team_id}"): Rule(
         "page", STAFF_OWN_TEAM, 200, lambda w, r, t: Req(f"/teams/{w.team(t)}"), scope="team"
@@ -584,6 +893,318 @@ RULES: dict[tuple[str, str], Rule] = {
     ),
     ("GET", "/admin/audit"): Rule("page", ADMIN, 200, P("/admin/audit")),
     ("POST", "/admin/audit/verify"): Rule("page", ADMIN, 200, P("/admin/audit/verify"), check=_check_verdict),
+    # ---- API: measurement-based care (issue 3) -------------------------------------------------------
+    # Instruments are offered to the roles that fill them in; an instrument the caller does not fill
+    # in is not found (404, like an unknown id), not refused: the library itself is public reference.
+    ("GET", "/api/v1/instruments"): Rule(
+        "api", EVERYONE, 200, P("/api/v1/instruments"), check=_check_instruments
+    ),
+    ("GET", "/api/v1/instruments/{instrument_id}"): Rule(
+        "api",
+        {"clinician": ALL, "patient": ALL},
+        200,
+        P("/api/v1/instruments/phq9"),
+        special={("admin", "-"): 404, ("researcher", "-"): 404},
+        check=_check_instrument,
+    ),
+    ("GET", "/api/v1/patients/{patient_id}/responses"): Rule(
+        "api",
+        READ_CLINICAL,
+        200,
+        _patient_api("/responses?instrument=phq9"),
+        scope="patient",
+        check=_check_patient_items,
+        reads=("questionnaire.read",),
+        denials=frozenset({"questionnaire.read.denied"}),
+    ),
+    ("POST", "/api/v1/patients/{patient_id}/responses"): Rule(
+        "api",
+        SUBMIT_SELF_REPORT,
+        201,
+        _submit_api(),
+        scope="patient",
+        check=_check_submission(safety=False),
+        denials=frozenset({"questionnaire.submit.denied"}),
+    ),
+    ("GET", "/api/v1/responses/{response_id}"): Rule(
+        "api",
+        READ_CLINICAL,
+        200,
+        _response(),
+        scope="patient",
+        reads=("questionnaire.read",),
+        denials=frozenset({"questionnaire.read.denied"}),
+    ),
+    ("POST", "/api/v1/responses/{response_id}/corrections"): Rule(
+        "api",
+        WRITE_CLINICAL,
+        201,
+        _correction(api=True),
+        scope="patient",
+        check=_check_correction,
+        denials=frozenset({"questionnaire.correct.denied"}),
+    ),
+    ("GET", "/api/v1/alerts"): Rule("api", CLINICIAN, 200, P("/api/v1/alerts?all=true"), check=_check_inbox),
+    ("POST", "/api/v1/alerts/{alert_id}/acknowledge"): Rule(
+        "api",
+        WRITE_CLINICAL,
+        200,
+        _acknowledgement(api=True),
+        scope="patient",
+        check=_check_acknowledged,
+        denials=frozenset({"alert.acknowledge.denied"}),
+    ),
+    ("GET", "/api/v1/patients/{patient_id}/alerts"): Rule(
+        "api",
+        READ_CLINICAL,
+        200,
+        _patient_api("/alerts"),
+        scope="patient",
+        reads=("alert.read",),
+        denials=frozenset({"alert.read.denied"}),
+    ),
+    ("GET", "/api/v1/patients/{patient_id}/schedule"): Rule(
+        "api",
+        READ_CLINICAL,
+        200,
+        _patient_api("/schedule"),
+        scope="patient",
+        reads=("schedule.read",),
+        denials=frozenset({"schedule.read.denied"}),
+    ),
+    ("PUT", "/api/v1/patients/{patient_id}/schedule/{instrument_id}"): Rule(
+        "api",
+        WRITE_CLINICAL,
+        200,
+        _patient_api("/schedule/phq9", SCHEDULE),
+        scope="patient",
+        check=lambda w, r, t, resp: None if resp.json()["every_days"] == 14 else pytest.fail(resp.text),
+        denials=frozenset({"schedule.set.denied"}),
+    ),
+    ("GET", "/api/v1/patients/{patient_id}/treatment"): Rule(
+        "api",
+        READ_CLINICAL,
+        200,
+        _patient_api("/treatment"),
+        scope="patient",
+        check=_check_treatment,
+        reads=("treatment.read",),
+        denials=frozenset({"treatment.read.denied"}),
+    ),
+    ("POST", "/api/v1/patients/{patient_id}/treatment"): Rule(
+        "api",
+        WRITE_CLINICAL,
+        201,
+        _patient_api("/treatment", TRIAL),
+        scope="patient",
+        denials=frozenset({"treatment.add.denied"}),
+    ),
+    ("PUT", "/api/v1/patients/{patient_id}/episode"): Rule(
+        "api",
+        WRITE_CLINICAL,
+        200,
+        _patient_api("/episode", EPISODE),
+        scope="patient",
+        denials=frozenset({"episode.set.denied"}),
+    ),
+    ("GET", "/api/v1/patients/{patient_id}/outcomes"): Rule(
+        "api",
+        READ_CLINICAL,
+        200,
+        _patient_api("/outcomes"),
+        scope="patient",
+        check=_check_outcomes,
+        reads=("questionnaire.read",),
+        denials=frozenset({"questionnaire.read.denied"}),
+    ),
+    # ---- pages: measurement-based care ---------------------------------------------------------------
+    ("GET", "/patients/{patient_id}/questionnaires/{instrument_id}"): Rule(
+        "page",
+        SUBMIT_SELF_REPORT,
+        200,
+        _patient_page("/questionnaires/phq9"),
+        scope="patient",
+        reads=(),  # an empty form: nothing of the patient's is read
+        denials=frozenset({"questionnaire.submit.denied"}),
+    ),
+    ("POST", "/patients/{patient_id}/questionnaires/{instrument_id}"): Rule(
+        "page",
+        SUBMIT_SELF_REPORT,
+        303,
+        _submit_page(),
+        scope="patient",
+        check=_check_redirect_to_response,
+        denials=frozenset({"questionnaire.submit.denied"}),
+    ),
+    ("GET", "/responses/{response_id}"): Rule(
+        "page",
+        READ_CLINICAL,
+        200,
+        _response(api=False),
+        scope="patient",
+        reads=("questionnaire.read",),
+        denials=frozenset({"questionnaire.read.denied"}),
+    ),
+    # A patient may read their response but not open its correction form: the read is audited, then
+    # the refusal (questionnaire.submit.denied); an administrator is refused the read itself.
+    ("GET", "/responses/{response_id}/correct"): Rule(
+        "page",
+        WRITE_CLINICAL,
+        200,
+        _response("/correct", api=False),
+        scope="patient",
+        reads=("questionnaire.read",),
+        denials=frozenset({"questionnaire.read.denied", "questionnaire.submit.denied"}),
+    ),
+    ("POST", "/responses/{response_id}/correct"): Rule(
+        "page",
+        WRITE_CLINICAL,
+        303,
+        _correction(api=False),
+        scope="patient",
+        check=_check_redirect_to_response,
+        denials=frozenset({"questionnaire.read.denied", "questionnaire.correct.denied"}),
+    ),
+    ("POST", "/patients/{patient_id}/schedule"): Rule(
+        "page",
+        WRITE_CLINICAL,
+        303,
+        _patient_page(
+            "/schedule",
+            {"instrument": "phq9", "every_days": "14", "start_date": "2026-11-01", "active": "on"},
+        ),
+        scope="patient",
+        denials=frozenset({"schedule.set.denied"}),
+    ),
+    ("GET", "/alerts"): Rule("page", CLINICIAN, 200, P("/alerts")),
+    ("POST", "/alerts/{alert_id}/acknowledge"): Rule(
+        "page",
+        WRITE_CLINICAL,
+        303,
+        _acknowledgement(api=False),
+        scope="patient",
+        denials=frozenset({"alert.acknowledge.denied"}),
+    ),
+    ("GET", "/dashboard"): Rule("page", CLINICIAN, 200, P("/dashboard")),
+    ("GET", "/reference"): Rule("page", EVERYONE, 200, P("/reference")),
+    # The treatment form is part of editing the record: a patient is refused the record for editing
+    # (patient.update.denied), an administrator the treatment history (treatment.read.denied).
+    ("GET", "/patients/{patient_id}/treatment"): Rule(
+        "page",
+        WRITE_CLINICAL,
+        200,
+        _patient_page("/treatment"),
+        scope="patient",
+        reads=("patient.read", "treatment.read"),
+        denials=frozenset({"patient.update.denied", "treatment.read.denied"}),
+    ),
+    ("POST", "/patients/{patient_id}/episode"): Rule(
+        "page",
+        WRITE_CLINICAL,
+        303,
+        _patient_page("/episode", {k: str(v) for k, v in EPISODE.items()}),
+        scope="patient",
+        denials=frozenset({"episode.set.denied"}),
+    ),
+    ("POST", "/patients/{patient_id}/treatment"): Rule(
+        "page",
+        WRITE_CLINICAL,
+        303,
+        _patient_page("/treatment", {k: {True: "yes"}.get(v, str(v)) for k, v in TRIAL.items()}),
+        scope="patient",
+        denials=frozenset({"treatment.add.denied"}),
+    ),
+}
+
+# Variants: the same route with another input, where the input changes who may use it or how it is
+# refused. Cells run exactly like the table's (``Cell.variant`` names the variant).
+VARIANTS: dict[tuple[str, str, str], Rule] = {
+    # Clinician-rated scales are entered by the care team, never by the patient (403, audited).
+    ("POST", "/api/v1/patients/{patient_id}/responses", "hamd17"): Rule(
+        "api",
+        WRITE_CLINICAL,
+        201,
+        _submit_api("hamd17"),
+        scope="patient",
+        denials=frozenset({"questionnaire.submit.denied"}),
+    ),
+    ("POST", "/api/v1/patients/{patient_id}/responses", "madrs"): Rule(
+        "api",
+        WRITE_CLINICAL,
+        201,
+        _submit_api("madrs"),
+        scope="patient",
+        denials=frozenset({"questionnaire.submit.denied"}),
+    ),
+    ("GET", "/patients/{patient_id}/questionnaires/{instrument_id}", "hamd17"): Rule(
+        "page",
+        WRITE_CLINICAL,
+        200,
+        _patient_page("/questionnaires/hamd17"),
+        scope="patient",
+        reads=(),
+        denials=frozenset({"questionnaire.submit.denied"}),
+    ),
+    ("POST", "/patients/{patient_id}/questionnaires/{instrument_id}", "hamd17"): Rule(
+        "page",
+        WRITE_CLINICAL,
+        303,
+        _submit_page("hamd17"),
+        scope="patient",
+        check=_check_redirect_to_response,
+        denials=frozenset({"questionnaire.submit.denied"}),
+    ),
+    # A positive item 9 raises the alert with the response, and the answer carries crisis guidance.
+    ("POST", "/api/v1/patients/{patient_id}/responses", "safety answer"): Rule(
+        "api",
+        SUBMIT_SELF_REPORT,
+        201,
+        _submit_api(safety=True),
+        scope="patient",
+        check=_check_submission(safety=True),
+        denials=frozenset({"questionnaire.submit.denied"}),
+    ),
+    # Refusals that are InvalidInput (422) by design, for the allowed role only: correcting a version
+    # that was already corrected, acknowledging an acknowledged alert. Access is checked first, so
+    # everyone else still gets the 403 (and cannot learn the state of another team's rows).
+    ("POST", "/api/v1/responses/{response_id}/corrections", "already corrected"): Rule(
+        "api",
+        WRITE_CLINICAL,
+        201,
+        _correction(api=True, corrected=True),
+        scope="patient",
+        special={("clinician", "own"): 422},
+        check=_check_correction,
+        denials=frozenset({"questionnaire.correct.denied"}),
+    ),
+    ("POST", "/responses/{response_id}/correct", "already corrected"): Rule(
+        "page",
+        WRITE_CLINICAL,
+        303,
+        _correction(api=False, corrected=True),
+        scope="patient",
+        special={("clinician", "own"): 422},
+        denials=frozenset({"questionnaire.read.denied", "questionnaire.correct.denied"}),
+    ),
+    ("POST", "/api/v1/alerts/{alert_id}/acknowledge", "already acknowledged"): Rule(
+        "api",
+        WRITE_CLINICAL,
+        200,
+        _acknowledgement(api=True, acknowledged=True),
+        scope="patient",
+        special={("clinician", "own"): 422},
+        check=_check_acknowledged,
+        denials=frozenset({"alert.acknowledge.denied"}),
+    ),
+    ("POST", "/alerts/{alert_id}/acknowledge", "already acknowledged"): Rule(
+        "page",
+        WRITE_CLINICAL,
+        303,
+        _acknowledgement(api=False, acknowledged=True),
+        scope="patient",
+        special={("clinician", "own"): 422},
+        denials=frozenset({"alert.acknowledge.denied"}),
+    ),
 }
 
 
@@ -599,14 +1220,25 @@ class Cell:
     role: str
     target: str  # "own", "other" or "-" (the route has no patient / team)
     channel: str  # "bearer", "cookie", "none" (anonymous), "bogus" (anonymous, invalid token)
+    variant: str = ""  # a key of VARIANTS (with method and path), or "" for the table's rule
 
     def __str__(self) -> str:
-        return f"{self.method} {self.path} | {self.role} | {self.target} | {self.channel}"
+        name = f"{self.path} [{self.variant}]" if self.variant else self.path
+        return f"{self.method} {name} | {self.role} | {self.target} | {self.channel}"
+
+    @property
+    def rule(self) -> Rule:
+        return (
+            VARIANTS[(self.method, self.path, self.variant)]
+            if self.variant
+            else RULES[(self.method, self.path)]
+        )
 
 
 def _cells() -> list[Cell]:
     cells = []
-    for (method, path), rule in RULES.items():
+    keyed = [((m, p, ""), r) for (m, p), r in RULES.items()] + list(VARIANTS.items())
+    for (method, path, variant), rule in keyed:
         targets = ("own", "other") if rule.scope else ("-",)
         for role in ROLES:
             if rule.kind == "api" and not rule.public:
@@ -615,7 +1247,7 @@ def _cells() -> list[Cell]:
                 channels = ("none",) if role == "anonymous" else ("cookie",)
             for target in targets:
                 for channel in channels:
-                    cells.append(Cell(method, path, role, target, channel))
+                    cells.append(Cell(method, path, role, target, channel, variant))
     return cells
 
 
@@ -665,11 +1297,13 @@ def _send(w: World, cell: Cell, rule: Rule, req: Req) -> Any:
 
 @pytest.mark.parametrize("cell", CELLS, ids=str)
 def test_cell(world: World, cell: Cell) -> None:
-    w, rule = world, RULES[(cell.method, cell.path)]
+    w, rule = world, cell.rule
     want = expected(rule, cell.role, cell.target)
-    req = rule.build(w, cell.role, cell.target)
+    req = rule.build(w, cell.role, cell.target)  # may create the rows the cell works on
     edited = w.patient(cell.role, cell.target) if rule.scope == "patient" else None
-    before = w.record(edited) if edited is not None and cell.method in UNSAFE else None
+    writes = edited is not None and cell.method in UNSAFE
+    before = w.record(edited) if writes and rule.edits_record else None
+    clinical_before = w.clinical_state(edited) if writes and not rule.edits_record else None
 
     response, client = _send(w, cell, rule, req)
     status, ctype = response.status_code, response.headers.get("content-type", "")
@@ -696,8 +1330,10 @@ def test_cell(world: World, cell: Cell) -> None:
         assert denied, f"no .denied audit entry for a refused request: {[r.action for r in rows]}"
         assert all(r.actor_user_id == w.user_ids[cell.role] for r in denied)
         if rule.scope == "patient":
-            assert [r.patient_id for r in denied] == [w.patient(cell.role, cell.target)]
-            assert denied[0].action in {"patient.read.denied", "patient.update.denied"}
+            assert [r.patient_id for r in denied] == [w.patient(cell.role, cell.target)], [
+                (r.action, r.patient_id) for r in denied
+            ]
+            assert denied[0].action in rule.denials, denied[0].action
     else:
         assert status == want, f"expected {want}, got {status}: {response.text[:300]}"
         if rule.kind == "api" and status != 204:
@@ -706,7 +1342,8 @@ def test_cell(world: World, cell: Cell) -> None:
             rule.check(w, cell.role, cell.target, response)
         if rule.scope == "patient" and cell.method == "GET":
             rows = w.audit_of(response.headers["x-request-id"])
-            assert [(r.action, r.patient_id) for r in rows] == [("patient.read", edited)]
+            reads = sorted((action, edited) for action in rule.reads_for(cell.role))
+            assert sorted((r.action, r.patient_id) for r in rows) == reads
 
     if rule.fresh_session and cell.path == "/logout" and want == rule.ok:
         # The session is gone: the same cookie now gets the log-in redirect.
@@ -718,6 +1355,8 @@ def test_cell(world: World, cell: Cell) -> None:
             w.svc.patients.update(Caller.cli(), edited, before.details)  # put it back
         else:
             assert after == before, "a refused edit changed the record"
+    if clinical_before is not None and edited is not None and want != rule.ok:
+        assert w.clinical_state(edited) == clinical_before, "a refused clinical write changed the record"
 
 
 # --------------------------------------------------------------------------------------------------
@@ -767,8 +1406,32 @@ def test_matrix_size() -> None:
         ("GET", "/patients/{patient_id}"),
         ("GET", "/patients/{patient_id}/edit"),
         ("POST", "/patients/{patient_id}/edit"),
+        # measurement-based care: every route that reads or writes one patient's clinical data
+        ("GET", "/api/v1/patients/{patient_id}/responses"),
+        ("POST", "/api/v1/patients/{patient_id}/responses"),
+        ("GET", "/api/v1/responses/{response_id}"),
+        ("POST", "/api/v1/responses/{response_id}/corrections"),
+        ("POST", "/api/v1/alerts/{alert_id}/acknowledge"),
+        ("GET", "/api/v1/patients/{patient_id}/alerts"),
+        ("GET", "/api/v1/patients/{patient_id}/schedule"),
+        ("PUT", "/api/v1/patients/{patient_id}/schedule/{instrument_id}"),
+        ("GET", "/api/v1/patients/{patient_id}/treatment"),
+        ("POST", "/api/v1/patients/{patient_id}/treatment"),
+        ("PUT", "/api/v1/patients/{patient_id}/episode"),
+        ("GET", "/api/v1/patients/{patient_id}/outcomes"),
+        ("GET", "/patients/{patient_id}/questionnaires/{instrument_id}"),
+        ("POST", "/patients/{patient_id}/questionnaires/{instrument_id}"),
+        ("GET", "/responses/{response_id}"),
+        ("GET", "/responses/{response_id}/correct"),
+        ("POST", "/responses/{response_id}/correct"),
+        ("POST", "/patients/{patient_id}/schedule"),
+        ("POST", "/alerts/{alert_id}/acknowledge"),
+        ("GET", "/patients/{patient_id}/treatment"),
+        ("POST", "/patients/{patient_id}/episode"),
+        ("POST", "/patients/{patient_id}/treatment"),
     }
-    assert len(CELLS) >= 450
+    assert all(v.scope == "patient" for v in VARIANTS.values())
+    assert len(CELLS) >= 950
 
 
 # --------------------------------------------------------------------------------------------------

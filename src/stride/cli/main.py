@@ -43,7 +43,7 @@ score_cli.register(app)
 stage_cli.register(app)
 reference_cli.register(app)
 
-console = Console(highlight=False)
+console = Console(highlight=False, soft_wrap=True)
 JsonFlag = Annotated[bool, typer.Option("--json", help="Machine-readable JSON on stdout.")]
 
 

@@ -19,7 +19,8 @@ from stride.errors import BadRequest, ConfigurationError, InvalidInput, StrideEr
 EXIT_OK, EXIT_ERROR, EXIT_INVALID = 0, 1, 2
 _INVALID: tuple[type[StrideError], ...] = (InvalidInput, BadRequest, ConfigurationError)
 
-stderr = Console(stderr=True, highlight=False)
+# soft_wrap: a message is one line whatever the terminal width, so scripts can grep it.
+stderr = Console(stderr=True, highlight=False, soft_wrap=True)
 
 
 def exit_code_for(exc: StrideError) -> int:

@@ -1,11 +1,12 @@
 """Access rules, in one place, checked by every use case.
 
-| role       | patient records                         | teams, sites      | users, audit |
-|------------|-----------------------------------------|-------------------|--------------|
-| admin      | all (registration and team assignment)  | manage            | manage       |
-| clinician  | patients of their care teams, read/edit | read own teams    | -            |
-| patient    | own record, read                        | -                 | -            |
-| researcher | none (pseudonymised study data only)    | -                 | -            |
+- admin: all patient records (registration and team assignment), no clinical data; manages sites,
+  care teams, users; reads the audit log.
+- clinician: the patients of their care teams: demographics (read, register, edit) and clinical data
+  (read, enter ratings, correct answers, acknowledge alerts, set schedules, record treatment); reads
+  their own teams.
+- patient: their own record (read) and clinical data (read; answer self-report questionnaires).
+- researcher: no identifiable patient data (pseudonymised study data in a later release).
 """
 
 from __future__ import annotations
@@ -36,6 +37,19 @@ def may_read_patient(session: Session, caller: Caller, patient_id: int) -> bool:
     if actor.role is Role.CLINICIAN:
         return patient_repo.in_clinician_teams(session, patient_id, actor.user_id)
     return False
+
+
+def may_read_clinical(session: Session, caller: Caller, patient_id: int) -> bool:
+    """Clinical data (answers, scores, treatment) is for the patient and their care team only: an
+    administrator registers patients but does not read their clinical record."""
+    if caller.system or caller.role is Role.ADMIN:
+        return False
+    return may_read_patient(session, caller, patient_id)
+
+
+def may_write_clinical(session: Session, caller: Caller, patient_id: int) -> bool:
+    """Clinician-entered data (ratings, corrections, treatment history, schedules)."""
+    return caller.role is Role.CLINICIAN and may_read_patient(session, caller, patient_id)
 
 
 def may_edit_patient(session: Session, caller: Caller, patient_id: int) -> bool:

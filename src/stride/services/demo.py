@@ -9,15 +9,19 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
-from stride.domain.accounts import Role
+from stride.domain.accounts import Actor, Role
 from stride.domain.patients import PatientDetails, Sex
+from stride.domain.treatment import TreatmentKind
 from stride.errors import Conflict, PermissionDenied
 from stride.services.access import has_role
 from stride.services.context import Caller, Deps
+from stride.services.measurements import MeasurementService
 from stride.services.patients import PatientService
+from stride.services.schedules import ScheduleService
 from stride.services.teams import TeamService
+from stride.services.treatment import NewTreatment, TreatmentService
 from stride.services.users import NewUser, UserService
 from stride.store.repositories import users as user_repo
 
@@ -134,6 +138,21 @@ def _synthetic_patients(rng: random.Random, *, today: date) -> list[PatientDetai
     return people
 
 
+def _phq9_answers(total: int, *, rng: random.Random) -> dict[str, int | None]:
+    """Spread a PHQ-9 total over items 1-8 (0-3 each); item 9 'not at all'; item 10 'somewhat difficult'."""
+    values = [0] * 8
+    remaining = max(0, min(total, 24))
+    while remaining:
+        i = rng.randrange(8)
+        if values[i] < 3:
+            values[i] += 1
+            remaining -= 1
+    answers: dict[str, int | None] = {f"phq9_{i + 1}": v for i, v in enumerate(values)}
+    answers["phq9_9"] = 0
+    answers["phq9_10"] = 1
+    return answers
+
+
 class DemoService:
     def __init__(
         self,
@@ -142,8 +161,12 @@ class DemoService:
         users: UserService,
         teams: TeamService,
         patients: PatientService,
+        measurements: MeasurementService,
+        schedules: ScheduleService,
+        treatment: TreatmentService,
     ) -> None:
         self.deps, self.users, self.teams, self.patients = deps, users, teams, patients
+        self.measurements, self.schedules, self.treatment = measurements, schedules, treatment
 
     def seed(self, caller: Caller) -> DemoResult:
         """Seed the demo clinic if the database has no users yet; otherwise change nothing."""
@@ -173,9 +196,11 @@ class DemoService:
         for team in (mood, exercise):
             self.teams.set_member(caller, team.id, staff["dr.okafor"].id, member=True)
         rng = random.Random(SEED)
+        patient_ids = []
         for i, details in enumerate(_synthetic_patients(rng, today=self.deps.clock().date()), start=1):
             team = mood if i <= 13 else exercise
             patient = self.patients.create(caller, details, team_id=team.id, is_synthetic=True)
+            patient_ids.append(patient.id)
             if i <= PATIENT_LOGINS:
                 self.users.create(
                     caller,
@@ -187,7 +212,63 @@ class DemoService:
                         patient_id=patient.id,
                     ),
                 )
+        rivera = staff["dr.rivera"]
+        self._seed_clinical(
+            Caller(actor=Actor(user_id=rivera.id, username=rivera.username, role=rivera.role)),
+            patient_ids[5:11],
+            rng,
+        )
         return DemoResult(seeded=True, logins=demo_logins())
+
+    def _seed_clinical(self, clinician: Caller, patient_ids: list[int], rng: random.Random) -> None:
+        """Twelve weeks of fortnightly PHQ-9s for six patients without a portal login (some respond,
+        one remits), their schedules, and one TRD treatment history. No safety alert is seeded: the
+        demo shows one as soon as someone answers item 9 above 'not at all'."""
+        today = self.deps.clock().date()
+        start = today - timedelta(days=84)
+        for n, pid in enumerate(patient_ids):
+            baseline, slope = rng.randint(16, 23), [0.4, 1.2, 2.6, 2.0, 0.8, 3.0][n]
+            for visit in range(7):
+                total = max(0, round(baseline - slope * visit + rng.uniform(-1.5, 1.5)))
+                self.measurements.submit(
+                    clinician,
+                    pid,
+                    "phq9",
+                    _phq9_answers(total, rng=rng),
+                    answered_on=start + timedelta(days=14 * visit),
+                )
+            self.schedules.set(clinician, pid, instrument="phq9", every_days=14, start_date=start)
+        first = patient_ids[0]
+        self.treatment.set_episode(
+            clinician, first, episode_start=today - timedelta(days=540), severity="moderate"
+        )
+        for drug, dose, weeks, improvement, offset in (
+            ("sertraline", 100, 8, 15, 500),
+            ("venlafaxine", 150, 10, 20, 420),
+            ("mirtazapine", 15, 6, 30, 300),
+        ):
+            self.treatment.add(
+                clinician,
+                first,
+                NewTreatment(
+                    kind=TreatmentKind.ANTIDEPRESSANT,
+                    drug=drug,
+                    daily_dose_mg=dose,
+                    weeks=weeks,
+                    adherent=True,
+                    improvement_pct=improvement,
+                    start_date=today - timedelta(days=offset),
+                ),
+            )
+        self.treatment.add(
+            clinician,
+            first,
+            NewTreatment(
+                kind=TreatmentKind.AUGMENTATION,
+                note="aripiprazole 5 mg",
+                start_date=today - timedelta(days=250),
+            ),
+        )
 
 
 def _display(username: str) -> str:

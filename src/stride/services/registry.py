@@ -5,12 +5,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from stride.config import Settings
+from stride.services.alerts import AlertService
 from stride.services.audit import AuditService
 from stride.services.auth import AuthService
 from stride.services.context import Clock, Deps, utc_now
 from stride.services.demo import DemoService
+from stride.services.measurements import MeasurementService
 from stride.services.patients import PatientService
+from stride.services.record import ClinicalRecordService
+from stride.services.schedules import ScheduleService
 from stride.services.teams import TeamService
+from stride.services.treatment import TreatmentService
 from stride.services.users import UserService
 from stride.store import migrate
 from stride.store.db import Database
@@ -25,6 +30,11 @@ class Services:
     teams: TeamService
     audit: AuditService
     demo: DemoService
+    measurements: MeasurementService
+    alerts: AlertService
+    schedules: ScheduleService
+    treatment: TreatmentService
+    record: ClinicalRecordService
 
     @classmethod
     def build(cls, settings: Settings, *, clock: Clock = utc_now) -> Services:
@@ -34,6 +44,8 @@ class Services:
             TeamService(deps),
             PatientService(deps),
         )
+        measurements, alerts = MeasurementService(deps), AlertService(deps)
+        schedules, treatment = ScheduleService(deps), TreatmentService(deps)
         return cls(
             deps=deps,
             auth=AuthService(deps),
@@ -41,7 +53,22 @@ class Services:
             patients=patients,
             teams=teams,
             audit=AuditService(deps),
-            demo=DemoService(deps, users=users, teams=teams, patients=patients),
+            demo=DemoService(
+                deps,
+                users=users,
+                teams=teams,
+                patients=patients,
+                measurements=measurements,
+                schedules=schedules,
+                treatment=treatment,
+            ),
+            measurements=measurements,
+            alerts=alerts,
+            schedules=schedules,
+            treatment=treatment,
+            record=ClinicalRecordService(
+                measurements=measurements, alerts=alerts, schedules=schedules, treatment=treatment
+            ),
         )
 
     def migrate(self) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from stride.domain.accounts import Role
+from stride.domain.accounts import Role, check_no_control_characters
 from stride.domain.teams import CareTeam, Site, check_name
 from stride.errors import Conflict, InvalidInput, NotFound
 from stride.services.access import deny, has_role
@@ -30,6 +30,32 @@ class TeamService:
                 raise Conflict(f"site {clean!r} exists", field="name")
             site = team_repo.add_site(s, clean)
             record(s, self.deps, caller, action="site.create", resource=f"site/{site.id}")
+        return site
+
+    def set_crisis_guidance(
+        self, caller: Caller, site_id: int, *, text: str | None, phone: str | None
+    ) -> Site:
+        """The crisis text and phone numbers a patient of this site sees after a positive safety
+        answer; empty values fall back to the package default (stride/data/crisis.toml)."""
+        self._require_admin(caller, "site.update", f"site/{site_id}")
+        clean_text = check_no_control_characters((text or "").strip(), field="crisis_text") or None
+        clean_phone = check_no_control_characters((phone or "").strip(), field="crisis_phone") or None
+        if clean_text and len(clean_text) > 2000:
+            raise InvalidInput("must be at most 2000 characters", field="crisis_text")
+        if clean_phone and len(clean_phone) > 64:
+            raise InvalidInput("must be at most 64 characters", field="crisis_phone")
+        with self.deps.db.transaction() as s:
+            if team_repo.get_site(s, site_id) is None:
+                raise NotFound(f"no site {site_id}")
+            site = team_repo.set_site_crisis(s, site_id, text=clean_text, phone=clean_phone)
+            record(
+                s,
+                self.deps,
+                caller,
+                action="site.update",
+                resource=f"site/{site_id}",
+                detail="crisis guidance",
+            )
         return site
 
     def list_sites(self, caller: Caller) -> list[Site]:

@@ -43,6 +43,10 @@ class SiteRow(Base):
     __tablename__ = "site"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     name: Mapped[str] = mapped_column(String(120), unique=True)
+    # Crisis guidance shown to a patient at once after a positive suicidality answer;
+    # empty means the package default (src/stride/data/crisis.toml).
+    crisis_text: Mapped[str | None] = mapped_column(Text)
+    crisis_phone: Mapped[str | None] = mapped_column(String(64))
 
 
 class PatientRow(Base):
@@ -156,3 +160,97 @@ class AuditRow(Base):
     detail: Mapped[str | None] = mapped_column(Text)
     prev_hash: Mapped[str] = mapped_column(String(64), unique=True)
     hash: Mapped[str] = mapped_column(String(64), unique=True)
+
+
+class QuestionnaireResponseRow(Base):
+    """One completed questionnaire or rating. Never updated: a correction is a new row that
+    ``supersedes`` the old one, with a reason; the old row stays for the record."""
+
+    __tablename__ = "questionnaire_response"
+    __table_args__ = (
+        Index("ix_questionnaire_response_patient_instrument", "patient_id", "instrument", "answered_at"),
+    )
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    patient_id: Mapped[int] = mapped_column(ForeignKey("patient.id"))
+    instrument: Mapped[str] = mapped_column(String(32))
+    answers: Mapped[str] = mapped_column(Text)  # JSON object: item id -> value
+    total: Mapped[float | None] = mapped_column(Float)
+    severity: Mapped[str | None] = mapped_column(String(32))
+    flags: Mapped[str] = mapped_column(Text)  # JSON list
+    details: Mapped[str] = mapped_column(Text)  # JSON object
+    answered_at: Mapped[datetime]
+    recorded_at: Mapped[datetime]
+    recorded_by: Mapped[int] = mapped_column(ForeignKey("app_user.id"))
+    source: Mapped[str] = mapped_column(String(16))
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    supersedes_id: Mapped[int | None] = mapped_column(ForeignKey("questionnaire_response.id"), unique=True)
+    correction_reason: Mapped[str | None] = mapped_column(Text)
+
+
+class SafetyAlertRow(Base):
+    """A safety concern raised for the care team at once (e.g. PHQ-9 item 9 positive)."""
+
+    __tablename__ = "safety_alert"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    patient_id: Mapped[int] = mapped_column(ForeignKey("patient.id"), index=True)
+    response_id: Mapped[int | None] = mapped_column(ForeignKey("questionnaire_response.id"))
+    code: Mapped[str] = mapped_column(String(64))
+    severity: Mapped[str] = mapped_column(String(16))
+    reason: Mapped[str] = mapped_column(Text)
+    source: Mapped[str] = mapped_column(Text)
+    raised_at: Mapped[datetime]
+    acknowledged_at: Mapped[datetime | None]
+    acknowledged_by: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+    acknowledgement_note: Mapped[str | None] = mapped_column(Text)
+
+
+class QuestionnaireScheduleRow(Base):
+    """A standing order: this patient answers this instrument every N days."""
+
+    __tablename__ = "questionnaire_schedule"
+    __table_args__ = (
+        UniqueConstraint("patient_id", "instrument", name="uq_questionnaire_schedule_patient_instrument"),
+    )
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    patient_id: Mapped[int] = mapped_column(ForeignKey("patient.id"))
+    instrument: Mapped[str] = mapped_column(String(32))
+    every_days: Mapped[int] = mapped_column(Integer)
+    start_date: Mapped[date] = mapped_column(Date)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_by: Mapped[int] = mapped_column(ForeignKey("app_user.id"))
+    created_at: Mapped[datetime]
+
+
+class TreatmentEntryRow(Base):
+    """One entry of the treatment history: an antidepressant trial, or a record of augmentation,
+    ECT, ketamine/esketamine or psychotherapy. Append-only like responses: a correction
+    supersedes the entry with a reason; a removal is a correction with ``retracted`` set."""
+
+    __tablename__ = "treatment_entry"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    patient_id: Mapped[int] = mapped_column(ForeignKey("patient.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(24))
+    drug: Mapped[str | None] = mapped_column(String(64))
+    daily_dose_mg: Mapped[float | None] = mapped_column(Float)
+    start_date: Mapped[date | None] = mapped_column(Date)
+    weeks: Mapped[float | None] = mapped_column(Float)
+    adherent: Mapped[bool | None] = mapped_column(Boolean)
+    improvement_pct: Mapped[float | None] = mapped_column(Float)
+    note: Mapped[str | None] = mapped_column(Text)
+    retracted: Mapped[bool] = mapped_column(Boolean, default=False)
+    recorded_at: Mapped[datetime]
+    recorded_by: Mapped[int] = mapped_column(ForeignKey("app_user.id"))
+    supersedes_id: Mapped[int | None] = mapped_column(ForeignKey("treatment_entry.id"), unique=True)
+    correction_reason: Mapped[str | None] = mapped_column(Text)
+
+
+class DepressionEpisodeRow(Base):
+    """The current episode as the MSM needs it (start, severity). Versioned by appending rows."""
+
+    __tablename__ = "depression_episode"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    patient_id: Mapped[int] = mapped_column(ForeignKey("patient.id"), index=True)
+    episode_start: Mapped[date] = mapped_column(Date)
+    severity: Mapped[str] = mapped_column(String(32))
+    recorded_at: Mapped[datetime]
+    recorded_by: Mapped[int] = mapped_column(ForeignKey("app_user.id"))

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import date
 
+from fastapi import Request
+
 from stride.errors import InvalidInput
 
 
@@ -40,3 +42,8 @@ def required_date(form: dict[str, str], name: str) -> date:
         return date.fromisoformat(raw)
     except ValueError:
         raise InvalidInput("must be a date (YYYY-MM-DD)", field=name) from None
+
+
+async def form_values(request: Request) -> dict[str, str]:
+    """The submitted form's text fields (file uploads are not part of these forms)."""
+    return {k: v for k, v in (await request.form()).items() if isinstance(v, str)}

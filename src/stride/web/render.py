@@ -10,7 +10,9 @@ from fastapi.templating import Jinja2Templates
 from starlette.responses import HTMLResponse
 
 from stride import __version__
+from stride.clinical.instruments import Instrument, get_instrument
 from stride.config import Settings
+from stride.errors import InvalidInput
 from stride.web.deps import CSRF_FIELD, web_session
 
 # How form fields are named to people (error messages name the field the person sees).
@@ -40,6 +42,19 @@ FIELD_LABELS = {
 }
 
 
+def instrument_name(instrument_id: str) -> str:
+    """The instrument's display name ("PHQ-9") for its id ("phq9")."""
+    try:
+        return get_instrument(instrument_id).name
+    except InvalidInput:
+        return instrument_id
+
+
+def skippable_items(instrument: Instrument) -> frozenset[str]:
+    """Items a form may leave blank because an earlier answer skips them (C-SSRS Q3-5 after Q2 = no)."""
+    return frozenset(item for skip in instrument.skips for item in skip.items)
+
+
 def field_label(field: str | None) -> str:
     return FIELD_LABELS.get(field or "", (field or "").replace("_", " ").capitalize())
 
@@ -54,6 +69,8 @@ def make_templates(settings: Settings) -> Jinja2Templates:
         version=__version__,
         csrf_field=CSRF_FIELD,
         field_label=field_label,
+        instrument_name=instrument_name,
+        skippable_items=skippable_items,
         # Relative URLs under the reverse proxy's prefix; never absolute, so http/https cannot mix.
         url=lambda path: f"{prefix}{path}",
         static=lambda path: f"{prefix}/static/{path}",
@@ -68,3 +85,9 @@ def render(request: Request, name: str, *, status_code: int = 200, **context: An
     context.setdefault("user", session.actor if session else None)
     context.setdefault("csrf_token", session.csrf_token if session else "")
     return templates.TemplateResponse(request, name, context, status_code=status_code)
+
+
+def prefixed(request: Request, path: str) -> str:
+    """``path`` under the reverse proxy's prefix (``STRIDE_ROOT_PATH``), for redirects."""
+    prefix: str = request.app.state.settings.root_path.rstrip("/")
+    return f"{prefix}{path}"

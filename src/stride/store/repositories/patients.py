@@ -112,3 +112,15 @@ def search(
 
 def count(session: Session) -> int:
     return session.scalar(select(func.count()).select_from(PatientRow)) or 0
+
+
+def names(session: Session, patient_ids: set[int]) -> dict[int, str]:
+    """Display names ("Family, Given") for a set of ids."""
+    if not patient_ids:
+        return {}
+    rows = session.execute(
+        select(PatientRow.id, PatientRow.family_name, PatientRow.given_name).where(
+            PatientRow.id.in_(patient_ids)
+        )
+    )
+    return {pid: f"{family}, {given}" for pid, family, given in rows}

@@ -18,7 +18,16 @@ def add_site(session: Session, name: str) -> Site:
 
 def get_site(session: Session, site_id: int) -> Site | None:
     row = session.get(SiteRow, site_id)
-    return None if row is None else Site(id=row.id, name=row.name)
+    if row is None:
+        return None
+    return Site(id=row.id, name=row.name, crisis_text=row.crisis_text, crisis_phone=row.crisis_phone)
+
+
+def set_site_crisis(session: Session, site_id: int, *, text: str | None, phone: str | None) -> Site:
+    row = session.get_one(SiteRow, site_id)
+    row.crisis_text, row.crisis_phone = text, phone
+    session.flush()
+    return Site(id=row.id, name=row.name, crisis_text=row.crisis_text, crisis_phone=row.crisis_phone)
 
 
 def site_named(session: Session, name: str) -> Site | None:
@@ -27,7 +36,10 @@ def site_named(session: Session, name: str) -> Site | None:
 
 
 def list_sites(session: Session) -> list[Site]:
-    return [Site(id=r.id, name=r.name) for r in session.scalars(select(SiteRow).order_by(SiteRow.name))]
+    return [
+        Site(id=r.id, name=r.name, crisis_text=r.crisis_text, crisis_phone=r.crisis_phone)
+        for r in session.scalars(select(SiteRow).order_by(SiteRow.name))
+    ]
 
 
 def _team(session: Session, row: CareTeamRow) -> CareTeam:

@@ -15,19 +15,10 @@ from stride.services.users import NewUser
 from stride.web import forms
 from stride.web.api.schemas import MAX_ID, Id
 from stride.web.deps import PageCaller, Svc
-from stride.web.render import render
+from stride.web.render import prefixed, render
 
 router = APIRouter(prefix="/admin", include_in_schema=False)
 AUDIT_PAGE = 50
-
-
-async def _values(request: Request) -> dict[str, str]:
-    return {k: v for k, v in (await request.form()).items() if isinstance(v, str)}
-
-
-def _prefix(request: Request) -> str:
-    prefix: str = request.app.state.settings.root_path.rstrip("/")
-    return prefix
 
 
 @router.get("/users")
@@ -37,7 +28,7 @@ def user_list(request: Request, caller: PageCaller, svc: Svc) -> Response:
 
 @router.post("/users")
 async def create_user(request: Request, caller: PageCaller, svc: Svc) -> Response:
-    values = await _values(request)
+    values = await forms.form_values(request)
     try:
         new = NewUser(
             username=forms.text(values, "username"),
@@ -58,7 +49,7 @@ async def create_user(request: Request, caller: PageCaller, svc: Svc) -> Respons
             values=values,
             error=exc,
         )
-    return RedirectResponse(f"{_prefix(request)}/admin/users/{user.id}?saved=1", status_code=303)
+    return RedirectResponse(prefixed(request, f"/admin/users/{user.id}?saved=1"), status_code=303)
 
 
 @router.get("/users/{user_id}")
@@ -74,7 +65,7 @@ def user_detail(request: Request, user_id: Id, caller: PageCaller, svc: Svc) -> 
 
 @router.post("/users/{user_id}")
 async def update_user(request: Request, user_id: Id, caller: PageCaller, svc: Svc) -> Response:
-    values = await _values(request)
+    values = await forms.form_values(request)
     try:
         if values.get("op") == "password":
             svc.users.reset_password(caller, user_id, new_password=values.get("new_password", ""))
@@ -95,7 +86,7 @@ async def update_user(request: Request, user_id: Id, caller: PageCaller, svc: Sv
             error=exc,
             saved=False,
         )
-    return RedirectResponse(f"{_prefix(request)}/admin/users/{user_id}?saved=1", status_code=303)
+    return RedirectResponse(prefixed(request, f"/admin/users/{user_id}?saved=1"), status_code=303)
 
 
 def _day(raw: str, *, field: str, end: bool = False) -> datetime | None:

@@ -12,14 +12,9 @@ from starlette.responses import RedirectResponse, Response
 from stride.domain.accounts import Role
 from stride.errors import AuthenticationRequired, CsrfFailed, InvalidInput, RateLimited
 from stride.web.deps import LOGIN_CSRF_COOKIE, SESSION_COOKIE, PageCaller, Svc, client_addr, web_session
-from stride.web.render import render
+from stride.web.render import prefixed, render
 
 router = APIRouter(include_in_schema=False)
-
-
-def _prefix(request: Request) -> str:
-    prefix: str = request.app.state.settings.root_path.rstrip("/")
-    return prefix
 
 
 def _safe_next(target: str | None) -> str | None:
@@ -30,13 +25,13 @@ def _safe_next(target: str | None) -> str | None:
 
 
 def home_for(request: Request, role: Role, patient_id: int | None) -> str:
-    p = _prefix(request)
+    p = prefixed(request, "")
     if role is Role.PATIENT and patient_id is not None:
         return f"{p}/patients/{patient_id}"
     if role is Role.ADMIN:
         return f"{p}/admin/users"
     if role is Role.CLINICIAN:
-        return f"{p}/patients"
+        return f"{p}/dashboard"
     return f"{p}/account"
 
 
@@ -44,7 +39,7 @@ def home_for(request: Request, role: Role, patient_id: int | None) -> str:
 def home(request: Request) -> Response:
     info = web_session(request)
     if info is None:
-        return RedirectResponse(f"{_prefix(request)}/login", status_code=303)
+        return RedirectResponse(prefixed(request, "/login"), status_code=303)
     return RedirectResponse(home_for(request, info.actor.role, info.actor.patient_id), status_code=303)
 
 
@@ -67,7 +62,7 @@ def _login_page(
         httponly=True,
         samesite="strict",
         secure=request.app.state.settings.secure_cookies,
-        path=_prefix(request) + "/login",
+        path=prefixed(request, "") + "/login",
     )
     return response
 
@@ -105,9 +100,9 @@ def login(
         httponly=True,
         samesite="lax",
         secure=request.app.state.settings.secure_cookies,
-        path=_prefix(request) or "/",
+        path=prefixed(request, "") or "/",
     )
-    response.delete_cookie(LOGIN_CSRF_COOKIE, path=_prefix(request) + "/login")
+    response.delete_cookie(LOGIN_CSRF_COOKIE, path=prefixed(request, "") + "/login")
     return response
 
 
@@ -115,8 +110,8 @@ def login(
 def logout(request: Request, caller: PageCaller, svc: Svc) -> Response:
     token = request.cookies.get(SESSION_COOKIE, "")
     svc.auth.logout(token, caller=caller)
-    response = RedirectResponse(f"{_prefix(request)}/login", status_code=303)
-    response.delete_cookie(SESSION_COOKIE, path=_prefix(request) or "/")
+    response = RedirectResponse(prefixed(request, "/login"), status_code=303)
+    response.delete_cookie(SESSION_COOKIE, path=prefixed(request, "") or "/")
     return response
 
 
@@ -142,4 +137,4 @@ def change_password(
         )
     except InvalidInput as exc:
         return render(request, "account.html", status_code=422, error=exc)
-    return RedirectResponse(f"{_prefix(request)}/account?changed=1", status_code=303)
+    return RedirectResponse(prefixed(request, "/account?changed=1"), status_code=303)

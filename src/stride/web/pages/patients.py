@@ -15,8 +15,9 @@ from stride.services.context import Caller
 from stride.services.registry import Services
 from stride.web import forms
 from stride.web.api.schemas import Id
+from stride.web.charts import chart_for
 from stride.web.deps import PageCaller, Svc
-from stride.web.render import render
+from stride.web.render import prefixed, render
 
 router = APIRouter(include_in_schema=False)
 PAGE = 25
@@ -72,10 +73,6 @@ def _details(form: dict[str, str]) -> PatientDetails:
     )
 
 
-async def _form_values(request: Request) -> dict[str, str]:
-    return {k: v for k, v in (await request.form()).items() if isinstance(v, str)}
-
-
 @router.get("/patients/new")
 def new_patient_form(request: Request, caller: PageCaller, svc: Svc) -> Response:
     svc.patients.ensure_may_register(caller)
@@ -84,7 +81,7 @@ def new_patient_form(request: Request, caller: PageCaller, svc: Svc) -> Response
 
 @router.post("/patients/new")
 async def create_patient(request: Request, caller: PageCaller, svc: Svc) -> Response:
-    values = await _form_values(request)
+    values = await forms.form_values(request)
     try:
         team_id = forms.optional_int(values, "team_id")
         patient = svc.patients.create(caller, _details(values), team_id=team_id)
@@ -98,14 +95,15 @@ async def create_patient(request: Request, caller: PageCaller, svc: Svc) -> Resp
             patient=None,
             error=exc,
         )
-    prefix = request.app.state.settings.root_path.rstrip("/")
-    return RedirectResponse(f"{prefix}/patients/{patient.id}?saved=1", status_code=303)
+    return RedirectResponse(prefixed(request, f"/patients/{patient.id}?saved=1"), status_code=303)
 
 
 @router.get("/patients/{patient_id}")
 def patient_record(request: Request, patient_id: Id, caller: PageCaller, svc: Svc) -> Response:
     record = svc.patients.get(caller, patient_id)
     today = svc.deps.clock().date()
+    clinical = caller.role in (Role.CLINICIAN, Role.PATIENT)
+    overview = svc.record.overview(caller, patient_id) if clinical else None
     return render(
         request,
         "patients/record.html",
@@ -113,6 +111,10 @@ def patient_record(request: Request, patient_id: Id, caller: PageCaller, svc: Sv
         age=record.patient.age_on(today),
         saved=request.query_params.get("saved") == "1",
         can_edit=caller.role in (Role.ADMIN, Role.CLINICIAN),
+        overview=overview,
+        charts=[(t, chart_for(t)) for t in overview.trajectories] if overview else [],
+        instruments=svc.measurements.instruments_for(caller) if clinical else [],
+        today=today,
     )
 
 
@@ -128,7 +130,7 @@ def edit_patient_form(request: Request, patient_id: Id, caller: PageCaller, svc:
 
 @router.post("/patients/{patient_id}/edit")
 async def update_patient(request: Request, patient_id: Id, caller: PageCaller, svc: Svc) -> Response:
-    values = await _form_values(request)
+    values = await forms.form_values(request)
     try:
         svc.patients.update(caller, patient_id, _details(values))
     except (InvalidInput, Conflict) as exc:
@@ -142,5 +144,4 @@ async def update_patient(request: Request, patient_id: Id, caller: PageCaller, s
             patient=record.patient,
             error=exc,
         )
-    prefix = request.app.state.settings.root_path.rstrip("/")
-    return RedirectResponse(f"{prefix}/patients/{patient_id}?saved=1", status_code=303)
+    return RedirectResponse(prefixed(request, f"/patients/{patient_id}?saved=1"), status_code=303)

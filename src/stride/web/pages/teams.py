@@ -12,18 +12,9 @@ from stride.services.registry import Services
 from stride.web import forms
 from stride.web.api.schemas import Id
 from stride.web.deps import PageCaller, Svc
-from stride.web.render import render
+from stride.web.render import prefixed, render
 
 router = APIRouter(include_in_schema=False)
-
-
-async def _values(request: Request) -> dict[str, str]:
-    return {k: v for k, v in (await request.form()).items() if isinstance(v, str)}
-
-
-def _prefix(request: Request) -> str:
-    prefix: str = request.app.state.settings.root_path.rstrip("/")
-    return prefix
 
 
 def _teams_page(
@@ -50,7 +41,7 @@ def team_list(request: Request, caller: PageCaller, svc: Svc) -> Response:
 
 @router.post("/teams")
 async def create_team(request: Request, caller: PageCaller, svc: Svc) -> Response:
-    values = await _values(request)
+    values = await forms.form_values(request)
     try:
         site_id = forms.optional_int(values, "site_id")
         if site_id is None:
@@ -58,17 +49,29 @@ async def create_team(request: Request, caller: PageCaller, svc: Svc) -> Respons
         team = svc.teams.create_team(caller, name=forms.text(values, "name"), site_id=site_id)
     except (InvalidInput, Conflict) as exc:
         return _teams_page(request, svc, caller, error=exc)
-    return RedirectResponse(f"{_prefix(request)}/teams/{team.id}", status_code=303)
+    return RedirectResponse(prefixed(request, f"/teams/{team.id}"), status_code=303)
 
 
 @router.post("/sites")
 async def create_site(request: Request, caller: PageCaller, svc: Svc) -> Response:
-    values = await _values(request)
+    values = await forms.form_values(request)
     try:
         svc.teams.create_site(caller, forms.text(values, "name"))
     except (InvalidInput, Conflict) as exc:
         return _teams_page(request, svc, caller, error=exc)
-    return RedirectResponse(f"{_prefix(request)}/teams", status_code=303)
+    return RedirectResponse(prefixed(request, "/teams"), status_code=303)
+
+
+@router.post("/sites/{site_id}/crisis")
+async def set_crisis_guidance(request: Request, site_id: Id, caller: PageCaller, svc: Svc) -> Response:
+    values = await forms.form_values(request)
+    try:
+        svc.teams.set_crisis_guidance(
+            caller, site_id, text=values.get("crisis_text"), phone=values.get("crisis_phone")
+        )
+    except InvalidInput as exc:
+        return _teams_page(request, svc, caller, error=exc)
+    return RedirectResponse(prefixed(request, "/teams"), status_code=303)
 
 
 def _team_page(
@@ -101,7 +104,7 @@ def team_detail(request: Request, team_id: Id, caller: PageCaller, svc: Svc) -> 
 
 @router.post("/teams/{team_id}/members")
 async def change_member(request: Request, team_id: Id, caller: PageCaller, svc: Svc) -> Response:
-    values = await _values(request)
+    values = await forms.form_values(request)
     try:
         user_id = forms.optional_int(values, "user_id")
         if user_id is None:
@@ -109,12 +112,12 @@ async def change_member(request: Request, team_id: Id, caller: PageCaller, svc: 
         svc.teams.set_member(caller, team_id, user_id, member=values.get("op") != "remove")
     except InvalidInput as exc:
         return _team_page(request, svc, caller, team_id, error=exc)
-    return RedirectResponse(f"{_prefix(request)}/teams/{team_id}", status_code=303)
+    return RedirectResponse(prefixed(request, f"/teams/{team_id}"), status_code=303)
 
 
 @router.post("/teams/{team_id}/patients")
 async def change_patient(request: Request, team_id: Id, caller: PageCaller, svc: Svc) -> Response:
-    values = await _values(request)
+    values = await forms.form_values(request)
     try:
         patient_id = forms.optional_int(values, "patient_id")
         if patient_id is None:
@@ -122,4 +125,4 @@ async def change_patient(request: Request, team_id: Id, caller: PageCaller, svc:
         svc.teams.set_patient(caller, team_id, patient_id, member=values.get("op") != "remove")
     except InvalidInput as exc:
         return _team_page(request, svc, caller, team_id, error=exc)
-    return RedirectResponse(f"{_prefix(request)}/teams/{team_id}", status_code=303)
+    return RedirectResponse(prefixed(request, f"/teams/{team_id}"), status_code=303)

@@ -1,0 +1,123 @@
+"""Stored questionnaire responses, safety alerts and questionnaire schedules."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from enum import StrEnum
+
+from stride.domain.accounts import check_no_control_characters
+from stride.errors import InvalidInput
+
+
+class ResponseSource(StrEnum):
+    PATIENT_PORTAL = "patient_portal"
+    CLINICIAN = "clinician"
+    API = "api"
+
+
+@dataclass(frozen=True, slots=True)
+class StoredResponse:
+    """A scored questionnaire or rating as stored; ``version`` > 1 means it corrects an earlier one."""
+
+    id: int
+    patient_id: int
+    instrument: str
+    answers: Mapping[str, int | None]
+    total: float | None
+    severity: str | None
+    flags: tuple[str, ...]
+    details: Mapping[str, object]
+    answered_at: datetime
+    recorded_at: datetime
+    recorded_by: int
+    source: ResponseSource
+    version: int
+    supersedes_id: int | None
+    correction_reason: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class SafetyAlert:
+    id: int
+    patient_id: int
+    response_id: int | None
+    code: str
+    severity: str
+    reason: str
+    source: str
+    raised_at: datetime
+    acknowledged_at: datetime | None
+    acknowledged_by: int | None
+    acknowledgement_note: str | None
+
+    @property
+    def is_open(self) -> bool:
+        return self.acknowledged_at is None
+
+
+class DueStatus(StrEnum):
+    NOT_YET = "not_yet"
+    DUE = "due"
+    OVERDUE = "overdue"
+
+
+@dataclass(frozen=True, slots=True)
+class Schedule:
+    id: int
+    patient_id: int
+    instrument: str
+    every_days: int
+    start_date: date
+    active: bool
+
+
+@dataclass(frozen=True, slots=True)
+class ScheduleState:
+    schedule: Schedule
+    due_on: date
+    status: DueStatus
+    last_answered_on: date | None
+
+
+# A questionnaire is "due" from its date and "overdue" once this many days have passed: long
+# enough for a patient who answers on a weekend, short enough that the next review sees it.
+OVERDUE_AFTER_DAYS = 3
+
+
+def schedule_state(schedule: Schedule, *, last_answered_on: date | None, today: date) -> ScheduleState:
+    """When the next answer is due, counted from the last answer (or the start), and whether it is late."""
+    due_on = (
+        schedule.start_date if last_answered_on is None else last_answered_on + timedelta(schedule.every_days)
+    )
+    due_on = max(due_on, schedule.start_date)
+    if today < due_on:
+        status = DueStatus.NOT_YET
+    elif (today - due_on).days < OVERDUE_AFTER_DAYS:
+        status = DueStatus.DUE
+    else:
+        status = DueStatus.OVERDUE
+    return ScheduleState(schedule=schedule, due_on=due_on, status=status, last_answered_on=last_answered_on)
+
+
+def check_interval(every_days: int) -> int:
+    """Schedules run from daily to quarterly."""
+    if not 1 <= every_days <= 92:
+        raise InvalidInput("must be between 1 and 92 days", field="every_days")
+    return every_days
+
+
+def check_note(note: str, *, field: str, minimum: int, maximum: int, hint: str) -> str:
+    """Free text a reviewer will read (a reason, what was done): trimmed, bounded, printable."""
+    text = check_no_control_characters(" ".join(note.split()), field=field)
+    if len(text) < minimum:
+        raise InvalidInput(f"{hint} (at least {minimum} characters)", field=field)
+    if len(text) > maximum:
+        raise InvalidInput(f"must be at most {maximum} characters", field=field)
+    return text
+
+
+def check_reason(reason: str) -> str:
+    """A correction needs a reason a reviewer can read."""
+    return check_note(reason, field="reason", minimum=5, maximum=500, hint="give the reason")

@@ -1,0 +1,123 @@
+"""Safety alerts: the care team's inbox, acknowledgement with a note, and the crisis guidance
+a patient sees at once."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy.orm import Session
+
+from stride.domain.accounts import Role
+from stride.domain.measurements import SafetyAlert, check_note
+from stride.domain.refdata import load_toml
+from stride.errors import InvalidInput
+from stride.services.access import deny, may_read_clinical, may_write_clinical
+from stride.services.context import Caller, Deps, record
+from stride.store.repositories import measurements as repo
+from stride.store.repositories import patients as patient_repo
+from stride.store.repositories import teams as team_repo
+
+
+@dataclass(frozen=True, slots=True)
+class CrisisGuidance:
+    title: str
+    text: str
+    phone: str
+    source: str
+
+
+@dataclass(frozen=True, slots=True)
+class AlertItem:
+    alert: SafetyAlert
+    patient_name: str
+
+
+class AlertService:
+    def __init__(self, deps: Deps) -> None:
+        self.deps = deps
+
+    def inbox(self, caller: Caller, *, open_only: bool = True) -> list[AlertItem]:
+        """Alerts of the patients in the clinician's care teams, newest first, with patient names."""
+        if caller.role is not Role.CLINICIAN or caller.actor is None:
+            raise deny(
+                self.deps,
+                caller,
+                action="alert.list",
+                resource="alerts",
+                message="Safety alerts go to the patient's care team.",
+            )
+        with self.deps.db.transaction() as s:
+            alerts = repo.alerts_for_clinician(s, caller.actor.user_id, open_only=open_only)
+            names = patient_repo.names(s, {a.patient_id for a in alerts})
+            record(
+                s, self.deps, caller, action="alert.list", resource="alerts", detail=f"shown={len(alerts)}"
+            )
+            return [AlertItem(alert=a, patient_name=names.get(a.patient_id, "")) for a in alerts]
+
+    def for_patient(self, caller: Caller, patient_id: int, *, open_only: bool = False) -> list[SafetyAlert]:
+        with self.deps.db.transaction() as s:
+            if may_read_clinical(s, caller, patient_id):
+                alerts = repo.alerts_for_patient(s, patient_id, open_only=open_only)
+                record(
+                    s,
+                    self.deps,
+                    caller,
+                    action="alert.read",
+                    resource=f"patient/{patient_id}/alerts",
+                    patient_id=patient_id,
+                )
+                return alerts
+        raise deny(
+            self.deps,
+            caller,
+            action="alert.read",
+            resource=f"patient/{patient_id}/alerts",
+            patient_id=patient_id,
+        )
+
+    def acknowledge(self, caller: Caller, alert_id: int, *, note: str) -> SafetyAlert:
+        """A clinician of the care team acknowledges an alert with a note of what was done."""
+        with self.deps.db.transaction() as s:
+            alert = repo.get_alert(s, alert_id)
+            if alert is not None and may_write_clinical(s, caller, alert.patient_id):
+                # The note is checked after access, so that a refusal is audited as one.
+                text = check_note(note, field="note", minimum=5, maximum=2000, hint="say what was done")
+                if not alert.is_open:
+                    raise InvalidInput("this alert was already acknowledged", field="alert_id")
+                done = repo.acknowledge_alert(
+                    s, alert_id, by=caller.require_actor().user_id, at=self.deps.clock(), note=text
+                )
+                record(
+                    s,
+                    self.deps,
+                    caller,
+                    action="alert.acknowledge",
+                    resource=f"alert/{alert_id}",
+                    patient_id=alert.patient_id,
+                )
+                return done
+        raise deny(
+            self.deps,
+            caller,
+            action="alert.acknowledge",
+            resource=f"alert/{alert_id}",
+            patient_id=alert.patient_id if alert is not None else None,
+            message="Only a clinician of the patient's care team acknowledges their alerts.",
+        )
+
+    def crisis_guidance(self, caller: Caller, patient_id: int) -> CrisisGuidance:
+        """The crisis text and phone numbers for the patient's site (package default otherwise)."""
+        with self.deps.db.transaction() as s:
+            if may_read_clinical(s, caller, patient_id):
+                return crisis_for(s, patient_id)
+        raise deny(self.deps, caller, action="crisis.read", resource=f"patient/{patient_id}")
+
+
+def crisis_for(s: Session, patient_id: int) -> CrisisGuidance:
+    """Crisis guidance configured for the patient's site, else the package default (cited)."""
+    default = load_toml("crisis")
+    patient = patient_repo.get(s, patient_id)
+    site = team_repo.get_site(s, patient.site_id) if patient and patient.site_id else None
+    text = site.crisis_text if site and site.crisis_text else default["text"]
+    phone = site.crisis_phone if site and site.crisis_phone else default["phone"]
+    return CrisisGuidance(title=default["title"], text=text, phone=phone, source=default["source"])

@@ -1,0 +1,108 @@
+"""Questionnaire schedules (e.g. PHQ-9 every 14 days) with due and overdue states."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy.orm import Session
+
+from stride.clinical.instruments import get_instrument
+from stride.domain.accounts import Role
+from stride.domain.measurements import DueStatus, Schedule, ScheduleState, check_interval, schedule_state
+from stride.services.access import deny, may_read_clinical, may_write_clinical
+from stride.services.context import Caller, Deps, record
+from stride.store.repositories import measurements as repo
+from stride.store.repositories import patients as patient_repo
+
+
+class ScheduleService:
+    def __init__(self, deps: Deps) -> None:
+        self.deps = deps
+
+    def set(
+        self,
+        caller: Caller,
+        patient_id: int,
+        *,
+        instrument: str,
+        every_days: int,
+        start_date: date,
+        active: bool = True,
+    ) -> Schedule:
+        """Create or change the patient's schedule for an instrument (clinicians of the care team)."""
+        get_instrument(instrument)
+        check_interval(every_days)
+        with self.deps.db.transaction() as s:
+            if may_write_clinical(s, caller, patient_id):
+                schedule = repo.upsert_schedule(
+                    s,
+                    patient_id=patient_id,
+                    instrument=instrument,
+                    every_days=every_days,
+                    start_date=start_date,
+                    active=active,
+                    by=caller.require_actor().user_id,
+                    now=self.deps.clock(),
+                )
+                record(
+                    s,
+                    self.deps,
+                    caller,
+                    action="schedule.set",
+                    resource=f"schedule/{schedule.id}",
+                    patient_id=patient_id,
+                    detail=f"{instrument} every {every_days} days active={active}",
+                )
+                return schedule
+        raise deny(
+            self.deps,
+            caller,
+            action="schedule.set",
+            resource=f"patient/{patient_id}/schedule",
+            patient_id=patient_id,
+            message="Schedules are set by a clinician of the patient's care team.",
+        )
+
+    def states(self, caller: Caller, patient_id: int) -> list[ScheduleState]:
+        """Every active schedule of the patient with its next due date and status."""
+        today = self.deps.clock().date()
+        with self.deps.db.transaction() as s:
+            if may_read_clinical(s, caller, patient_id):
+                states = self._states(s, repo.schedules_for_patient(s, patient_id), today)
+                record(
+                    s,
+                    self.deps,
+                    caller,
+                    action="schedule.read",
+                    resource=f"patient/{patient_id}/schedule",
+                    patient_id=patient_id,
+                )
+                return states
+        raise deny(
+            self.deps,
+            caller,
+            action="schedule.read",
+            resource=f"patient/{patient_id}/schedule",
+            patient_id=patient_id,
+        )
+
+    def overdue_for_clinician(self, caller: Caller) -> list[tuple[ScheduleState, str]]:
+        """Due and overdue questionnaires across the clinician's patients (with names), for the dashboard."""
+        if caller.role is not Role.CLINICIAN or caller.actor is None:
+            raise deny(self.deps, caller, action="schedule.list", resource="schedules")
+        today = self.deps.clock().date()
+        with self.deps.db.transaction() as s:
+            states = self._states(s, repo.active_schedules_for_clinician(s, caller.actor.user_id), today)
+            due = [x for x in states if x.status is not DueStatus.NOT_YET]
+            names = patient_repo.names(s, {x.schedule.patient_id for x in due})
+        return [(x, names.get(x.schedule.patient_id, "")) for x in due]
+
+    @staticmethod
+    def _states(s: Session, schedules: list[Schedule], today: date) -> list[ScheduleState]:
+        out = []
+        for schedule in schedules:
+            if not schedule.active:
+                continue
+            last = repo.last_answered(s, schedule.patient_id, schedule.instrument)
+            out.append(schedule_state(schedule, last_answered_on=last.date() if last else None, today=today))
+        return sorted(out, key=lambda x: (x.due_on, x.schedule.patient_id))

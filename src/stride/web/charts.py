@@ -1,0 +1,139 @@
+"""Score trajectories as inline SVG, drawn on the server.
+
+Why not a JavaScript chart library: the pages' Content-Security-Policy forbids ``eval``, which
+Vega needs unless a separately bundled interpreter is shipped; an SVG drawn here needs no script
+at all, prints as it looks, and carries a text alternative for screen readers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from markupsafe import Markup, escape
+
+from stride.services.record import Trajectory
+
+WIDTH, HEIGHT = 640, 220
+LEFT, RIGHT, TOP, BOTTOM = 44, 12, 12, 30
+# Band fills from calm to alarming; enough shades for the longest band list (five).
+BAND_FILLS = ("#e8f5ee", "#f3f7d9", "#fff3cd", "#fde2c8", "#fbd0cf", "#f6b8b6")
+
+
+@dataclass(frozen=True, slots=True)
+class ChartPoint:
+    day: date
+    value: float
+    marker: str | None = None  # "response", "remission" or None
+
+
+@dataclass(frozen=True, slots=True)
+class ChartBand:
+    label: str
+    low: float
+    high: float
+
+
+def trajectory_svg(
+    *,
+    chart_id: str,
+    title: str,
+    points: Sequence[ChartPoint],
+    bands: Sequence[ChartBand],
+    y_max: float,
+    higher_is_better: bool = False,
+) -> Markup:
+    """An accessible SVG line chart of one instrument's totals over time, severity bands shaded."""
+    if not points:
+        return Markup("")
+    first, last = points[0].day, points[-1].day
+    span = max((last - first).days, 1)
+    start = first - timedelta(days=max(1, span // 20))
+    days = max((last - start).days + max(1, span // 20), 1)
+    plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
+
+    def x(day: date) -> float:
+        return LEFT + plot_w * (day - start).days / days
+
+    def y(value: float) -> float:
+        return TOP + plot_h * (1 - min(max(value, 0.0), y_max) / y_max)
+
+    fills = BAND_FILLS if not higher_is_better else tuple(reversed(BAND_FILLS[: len(bands)]))
+    label_id = f"chart-{escape(chart_id)}"
+    parts = [
+        f'<svg class="trajectory" viewBox="0 0 {WIDTH} {HEIGHT}" role="img" aria-labelledby="{label_id}">',
+        f'<title id="{label_id}">{escape(_describe(title, points))}</title>',
+    ]
+    for i, band in enumerate(bands):
+        # Totals are whole numbers: a band "15-19" covers 14.5-19.5, so adjacent bands meet and a
+        # one-value band (Borg CR10 "10") still has a height.
+        top, bottom = y(min(band.high + 0.5, y_max)), y(max(band.low - 0.5, 0.0))
+        parts.append(
+            f'<rect x="{LEFT}" y="{top:.1f}" width="{plot_w}" height="{max(bottom - top, 0):.1f}" '
+            f'fill="{fills[i % len(fills)]}"><title>{escape(band.label)}</title></rect>'
+        )
+        parts.append(
+            f'<text x="{WIDTH - RIGHT - 4}" y="{bottom - 4:.1f}" class="band-label" text-anchor="end">'
+            f"{escape(band.label.replace('_', ' '))}</text>"
+        )
+    for tick in _ticks(y_max):
+        parts.append(
+            f'<text x="{LEFT - 6}" y="{y(tick) + 4:.1f}" class="axis" text-anchor="end">{tick:g}</text>'
+        )
+    parts.append(f'<text x="{LEFT}" y="{HEIGHT - 8}" class="axis">{first.isoformat()}</text>')
+    if last != first:
+        end = f'<text x="{x(last):.1f}" y="{HEIGHT - 8}" class="axis" text-anchor="end">'
+        parts.append(f"{end}{last.isoformat()}</text>")
+    path = " ".join(f"{'M' if i == 0 else 'L'}{x(p.day):.1f},{y(p.value):.1f}" for i, p in enumerate(points))
+    parts.append(f'<path d="{path}" class="line" fill="none"/>')
+    for p in points:
+        cls = f"point {p.marker}" if p.marker else "point"
+        label = f"{p.day.isoformat()}: {p.value:g}" + (f" ({p.marker})" if p.marker else "")
+        radius = 6 if p.marker else 4
+        parts.append(
+            f'<circle cx="{x(p.day):.1f}" cy="{y(p.value):.1f}" r="{radius}" class="{cls}">'
+            f"<title>{escape(label)}</title></circle>"
+        )
+    parts.append("</svg>")
+    return Markup("".join(parts))  # noqa: S704 - every text and attribute above is escaped or numeric
+
+
+def _ticks(y_max: float) -> list[float]:
+    step = next(s for s in (1, 2, 5, 10, 20, 25, 50, 100, 200, 500, 1000, 5000) if y_max / s <= 6)
+    return [float(v) for v in range(0, int(y_max) + 1, step)]
+
+
+def _describe(title: str, points: Sequence[ChartPoint]) -> str:
+    marked = [f"{p.marker} on {p.day.isoformat()}" for p in points if p.marker]
+    text = (
+        f"{title}: {len(points)} scores from {points[0].value:g} on {points[0].day.isoformat()} "
+        f"to {points[-1].value:g} on {points[-1].day.isoformat()}"
+    )
+    return text + (". " + "; ".join(marked) if marked else "")
+
+
+def chart_for(trajectory: Trajectory) -> Markup:
+    """The chart of one instrument's trajectory; response and remission points are marked."""
+    outcomes = trajectory.outcomes
+    instrument = trajectory.instrument
+    if outcomes is None or instrument.max_total is None:
+        return Markup("")
+    points = [
+        ChartPoint(
+            day=p.when,
+            value=p.total,
+            marker="remission" if p.remission else "response" if p.response else None,
+        )
+        for p in outcomes.points
+    ]
+    bands = [ChartBand(label=b.label, low=b.min, high=b.max) for b in instrument.bands]
+    higher_is_better = outcomes.rules.direction == "higher_is_better"
+    return trajectory_svg(
+        chart_id=instrument.id,
+        title=instrument.name,
+        points=points,
+        bands=bands,
+        y_max=float(instrument.max_total),
+        higher_is_better=higher_is_better,
+    )

@@ -1,0 +1,173 @@
+"""Measurement-based care pages: answer a questionnaire, see the result (with crisis guidance
+when an answer raises a safety concern), correct a response, schedules, alerts, dashboard."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from starlette.responses import RedirectResponse, Response
+
+from stride.clinical.instruments import get_instrument
+from stride.errors import InvalidInput
+from stride.web import forms
+from stride.web.api.schemas import Id
+from stride.web.deps import PageCaller, Svc
+from stride.web.reference import reference_html
+from stride.web.render import prefixed, render
+
+router = APIRouter(include_in_schema=False)
+
+
+def _answers(values: dict[str, str], item_ids: list[str]) -> dict[str, int | None]:
+    answers: dict[str, int | None] = {}
+    for item_id in item_ids:
+        raw = values.get(item_id, "").strip()
+        if not raw:
+            answers[item_id] = None
+        elif raw.lstrip("-").isdigit() and len(raw) < 6:
+            answers[item_id] = int(raw)
+        else:
+            raise InvalidInput("choose one of the answers", field=item_id)
+    return answers
+
+
+@router.get("/patients/{patient_id}/questionnaires/{instrument_id}")
+def questionnaire_form(
+    request: Request, patient_id: Id, instrument_id: str, caller: PageCaller, svc: Svc
+) -> Response:
+    instrument = get_instrument(instrument_id)
+    svc.measurements.ensure_may_submit(caller, patient_id, instrument.id)
+    return render(
+        request,
+        "clinical/questionnaire.html",
+        instrument=instrument,
+        patient_id=patient_id,
+        values={},
+        correcting=None,
+    )
+
+
+@router.post("/patients/{patient_id}/questionnaires/{instrument_id}")
+async def submit_questionnaire(
+    request: Request, patient_id: Id, instrument_id: str, caller: PageCaller, svc: Svc
+) -> Response:
+    instrument = get_instrument(instrument_id)
+    values = await forms.form_values(request)
+    try:
+        answers = _answers(values, [i.id for i in instrument.items])
+        day = forms.required_date(values, "answered_on") if values.get("answered_on") else None
+        done = svc.measurements.submit(caller, patient_id, instrument.id, answers, answered_on=day)
+    except InvalidInput as exc:
+        return render(
+            request,
+            "clinical/questionnaire.html",
+            status_code=422,
+            instrument=instrument,
+            patient_id=patient_id,
+            values=values,
+            error=exc,
+            correcting=None,
+        )
+    return RedirectResponse(prefixed(request, f"/responses/{done.response.id}"), status_code=303)
+
+
+@router.get("/responses/{response_id}")
+def response_result(request: Request, response_id: Id, caller: PageCaller, svc: Svc) -> Response:
+    view = svc.measurements.view(caller, response_id)
+    return render(request, "clinical/result.html", view=view, response=view.current)
+
+
+@router.get("/responses/{response_id}/correct")
+def correction_form(request: Request, response_id: Id, caller: PageCaller, svc: Svc) -> Response:
+    view = svc.measurements.view(caller, response_id)
+    svc.measurements.ensure_may_submit(caller, view.current.patient_id, view.instrument.id, correcting=True)
+    values = {k: "" if v is None else str(v) for k, v in view.current.answers.items()}
+    return render(
+        request,
+        "clinical/questionnaire.html",
+        instrument=view.instrument,
+        patient_id=view.current.patient_id,
+        values=values,
+        correcting=view.current,
+    )
+
+
+@router.post("/responses/{response_id}/correct")
+async def correct_response(request: Request, response_id: Id, caller: PageCaller, svc: Svc) -> Response:
+    view = svc.measurements.view(caller, response_id)
+    values = await forms.form_values(request)
+    try:
+        answers = _answers(values, [i.id for i in view.instrument.items])
+        done = svc.measurements.correct(caller, response_id, answers, reason=values.get("reason", ""))
+    except InvalidInput as exc:
+        return render(
+            request,
+            "clinical/questionnaire.html",
+            status_code=422,
+            instrument=view.instrument,
+            patient_id=view.current.patient_id,
+            values=values,
+            error=exc,
+            correcting=view.current,
+        )
+    return RedirectResponse(prefixed(request, f"/responses/{done.response.id}"), status_code=303)
+
+
+@router.post("/patients/{patient_id}/schedule")
+async def set_schedule(request: Request, patient_id: Id, caller: PageCaller, svc: Svc) -> Response:
+    values = await forms.form_values(request)
+    every = forms.optional_int(values, "every_days")
+    if every is None:
+        raise InvalidInput("is required", field="every_days")
+    start = (
+        forms.required_date(values, "start_date") if values.get("start_date") else svc.measurements.today()
+    )
+    svc.schedules.set(
+        caller,
+        patient_id,
+        instrument=get_instrument(forms.text(values, "instrument")).id,
+        every_days=every,
+        start_date=start,
+        active=values.get("active", "on") == "on",
+    )
+    return RedirectResponse(prefixed(request, f"/patients/{patient_id}#questionnaires"), status_code=303)
+
+
+@router.get("/alerts")
+def alert_inbox(request: Request, caller: PageCaller, svc: Svc) -> Response:
+    show_all = request.query_params.get("all") == "1"
+    alerts = svc.alerts.inbox(caller, open_only=not show_all)
+    return render(request, "clinical/alerts.html", alerts=alerts, show_all=show_all)
+
+
+@router.post("/alerts/{alert_id}/acknowledge")
+async def acknowledge_alert(request: Request, alert_id: Id, caller: PageCaller, svc: Svc) -> Response:
+    values = await forms.form_values(request)
+    try:
+        svc.alerts.acknowledge(caller, alert_id, note=values.get("note", ""))
+    except InvalidInput as exc:
+        alerts = svc.alerts.inbox(caller)
+        return render(
+            request,
+            "clinical/alerts.html",
+            status_code=422,
+            alerts=alerts,
+            show_all=False,
+            error=exc,
+            failed_alert=alert_id,
+        )
+    back = values.get("back", "")
+    target = back if back.startswith("/patients/") else "/alerts"
+    return RedirectResponse(prefixed(request, f"{target}"), status_code=303)
+
+
+@router.get("/dashboard")
+def dashboard(request: Request, caller: PageCaller, svc: Svc) -> Response:
+    alerts = svc.alerts.inbox(caller)
+    due = svc.schedules.overdue_for_clinician(caller)
+    return render(request, "clinical/dashboard.html", alerts=alerts, due=due, today=svc.measurements.today())
+
+
+@router.get("/reference")
+def reference(request: Request, caller: PageCaller) -> Response:
+    """Every instrument, threshold and rule with its source (the same text as ``stride reference``)."""
+    return render(request, "reference.html", body=reference_html())
