@@ -10,8 +10,12 @@ from rich.console import Console
 from rich.table import Table
 
 from stride import __version__
+from stride.cli import intensity as intensity_cli
+from stride.cli import prescribe as prescribe_cli
+from stride.cli import protocols as protocols_cli
 from stride.cli import reference as reference_cli
 from stride.cli import score as score_cli
+from stride.cli import screen as screen_cli
 from stride.cli import stage as stage_cli
 from stride.cli.output import EXIT_ERROR, emit_json, handled, run, stderr
 from stride.config import Settings, load_settings
@@ -41,7 +45,11 @@ for sub, name in (
     app.add_typer(sub, name=name)
 score_cli.register(app)
 stage_cli.register(app)
+screen_cli.register(app)
 reference_cli.register(app)
+intensity_cli.register(app)
+protocols_cli.register(app)
+prescribe_cli.register(app)
 
 console = Console(highlight=False, soft_wrap=True)
 JsonFlag = Annotated[bool, typer.Option("--json", help="Machine-readable JSON on stdout.")]

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 import typer
@@ -51,3 +52,21 @@ def run(as_json: bool, action: Callable[[], Any], human: Callable[[Any], None]) 
         emit_json(result)
     else:
         human(result)
+
+
+def read_json_input(path: Path) -> Any:
+    """The JSON document in ``path`` (a command's ``--input``).
+
+    Raises
+    ------
+    BadRequest
+        Field ``input``: the file cannot be read or is not JSON (the message says which and where).
+    """
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise BadRequest(f"cannot read {path}: {exc}", field="input") from None
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise BadRequest(f"{path} is not JSON: {exc}", field="input") from None

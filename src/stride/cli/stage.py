@@ -7,7 +7,6 @@ clinical validation (unknown drug, dates out of order) comes from :func:`stride.
 
 from __future__ import annotations
 
-import json
 import math
 import re
 from collections.abc import Mapping
@@ -17,9 +16,9 @@ from typing import Annotated, Any
 
 import typer
 
-from stride.cli.output import run
+from stride.cli.output import read_json_input, run
 from stride.clinical.trd import TrdAssessment, TrdInput, Trial, assess, trd_rules
-from stride.errors import BadRequest, InvalidInput
+from stride.errors import InvalidInput
 
 _TOP_REQUIRED = ("as_of", "episode_start", "severity", "trials", "augmentation", "ect")
 _TOP_OPTIONAL = ("ketamine", "esketamine", "psychotherapy")
@@ -99,17 +98,6 @@ def parse_stage_input(data: object) -> TrdInput:
         esketamine=_flag(raw.get("esketamine", False), field="esketamine"),
         psychotherapy=_flag(raw.get("psychotherapy", False), field="psychotherapy"),
     )
-
-
-def _read(path: Path) -> object:
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise BadRequest(f"cannot read {path}: {exc}", field="input") from None
-    try:
-        return json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise BadRequest(f"{path} is not JSON: {exc}", field="input") from None
 
 
 def _option(value: str | None, *, field: str) -> float | None:
@@ -195,7 +183,7 @@ def stage(
             min_weeks=_option(min_weeks, field="min_weeks"),
             failure_threshold_pct=_option(failure_threshold, field="failure_threshold"),
         )
-        return to_json(assess(parse_stage_input(_read(input_file)), rules=rules))
+        return to_json(assess(parse_stage_input(read_json_input(input_file)), rules=rules))
 
     run(as_json, action, _human)
 

@@ -11,8 +11,11 @@ from collections.abc import Iterable, Sequence
 
 from stride.clinical.instruments import Instrument, get_instrument, instrument_ids
 from stride.clinical.msm import ScoreRow, msm_table
+from stride.clinical.intensity import intensity_rules
 from stride.clinical.outcomes import Cutoff, outcome_rules
+from stride.clinical.protocols import get_protocol, protocol_ids
 from stride.clinical.safety import safety_rules
+from stride.clinical.screening import screening_rules
 from stride.clinical.trd import antidepressants, failure_threshold_options, min_weeks_options, trd_rules
 from stride.domain.refdata import load_toml
 
@@ -153,6 +156,37 @@ def _trd() -> list[str]:
     return out
 
 
+def _screening() -> list[str]:
+    rules = screening_rules()
+    out = ["## Exercise safety screening", "", f"ACSM 2015 pre-participation algorithm — {rules.acsm.source}", ""]
+    out += _table(("restriction", "meaning", "status", "source"),
+                  ((r.code, r.text, r.status, r.source) for r in rules.restrictions.values()))
+    out += _table(("condition", "label", "status", "source"),
+                  ((c.code, c.label, c.status, c.source) for c in rules.conditions.values()))
+    out += [f"A screening is valid for {rules.validity.months} months — {rules.validity.source}", ""]
+    return out
+
+
+def _intensity() -> list[str]:
+    rules = intensity_rules()
+    out = ["## Exercise intensity", ""]
+    out += _table(("class", "%HRR from", "%HRmax from", "RPE 6-20", "CR10", "talk test", "source"),
+                  ((c.label, c.hrr_from, c.hrmax_from, f"{c.rpe[0]}-{c.rpe[1]}", f"{c.cr10[0]}-{c.cr10[1]}",
+                    c.talk_test, c.source) for c in rules.classes))
+    out += _table(("HRmax formula", "equation", "source"),
+                  ((f.name, f"{f.intercept} - {float(f.slope):g} x age", f.source) for f in rules.formulas))
+    return out
+
+
+def _protocols() -> list[str]:
+    out = ["## Protocol library", "", "Each protocol's full CERT report: `stride protocol cert ID` or /protocols.", ""]
+    out += _table(("protocol", "weeks", "modalities", "evidence", "limited in TRD", "progression", "source"),
+                  ((p.name, p.duration_weeks, ", ".join(p.modalities), p.evidence.evidence_level,
+                    p.evidence.limited_evidence_in_trd, p.progression.description, p.source)
+                   for p in (get_protocol(i) for i in protocol_ids())))
+    return out
+
+
 def rules_markdown() -> str:
     """The whole reference as Markdown (deterministic: same package data, same text)."""
     out = [
@@ -189,6 +223,7 @@ def rules_markdown() -> str:
     crisis = load_toml("crisis")
     out += [f"Default crisis guidance (per-site override): {crisis['phone']} — {crisis['source']}", ""]
     out += ["## Outcomes over repeated measures", "", *_outcomes(), *_trd()]
+    out += _screening() + _intensity() + _protocols()
     bounds = load_toml("plausibility")
     out += ["## Data-entry plausibility bounds (patient record)", ""]
     out += _table(
