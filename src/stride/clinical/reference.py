@@ -10,8 +10,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 
 from stride.clinical.instruments import Instrument, get_instrument, instrument_ids
-from stride.clinical.msm import ScoreRow, msm_table
 from stride.clinical.intensity import intensity_rules
+from stride.clinical.msm import ScoreRow, msm_table
 from stride.clinical.outcomes import Cutoff, outcome_rules
 from stride.clinical.protocols import get_protocol, protocol_ids
 from stride.clinical.safety import safety_rules
@@ -158,11 +158,20 @@ def _trd() -> list[str]:
 
 def _screening() -> list[str]:
     rules = screening_rules()
-    out = ["## Exercise safety screening", "", f"ACSM 2015 pre-participation algorithm — {rules.acsm.source}", ""]
-    out += _table(("restriction", "meaning", "status", "source"),
-                  ((r.code, r.text, r.status, r.source) for r in rules.restrictions.values()))
-    out += _table(("condition", "label", "status", "source"),
-                  ((c.code, c.label, c.status, c.source) for c in rules.conditions.values()))
+    out = [
+        "## Exercise safety screening",
+        "",
+        f"ACSM 2015 pre-participation algorithm — {rules.acsm.source}",
+        "",
+    ]
+    out += _table(
+        ("restriction", "meaning", "status", "source"),
+        ((r.code, r.text, r.status, r.source) for r in rules.restrictions.values()),
+    )
+    out += _table(
+        ("condition", "label", "status", "source"),
+        ((c.code, c.label, c.status, c.source) for c in rules.conditions.values()),
+    )
     out += [f"A screening is valid for {rules.validity.months} months — {rules.validity.source}", ""]
     return out
 
@@ -170,20 +179,50 @@ def _screening() -> list[str]:
 def _intensity() -> list[str]:
     rules = intensity_rules()
     out = ["## Exercise intensity", ""]
-    out += _table(("class", "%HRR from", "%HRmax from", "RPE 6-20", "CR10", "talk test", "source"),
-                  ((c.label, c.hrr_from, c.hrmax_from, f"{c.rpe[0]}-{c.rpe[1]}", f"{c.cr10[0]}-{c.cr10[1]}",
-                    c.talk_test, c.source) for c in rules.classes))
-    out += _table(("HRmax formula", "equation", "source"),
-                  ((f.name, f"{f.intercept} - {float(f.slope):g} x age", f.source) for f in rules.formulas))
+    out += _table(
+        ("class", "%HRR from", "%HRmax from", "RPE 6-20", "CR10", "talk test", "source"),
+        (
+            (
+                c.label,
+                c.hrr_from,
+                c.hrmax_from,
+                f"{c.rpe[0]}-{c.rpe[1]}",
+                f"{c.cr10[0]}-{c.cr10[1]}",
+                c.talk_test,
+                c.source,
+            )
+            for c in rules.classes
+        ),
+    )
+    out += _table(
+        ("HRmax formula", "equation", "source"),
+        ((f.name, f"{f.intercept} - {float(f.slope):g} x age", f.source) for f in rules.formulas),
+    )
     return out
 
 
 def _protocols() -> list[str]:
-    out = ["## Protocol library", "", "Each protocol's full CERT report: `stride protocol cert ID` or /protocols.", ""]
-    out += _table(("protocol", "weeks", "modalities", "evidence", "limited in TRD", "progression", "source"),
-                  ((p.name, p.duration_weeks, ", ".join(p.modalities), p.evidence.evidence_level,
-                    p.evidence.limited_evidence_in_trd, p.progression.description, p.source)
-                   for p in (get_protocol(i) for i in protocol_ids())))
+    out = [
+        "## Protocol library",
+        "",
+        "Each protocol's full CERT report: `stride protocol cert ID` or /protocols.",
+        "",
+    ]
+    out += _table(
+        ("protocol", "weeks", "modalities", "evidence", "limited in TRD", "progression", "source"),
+        (
+            (
+                p.name,
+                p.duration_weeks,
+                ", ".join(p.modalities),
+                p.evidence.evidence_level,
+                p.evidence.limited_evidence_in_trd,
+                p.progression.description,
+                p.source,
+            )
+            for p in (get_protocol(i) for i in protocol_ids())
+        ),
+    )
     return out
 
 
