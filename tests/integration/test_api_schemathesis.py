@@ -17,6 +17,18 @@ patients 1-9 and at responses and alerts made for the test (``Known``: a fresh r
 and a fresh alert to acknowledge per case, since each can be corrected or acknowledged only once),
 and keep dates in the past; the free text (reasons, notes, drugs) stays fuzzed or nasty.
 
+The exercise operations (issue 4) are steered the same way (``_steer_exercise``): screening answers
+from the codes of ``screening_rules()`` (diseases, symptoms, intensities, PAR-Q+ questions, PHQ-9
+item 9 values, C-SSRS levels, condition codes) and a plausible blood pressure; plan requests with a
+protocol id of ``protocol_ids()`` (or "recommend"), a setting, days mon..sun, minutes, modalities and
+mood symptoms of the rules, and a reason (most patients have a plan already, so a plan is a new
+version). Before a plan the patient is screened again, cleared, or deferred for some cases, so both
+the 201 and the 409 ``not_cleared`` answer are checked against their documented schemas; ``Known``
+screens patients 1-9 and gives 1-5 a plan first, so that the current plan is read, not only 404.
+Protocol ids in paths come from the library and the heart-rate zone queries are plausible. The
+protocol library and heart-rate zones (tag ``protocols``) are reference data, the same for every
+login: fuzzed by the clinician only.
+
 What must hold for every response:
 
 * never a 5xx (schemathesis ``not_a_server_error``);
@@ -52,8 +64,8 @@ failures of all operations before failing, each with a curl command that reprodu
 Hypothesis settings are explicit: ``derandomize=True`` (the same examples on every run), no example
 database, ``deadline=None`` (PostgreSQL latency is not a failure), and the function-scoped-fixture
 health check suppressed (fixtures are resolved once, outside the inner tests, so it does not apply).
-``MAX_EXAMPLES`` per operation and mode keeps the whole file around a minute on both backends
-(about half of that on SQLite alone).
+``MAX_EXAMPLES`` per operation and mode keeps the whole file under a minute and a half on both
+backends (about half of that on SQLite alone).
 
 Found and fixed with it: NUL bytes in free text (site, team, patient and display names, e-mail
 addresses) were stored by SQLite and made PostgreSQL fail with a 500; the domain now refuses control
@@ -68,9 +80,9 @@ numbers, booleans and dates strictly, pinned by ``test_clinical_inputs_are_parse
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, get_args
 
 import pytest
 import schemathesis
@@ -82,8 +94,12 @@ from schemathesis import GenerationMode
 
 from stride.clinical.instruments import Instrument, get_instrument, instrument_ids
 from stride.clinical.msm import severity_levels
+from stride.clinical.prescription_rules import SYMPTOMS_MOOD, prescription_rules
+from stride.clinical.protocols import Modality, Setting, protocol_ids
+from stride.clinical.screening import screening_rules
 from stride.domain.accounts import Actor, Role
 from stride.services.context import Caller
+from stride.services.plans import PlanRequest
 from stride.services.registry import Services
 from stride.web.errors import STATUS
 
@@ -119,9 +135,30 @@ NASTY = ["\x00", "a\x00b", "\x1b[2J", "\x7f", "\u202eevil", "\U0001f3c3", "'; --
 
 INSTRUMENTS = instrument_ids()
 SEVERITIES = severity_levels()
-# The API operations of measurement-based care (their OpenAPI tags). The administrator is refused
-# all of them (covered cell by cell in test_authorization_matrix.py), so only the clinician fuzzes them.
-CLINICAL_TAGS = {"instruments", "responses", "alerts", "schedules", "treatment"}
+# The API operations of measurement-based care and exercise (their OpenAPI tags). The administrator is
+# refused all of them (covered cell by cell in test_authorization_matrix.py), so only the clinician
+# fuzzes them. The protocol library and heart-rate zones are the same for every login (reference
+# data, no database): fuzzed once, by the clinician, to keep the file's time down.
+CLINICAL_TAGS = {"instruments", "responses", "alerts", "schedules", "treatment", "screening", "plans"}
+REFERENCE_TAGS = {"protocols"}
+PROTOCOLS = protocol_ids()
+SCREENING = screening_rules()
+DAYS = prescription_rules().schedule.days
+MODALITIES = (*get_args(Modality), *prescription_rules().modality_aliases)
+SETTINGS_ = get_args(Setting)
+FORMULAS = ("tanaka", "fox", "gellish")
+# Screening answers that clear the patient (ACSM: inactive, healthy, moderate; PAR-Q+ all no).
+CLEAR = {
+    "currently_active": False,
+    "known_disease": [],
+    "symptoms": [],
+    "desired_intensity": "moderate",
+    "parq": dict.fromkeys(SCREENING.parq.questions, False),
+    "phq9_item9": 0,
+    "resting_bp": [120, 80],
+}
+PLAN = PlanRequest(protocol="home_walking", setting="home", days=("mon", "wed", "fri"), minutes=40)
+PLAN_JSON = {"protocol": "home_walking", "setting": "home", "days": ["mon", "wed", "fri"], "minutes": 40}
 
 
 @dataclass(frozen=True)
@@ -145,6 +182,18 @@ class Known:
             for pid in range(1, 10)
         )
         return cls(demo=demo, rivera=rivera, responses=responses)
+
+    def screen_and_plan(self) -> None:
+        """A clearing screening of patients 1-9 and a plan for 1-5, so that plans can be built and
+        the current plan read (rather than 404) whatever order the operations are fuzzed in."""
+        for pid in range(1, 10):
+            self.screen(pid)
+            if pid <= 5:
+                self.demo.plans.build(self.rivera, pid, PLAN)
+
+    def screen(self, pid: int, *, defer: bool = False) -> None:
+        """A new screening of patient ``pid``: cleared, or deferred by a positive PHQ-9 item 9."""
+        self.demo.screening.record(self.rivera, pid, {**CLEAR, "phq9_item9": 2} if defer else CLEAR)
 
     def fresh(self, name: str, row: int) -> int:
         """A new response (``name="response_id"``) or alert (``"alert_id"``) of patient ``row``."""
@@ -213,6 +262,51 @@ def _steer_clinical(
         body["drug"] = f"{nasty} drug"
 
 
+def _some(options: Sequence[str], row: int, *, most: int = 2) -> list[str]:
+    """Up to ``most`` codes of ``options`` (none for some rows), varied with ``row``."""
+    start = (row * 7) % len(options)
+    return list(options[start : start + row % (most + 1)])
+
+
+def _steer_exercise(
+    case: schemathesis.Case, body: dict[str, Any], level: int, known: Known, row: int
+) -> None:
+    """Screening answers and plan choices from the rules' own codes: level 1 varies the answers (some
+    screenings defer or need clearance) and screens the patient again before a plan, cleared or, for
+    odd rows, deferred (the plan is refused with 409 and the reasons); level 2 clears the patient, so
+    that plans get built."""
+    path, method = case.operation.path, case.method.upper()
+    if method == "POST" and path.endswith("/screenings"):
+        clear = level == 2
+        acsm = SCREENING.acsm
+        body.update(
+            known_disease=[] if clear else _some(list(acsm.diseases), row, most=1),
+            symptoms=[] if clear else _some(list(acsm.symptoms), row // 3, most=1),
+            desired_intensity=SCREENING.intensities[row % len(SCREENING.intensities)],
+            parq={q: not clear and (row + i) % 7 == 0 for i, q in enumerate(SCREENING.parq.questions)},
+            phq9_item9=0 if clear else SCREENING.phq9_item9_values[row % 4],
+            cssrs_risk=None if clear else SCREENING.cssrs_levels[row % len(SCREENING.cssrs_levels)],
+            resting_bp=[100 + 9 * row, 60 + 4 * row],
+            conditions=[] if clear else _some(list(SCREENING.conditions), row * 5, most=1),
+        )
+        if not isinstance(body.get("currently_active"), bool):
+            body["currently_active"] = row % 2 == 0
+    elif method == "POST" and path.endswith("/plans"):
+        body.update(
+            protocol=[*PROTOCOLS, "recommend"][row % (len(PROTOCOLS) + 1)],
+            setting=SETTINGS_[row % len(SETTINGS_)],
+            days=["mon", "wed", "fri"] if level == 2 else _some(DAYS, row, most=4) or ["sat"],
+            minutes=10 + 10 * row,
+            modalities=_some(MODALITIES, row),
+            weeks=4 + 2 * row,
+            mood_symptoms=_some(SYMPTOMS_MOOD, row),
+        )
+        if not isinstance(body.get("reason"), str):  # most patients have a plan: this is a new version
+            body["reason"] = "fuzzed: a new version"
+        # Screened again first: level 2 cleared, level 1 deferred for odd rows (a 409 with the reasons).
+        known.screen(int(case.path_parameters["patient_id"]), defer=level == 1 and row % 2 == 1)
+
+
 def _steer(
     case: schemathesis.Case, demo: Services, known: Known, level: int, nasty: str | None, row: int
 ) -> None:
@@ -235,7 +329,15 @@ def _steer(
                 "team_id": 1 + row % 2,
                 "response_id": known.responses[row - 1],
                 "instrument_id": INSTRUMENTS[row % len(INSTRUMENTS)],
+                "protocol_id": PROTOCOLS[row % len(PROTOCOLS)],
             }.get(name, row)
+    if level and case.operation.path.endswith("/hr-zones"):
+        # Plausible values (level 2 without a measured HRmax), so that the zones get computed.
+        case.query = {
+            "age": 18 + 8 * row,
+            "resting_hr": 48 + 4 * row,
+            "formula": FORMULAS[row % len(FORMULAS)],
+        } | ({} if level == 2 else {"hrmax": 150 + 5 * row})
     body = case.body
     if not isinstance(body, dict):
         return
@@ -246,6 +348,7 @@ def _steer(
     if level == 0:
         return
     _steer_clinical(case, body, level, nasty, row)
+    _steer_exercise(case, body, level, known, row)
     if "date_of_birth" in body:
         body["timezone"] = "Europe/London"
         body["date_of_birth"] = "1980-05-17"
@@ -304,16 +407,18 @@ def test_api_never_fails_and_conforms_to_its_schema(
     token = demo.auth.create_api_token(Caller.cli(), username=api_user, name="schemathesis")
     auth = {"Authorization": f"Bearer {token}"}
     known = Known.make(demo)
+    known.screen_and_plan()
     schema = schemathesis.openapi.from_asgi("/openapi.json", client.app)
     failures: list[str] = []
     operations = clinical = 0
     for result in schema.get_all_operations():
         operation = result.ok()  # an invalid schema would raise here, which is a failure too
         operations += 1
-        if CLINICAL_TAGS & set(operation.definition.raw.get("tags", [])):
+        tags = set(operation.definition.raw.get("tags", []))
+        if CLINICAL_TAGS & tags:
             clinical += 1
-            if api_user == "admin":
-                continue
+        if (CLINICAL_TAGS | REFERENCE_TAGS) & tags and api_user == "admin":
+            continue
         for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE):
             try:
                 _fuzz_test(operation, mode, demo, known, auth)()
@@ -322,8 +427,8 @@ def test_api_never_fails_and_conforms_to_its_schema(
                 assert mode is GenerationMode.NEGATIVE, operation.label
             except (Exception, BaseExceptionGroup) as exc:  # reported below, with the others
                 failures.append(f"{operation.label} [{mode.value}]:\n{exc}")
-    assert operations >= 35, f"only {operations} operations in /openapi.json"
-    assert clinical >= 15, f"only {clinical} measurement-based care operations in /openapi.json"
+    assert operations >= 44, f"only {operations} operations in /openapi.json"
+    assert clinical >= 20, f"only {clinical} clinical and exercise operations in /openapi.json"
     assert not failures, f"{len(failures)} failing operation(s):\n\n" + "\n\n".join(failures)
 
 
@@ -418,6 +523,10 @@ LAX_CASES = [
         {"episode_start": 1_700_000_000, "severity": "mild"},
         "episode_start",
     ),
+    ("POST", "/api/v1/patients/1/screenings", {**CLEAR, "currently_active": "no"}, "currently_active"),
+    ("POST", "/api/v1/patients/1/screenings", {**CLEAR, "phq9_item9": False}, "phq9_item9"),
+    ("POST", "/api/v1/patients/1/plans", {**PLAN_JSON, "minutes": True}, "minutes"),
+    ("POST", "/api/v1/patients/1/plans", {**PLAN_JSON, "start_date": 0.0}, "start_date"),
 ]
 
 
@@ -428,3 +537,34 @@ def test_clinical_inputs_are_parsed_strictly(client: TestClient, demo: Services)
         response = client.request(method, path, json=body, headers=auth)
         assert response.status_code == 422, (method, path, response.text)
         assert response.json()["field"] == field, (method, path, response.json())
+
+
+PLAN_CASES = [
+    # The engine names its own input's fields (preferences.days[1], symptoms_mood[0]); the API
+    # answers with the body's field names.
+    ({**PLAN_JSON, "days": ["mon", "someday"]}, "days[1]"),
+    ({**PLAN_JSON, "setting": "beach"}, "setting"),
+    ({**PLAN_JSON, "minutes": 5}, "minutes"),
+    ({**PLAN_JSON, "modalities": ["walking", "juggling"]}, "modalities[1]"),
+    ({**PLAN_JSON, "mood_symptoms": ["grumpiness"]}, "mood_symptoms[0]"),
+    ({**PLAN_JSON, "protocol": "couch_to_marathon"}, "protocol"),
+    ({**PLAN_JSON, "weeks": 500}, "weeks"),
+]
+
+
+def test_plan_errors_name_the_body_field(client: TestClient, demo: Services) -> None:
+    known = Known.make(demo)
+    token = demo.auth.create_api_token(Caller.cli(), username="dr.rivera", name="plans")
+    auth = {"Authorization": f"Bearer {token}"}
+    unscreened = client.post("/api/v1/patients/1/plans", json=PLAN_JSON, headers=auth)
+    assert unscreened.status_code == 422, unscreened.text
+    assert unscreened.json()["field"] == "screening"
+    known.screen(1)
+    for body, field in PLAN_CASES:
+        response = client.post("/api/v1/patients/1/plans", json=body, headers=auth)
+        assert response.status_code == 422, (body, response.text)
+        assert response.json()["field"] == field, (body, response.json())
+    assert client.get("/api/v1/patients/1/plans", headers=auth).json() == []  # nothing was stored
+    created = client.post("/api/v1/patients/1/plans", json=PLAN_JSON, headers=auth)
+    assert created.status_code == 201, created.text
+    assert (created.json()["version"], created.json()["plan"]["protocol"]) == (1, "home_walking")

@@ -63,6 +63,33 @@ researchers get 403; the clinician inbox (``/alerts``) and ``/dashboard`` are cl
     InvalidInput (422) for the clinician allowed to do it (variants "already corrected" / "already
     acknowledged"); everyone else still gets the 403, because access is checked first.
 
+Exercise (issue 4)
+------------------
+Screening and plan building are for the clinicians of the patient's care team; the patient reads
+their own screening status and plan; administrators and researchers are refused (403). The protocol
+library (pages and API), CERT reports and heart-rate zones are reference material for every login.
+
+* The world fixture screens each role's own patient (answers that clear them) and builds a plan
+  for them through the services, as dr.okafor; so the record page of an own patient reads, besides
+  the clinical record, the screening status and the current plan, whose on-hold state reads the
+  screening again (``CLINICAL_OVERVIEW``). A plan-building cell screens its target again first
+  (``_plan_build``), so that it does not depend on the screenings other cells made; every new plan
+  is a version of the current one, with a reason.
+* ``World.clinical_state`` counts screenings and plans too: a refused screening or plan stores none.
+* Variants: a screening that defers exercise ("not cleared": the clinician gets API 409
+  ``{"error": "not_cleared", "decision", "reasons", ...}`` or the builder page with the refusal, 422)
+  and a screening lapsed by a safety alert raised after it ("screening lapsed": 422 naming
+  ``screening``; the clock moves on a second so that the alert is after it). Everyone else gets the
+  403, ``plan.create.denied``: access is checked before the screening is looked at.
+* The CERT report answers Markdown (``Rule.media``), not JSON.
+
+Found with these cells and fixed in the services: ``PlanService.build`` looked at the screening
+before checking access (a patient got 422 "screen the patient first" instead of 403, and an
+administrator's refused plan was audited as ``screening.read.denied``); ``PlanService.current``
+audited a refusal inside its transaction (on SQLite, a clinician of another team waited for the
+database lock and got a 500 instead of 403); ``ScreeningService.known_answers`` (the screening form's
+prefill: PHQ-9 item 9, C-SSRS risk) read health data without an audit entry.
+
 Speed: the database is built once per backend per module (the module-scoped ``world`` fixture
 below), not per test as ``database_url`` / ``demo`` do. It is parametrised exactly like them
 (``BACKENDS``: ``sqlite``, and ``postgres`` with the ``postgres`` mark) and built by the same helpers
@@ -75,7 +102,7 @@ from __future__ import annotations
 
 import itertools
 import shutil
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -86,19 +113,27 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 from starlette.routing import Mount
 
+from stride.cli.intensity import to_json as hr_zones_json
 from stride.clinical.instruments import get_instrument
+from stride.clinical.intensity import hr_zones
+from stride.clinical.prescription import Refusal
+from stride.clinical.protocols import protocol_ids
+from stride.clinical.screening import screening_rules
 from stride.domain.accounts import Actor, Role
 from stride.domain.measurements import StoredResponse
 from stride.domain.patients import Patient, PatientDetails
 from stride.services.context import Caller
+from stride.services.plans import PlanRequest
 from stride.services.registry import Services
 from stride.services.users import NewUser
 from stride.store.models import (
     AuditRow,
     DepressionEpisodeRow,
+    ExercisePlanRow,
     QuestionnaireResponseRow,
     QuestionnaireScheduleRow,
     SafetyAlertRow,
+    ScreeningRow,
     TreatmentEntryRow,
 )
 from stride.store.repositories import patients as patient_repo
@@ -142,6 +177,7 @@ class World:
     target_user: int  # throwaway account for the user-administration routes
     spare_clinician: int  # a clinician in no team (membership removal is a no-op)
     okafor: Caller  # a clinician of both teams: enters the clinical rows the cells read and change
+    clock: FakeClock  # the app's clock (the "screening lapsed" cells move it on by a second)
     responses: dict[int, int] = field(default_factory=dict)  # patient id -> a PHQ-9 of theirs
     alerts: dict[int, int] = field(default_factory=dict)  # patient id -> an open alert of theirs
     _n: Iterator[int] = field(default_factory=lambda: itertools.count(1))
@@ -199,6 +235,16 @@ class World:
         assert done.alert is not None
         return done.alert.id
 
+    def screen(self, patient_id: int, answers: dict[str, Any] | None = None) -> None:
+        """A new screening of the patient by dr.okafor (default: answers that clear them)."""
+        self.svc.screening.record(self.okafor, patient_id, SCREENING_CLEAR if answers is None else answers)
+
+    def lapse_screening(self, patient_id: int) -> None:
+        """A cleared screening, then a safety alert raised after it: the screening no longer holds."""
+        self.screen(patient_id)
+        self.clock.advance(seconds=1)
+        self.fresh_alert(patient_id)
+
     def clinical_state(self, patient_id: int) -> tuple[Any, ...]:
         """Everything a clinical write can change for a patient, to compare before and after a refusal."""
         with self.svc.deps.db.transaction() as s:
@@ -229,6 +275,8 @@ class World:
                 [tuple(x) for x in schedules],
                 count(TreatmentEntryRow),
                 count(DepressionEpisodeRow),
+                count(ScreeningRow),
+                count(ExercisePlanRow),
             )
 
     def fresh_login(self, role: str) -> TestClient:
@@ -250,7 +298,8 @@ def world(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFacto
             request.getfixturevalue("postgres_admin_url"), request.getfixturevalue("postgres_demo_template")
         )
     url = next(urls)
-    svc = Services.build(make_settings(tmp, url), clock=FakeClock())
+    clock = FakeClock()
+    svc = Services.build(make_settings(tmp, url), clock=clock)
     try:
         cli = Caller.cli()
         target = svc.users.create(cli, NewUser("matrix.target", MATRIX_PASSWORD, Role.RESEARCHER))
@@ -282,6 +331,7 @@ def world(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFacto
                 target_user=target.id,
                 spare_clinician=spare.id,
                 okafor=Caller(actor=Actor(users["dr.okafor"], "dr.okafor", Role.CLINICIAN)),
+                clock=clock,
             )
             # Clinical rows for the read cells: a PHQ-9 of every patient a cell targets, and an
             # open alert of the clinician's own-team and other-team patient (for the inbox).
@@ -290,6 +340,13 @@ def world(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFacto
                 w.responses[pid] = w.fresh_response(pid).id
                 if role == "clinician":
                     w.alerts[pid] = w.fresh_alert(pid)
+            # A screened patient with an exercise plan for each role's own patient (the plan and
+            # record-page cells read it; the plan-building cells add versions).
+            for role in ("patient", "clinician"):
+                pid = w.patient(role, "own")
+                w.screen(pid)
+                built = svc.plans.build(w.okafor, pid, PlanRequest(**PLAN_REQUEST))
+                assert not isinstance(built, Refusal), built
             # The premises of "own" and "other", checked rather than assumed.
             with svc.deps.db.transaction() as s:
                 rivera = w.user_ids["clinician"]
@@ -316,7 +373,7 @@ def world(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFacto
 class Req:
     path: str
     json: Any = None
-    data: dict[str, str] | None = None
+    data: Mapping[str, str | list[str]] | None = None
 
 
 Build = Callable[[World, str, str], Req]
@@ -342,6 +399,7 @@ class Rule:
     reads: Reads = ("patient.read",)
     denials: frozenset[str] = RECORD_DENIALS
     edits_record: bool = False  # a patient-record edit (sends given_name "Tampered", put back after)
+    media: str = "application/json"  # the content type of an allowed API answer
 
     def reads_for(self, role: str) -> tuple[str, ...]:
         return self.reads(role) if callable(self.reads) else self.reads
@@ -490,8 +548,16 @@ def _password_req(w: World, role: str, target: str) -> Req:
 
 # ---- measurement-based care ----------------------------------------------------------------------
 
-# What the record page reads for the patient and the care team, each audited by its service.
-CLINICAL_OVERVIEW = ("questionnaire.read", "alert.read", "schedule.read", "treatment.read")
+# What the record page reads for the patient and the care team, each audited by its service: since
+# issue 4 also the screening status and the current plan (whose on-hold state reads the screening
+# again; every own patient of the matrix has a plan).
+CLINICAL_OVERVIEW = (
+    "questionnaire.read",
+    "alert.read",
+    "schedule.read",
+    "treatment.read",
+    *("screening.read", "plan.read", "screening.read"),
+)
 READ_CLINICAL = {"clinician": OWN, "patient": OWN}  # administrators and researchers: never
 SUBMIT_SELF_REPORT = {"clinician": OWN, "patient": OWN}  # a patient answers self-report forms for themselves
 WRITE_CLINICAL = {"clinician": OWN}  # clinician-rated scales, corrections, alerts, schedules, treatment
@@ -679,6 +745,134 @@ def _check_outcomes(w: World, role: str, target: str, r: Any) -> None:
 
 def _check_treatment(w: World, role: str, target: str, r: Any) -> None:
     assert {"episode", "entries", "assessment"} <= r.json().keys()
+
+
+# ---- exercise (issue 4) ----------------------------------------------------------------------------
+
+SCREENING_CLEAR: dict[str, Any] = {
+    "currently_active": False,
+    "known_disease": [],
+    "symptoms": [],
+    "desired_intensity": "moderate",
+    "parq": dict.fromkeys(screening_rules().parq.questions, False),
+    "phq9_item9": 0,
+    "resting_bp": [120, 80],
+}
+# A positive PHQ-9 item 9 defers exercise: a plan on this screening is refused.
+SCREENING_DEFER: dict[str, Any] = {**SCREENING_CLEAR, "phq9_item9": 2}
+SCREENING_FORM = {
+    "currently_active": "no",
+    "desired_intensity": "moderate",
+    "bp_systolic": "120",
+    "bp_diastolic": "80",
+    "phq9_item9": "0",
+    "medications": "",
+} | dict.fromkeys(screening_rules().parq.questions, "no")
+PLAN_REQUEST: dict[str, Any] = {
+    "protocol": "home_walking",
+    "setting": "home",
+    "days": ("mon", "wed", "fri"),
+    "minutes": 40,
+}
+# Every own patient has a plan already (the world fixture), so a new one is a version with a reason.
+PLAN_JSON = {**PLAN_REQUEST, "days": list(PLAN_REQUEST["days"]), "reason": "matrix: a new version"}
+PLAN_FORM: dict[str, str | list[str]] = {
+    **{k: str(v) for k, v in PLAN_JSON.items() if k != "days"},
+    "days": PLAN_JSON["days"],
+}
+
+
+def _plan_build(*, api: bool, screening: str = "clear") -> Build:
+    """Screen the target patient first (``clear``, ``defer``, or ``lapsed``: cleared, then a safety
+    alert raised after it), so that the cell does not depend on the screenings other cells made."""
+
+    def build(w: World, role: str, target: str) -> Req:
+        pid = w.patient(role, target)
+        if screening == "lapsed":
+            w.lapse_screening(pid)
+        else:
+            w.screen(pid, SCREENING_DEFER if screening == "defer" else SCREENING_CLEAR)
+        if api:
+            return Req(f"/api/v1/patients/{pid}/plans", json=PLAN_JSON)
+        return Req(f"/patients/{pid}/plan/new", data=PLAN_FORM)
+
+    return build
+
+
+def _check_protocol_list(w: World, role: str, target: str, r: Any) -> None:
+    rows = r.json()
+    assert [p["id"] for p in rows] == protocol_ids()
+    assert all(p["weeks"] > 0 and p["evidence_level"] for p in rows)
+    assert any(p["limited_evidence_in_trd"] for p in rows)
+
+
+def _check_protocol(w: World, role: str, target: str, r: Any) -> None:
+    body = r.json()
+    assert body["id"] == "home_walking"
+    assert body["phases"]
+    assert body["progression"]["rule"]
+    assert body["adherence"]
+    assert body["contraindications"]
+
+
+def _check_cert(w: World, role: str, target: str, r: Any) -> None:
+    assert r.text.startswith("# CERT report"), r.text[:80]
+
+
+def _check_hr_zones(w: World, role: str, target: str, r: Any) -> None:
+    assert r.json() == hr_zones_json(hr_zones(age=40, resting_hr=60))  # as `stride hr-zones --json`
+
+
+def _check_screening(w: World, role: str, target: str, r: Any) -> None:
+    body = r.json()
+    assert (body["patient_id"], body["decision"], body["expires_on"]) == (
+        w.patient(role, target),
+        "cleared",
+        "2027-11-25",
+    )
+    assert body["inputs"]["age"] > 0
+    assert [x["code"] for x in body["reasons"]] == ["acsm_inactive_healthy", "parq_all_no"]
+
+
+def _check_screening_status(w: World, role: str, target: str, r: Any) -> None:
+    body = r.json()
+    assert body["screening"]["patient_id"] == w.patient(role, target)
+    assert isinstance(body["valid"], bool)
+
+
+def _check_plan(w: World, role: str, target: str, r: Any) -> None:
+    if r.status_code == 409:  # the screening defers exercise: no plan, the screen's reasons instead
+        body = r.json()
+        assert (body["error"], body["decision"], body["field"]) == ("not_cleared", "defer", "screening")
+        assert "suicidal_ideation_phq9" in [x["code"] for x in body["reasons"]]
+    elif r.status_code == 422:  # the screening lapsed: screen again first
+        assert r.json()["field"] == "screening"
+    else:
+        body = r.json()
+        assert (body["patient_id"], body["protocol"]) == (w.patient(role, target), "home_walking")
+        assert body["version"] >= 2
+        assert body["change_reason"] == "matrix: a new version"
+        assert body["plan"]["protocol"] == "home_walking"
+        assert len(body["plan"]["weeks"]) == 12
+
+
+def _check_plan_view(w: World, role: str, target: str, r: Any) -> None:
+    body = r.json()
+    assert body["plan"]["patient_id"] == w.patient(role, target)
+    assert body["current_week"] == 1
+    assert body["this_week"] == body["plan"]["plan"]["weeks"][0]
+    assert body["on_hold"] is (body["hold_reason"] is not None)
+
+
+def _check_plan_versions(w: World, role: str, target: str, r: Any) -> None:
+    versions = r.json()
+    assert [v["version"] for v in versions] == list(range(1, len(versions) + 1))
+    assert {v["patient_id"] for v in versions} == {w.patient(role, target)}
+
+
+def _check_plan_refused_page(w: World, role: str, target: str, r: Any) -> None:
+    assert 'id="plan-refused"' in r.text
+    assert "(defer)" in r.text
 
 
 RULES: dict[tuple[str, str], Rule] = {
@@ -1114,11 +1308,164 @@ RULES: dict[tuple[str, str], Rule] = {
         scope="patient",
         denials=frozenset({"treatment.add.denied"}),
     ),
+    # ---- API: exercise (issue 4) -----------------------------------------------------------------------
+    # The protocol library, CERT reports and heart-rate zones are reference material for every login.
+    ("GET", "/api/v1/protocols"): Rule(
+        "api", EVERYONE, 200, P("/api/v1/protocols"), check=_check_protocol_list
+    ),
+    ("GET", "/api/v1/protocols/{protocol_id}"): Rule(
+        "api", EVERYONE, 200, P("/api/v1/protocols/home_walking"), check=_check_protocol
+    ),
+    ("GET", "/api/v1/protocols/{protocol_id}/cert"): Rule(
+        "api",
+        EVERYONE,
+        200,
+        P("/api/v1/protocols/home_walking/cert?format=markdown"),
+        check=_check_cert,
+        media="text/markdown",
+    ),
+    ("GET", "/api/v1/hr-zones"): Rule(
+        "api", EVERYONE, 200, P("/api/v1/hr-zones?age=40&resting_hr=60"), check=_check_hr_zones
+    ),
+    # Screening and plan building: the care team's clinicians; the patient reads their own status and
+    # plan. A plan is refused before the screening is looked at (plan.create.denied for everyone).
+    ("POST", "/api/v1/patients/{patient_id}/screenings"): Rule(
+        "api",
+        WRITE_CLINICAL,
+        201,
+        _patient_api("/screenings", SCREENING_CLEAR),
+        scope="patient",
+        check=_check_screening,
+        denials=frozenset({"screening.record.denied"}),
+    ),
+    ("GET", "/api/v1/patients/{patient_id}/screening"): Rule(
+        "api",
+        READ_CLINICAL,
+        200,
+        _patient_api("/screening"),
+        scope="patient",
+        check=_check_screening_status,
+        reads=("screening.read",),
+        denials=frozenset({"screening.read.denied"}),
+    ),
+    ("POST", "/api/v1/patients/{patient_id}/plans"): Rule(
+        "api",
+        WRITE_CLINICAL,
+        201,
+        _plan_build(api=True),
+        scope="patient",
+        check=_check_plan,
+        denials=frozenset({"plan.create.denied"}),
+    ),
+    ("GET", "/api/v1/patients/{patient_id}/plan"): Rule(
+        "api",
+        READ_CLINICAL,
+        200,
+        _patient_api("/plan"),
+        scope="patient",
+        check=_check_plan_view,
+        reads=("plan.read", "screening.read"),  # the on-hold state reads the screening
+        denials=frozenset({"plan.read.denied"}),
+    ),
+    ("GET", "/api/v1/patients/{patient_id}/plans"): Rule(
+        "api",
+        READ_CLINICAL,
+        200,
+        _patient_api("/plans"),
+        scope="patient",
+        check=_check_plan_versions,
+        reads=("plan.read",),
+        denials=frozenset({"plan.read.denied"}),
+    ),
+    # ---- pages: exercise -----------------------------------------------------------------------------
+    # The screening form is prefilled with what Stride knows (the previous screening, PHQ-9 item 9,
+    # C-SSRS: a read of its own), then shows the record and the current status.
+    ("GET", "/patients/{patient_id}/screening"): Rule(
+        "page",
+        WRITE_CLINICAL,
+        200,
+        _patient_page("/screening"),
+        scope="patient",
+        reads=("screening.read", "patient.read", "screening.read"),
+        denials=frozenset({"screening.read.denied"}),
+    ),
+    ("POST", "/patients/{patient_id}/screening"): Rule(
+        "page",
+        WRITE_CLINICAL,
+        303,
+        _patient_page("/screening", SCREENING_FORM),
+        scope="patient",
+        denials=frozenset({"screening.record.denied"}),
+    ),
+    # The builder is part of editing the record: a patient is refused the record for editing
+    # (patient.update.denied), an administrator the screening (screening.read.denied).
+    ("GET", "/patients/{patient_id}/plan/new"): Rule(
+        "page",
+        WRITE_CLINICAL,
+        200,
+        _patient_page("/plan/new"),
+        scope="patient",
+        reads=("patient.read", "screening.read", "plan.read", "screening.read"),
+        denials=frozenset({"patient.update.denied", "screening.read.denied"}),
+    ),
+    ("POST", "/patients/{patient_id}/plan/new"): Rule(
+        "page",
+        WRITE_CLINICAL,
+        303,
+        _plan_build(api=False),
+        scope="patient",
+        denials=frozenset({"plan.create.denied"}),
+    ),
+    ("GET", "/patients/{patient_id}/plan"): Rule(
+        "page",
+        READ_CLINICAL,
+        200,
+        _patient_page("/plan"),
+        scope="patient",
+        reads=("plan.read", "screening.read", "patient.read"),
+        denials=frozenset({"plan.read.denied"}),
+    ),
+    ("GET", "/protocols"): Rule("page", EVERYONE, 200, P("/protocols")),
+    ("GET", "/protocols/{protocol_id}"): Rule("page", EVERYONE, 200, P("/protocols/home_walking")),
 }
 
 # Variants: the same route with another input, where the input changes who may use it or how it is
 # refused. Cells run exactly like the table's (``Cell.variant`` names the variant).
 VARIANTS: dict[tuple[str, str, str], Rule] = {
+    # A screening that defers exercise: the care team's clinician gets the refusal with the screen's
+    # reasons (API 409 ``not_cleared``, page 422), nothing is stored; everyone else the 403.
+    ("POST", "/api/v1/patients/{patient_id}/plans", "not cleared"): Rule(
+        "api",
+        WRITE_CLINICAL,
+        201,
+        _plan_build(api=True, screening="defer"),
+        scope="patient",
+        special={("clinician", "own"): 409},
+        check=_check_plan,
+        denials=frozenset({"plan.create.denied"}),
+    ),
+    ("POST", "/patients/{patient_id}/plan/new", "not cleared"): Rule(
+        "page",
+        WRITE_CLINICAL,
+        303,
+        _plan_build(api=False, screening="defer"),
+        scope="patient",
+        special={("clinician", "own"): 422},
+        check=_check_plan_refused_page,
+        denials=frozenset({"plan.create.denied"}),
+    ),
+    # A safety alert after the screening: the clinician must screen again (422 naming the screening);
+    # the patient is refused (403) like for any plan, not told about their screening's state.
+    ("POST", "/api/v1/patients/{patient_id}/plans", "screening lapsed"): Rule(
+        "api",
+        WRITE_CLINICAL,
+        201,
+        _plan_build(api=True, screening="lapsed"),
+        scope="patient",
+        special={("clinician", "own"): 422},
+        check=_check_plan,
+        denials=frozenset({"plan.create.denied"}),
+    ),
     # Clinician-rated scales are entered by the care team, never by the patient (403, audited).
     ("POST", "/api/v1/patients/{patient_id}/responses", "hamd17"): Rule(
         "api",
@@ -1337,7 +1684,7 @@ def test_cell(world: World, cell: Cell) -> None:
     else:
         assert status == want, f"expected {want}, got {status}: {response.text[:300]}"
         if rule.kind == "api" and status != 204:
-            assert ctype.startswith("application/json")
+            assert ctype.startswith(rule.media), ctype
         if rule.check is not None:
             rule.check(w, cell.role, cell.target, response)
         if rule.scope == "patient" and cell.method == "GET":
@@ -1429,9 +1776,20 @@ def test_matrix_size() -> None:
         ("GET", "/patients/{patient_id}/treatment"),
         ("POST", "/patients/{patient_id}/episode"),
         ("POST", "/patients/{patient_id}/treatment"),
+        # exercise: screening and plans
+        ("POST", "/api/v1/patients/{patient_id}/screenings"),
+        ("GET", "/api/v1/patients/{patient_id}/screening"),
+        ("POST", "/api/v1/patients/{patient_id}/plans"),
+        ("GET", "/api/v1/patients/{patient_id}/plan"),
+        ("GET", "/api/v1/patients/{patient_id}/plans"),
+        ("GET", "/patients/{patient_id}/screening"),
+        ("POST", "/patients/{patient_id}/screening"),
+        ("GET", "/patients/{patient_id}/plan/new"),
+        ("POST", "/patients/{patient_id}/plan/new"),
+        ("GET", "/patients/{patient_id}/plan"),
     }
     assert all(v.scope == "patient" for v in VARIANTS.values())
-    assert len(CELLS) >= 950
+    assert len(CELLS) >= 1200
 
 
 # --------------------------------------------------------------------------------------------------

@@ -28,7 +28,7 @@ from stride.clinical.protocols import (
 from stride.domain.refdata import load_toml
 from stride.errors import InvalidInput
 
-FORMATS = ("markdown", "html")
+FORMATS = ("markdown", "html", "html_fragment")
 
 
 @dataclass(frozen=True, slots=True)
@@ -156,6 +156,8 @@ def render_cert(protocol: Protocol, *, fmt: str) -> str:
         return _markdown(protocol)
     if fmt == "html":
         return _html(protocol)
+    if fmt == "html_fragment":  # for embedding in a page of the web app
+        return "\n".join(_html_body(protocol))
     raise InvalidInput(f"unknown format {fmt!r}; known: {', '.join(FORMATS)}", field="format")
 
 
@@ -188,7 +190,7 @@ def _markdown(protocol: Protocol) -> str:
     return "\n".join(lines)
 
 
-def _html(protocol: Protocol) -> str:
+def _html_body(protocol: Protocol) -> list[str]:
     e = html.escape
     body = [
         f"<h1>CERT report: {e(protocol.name)}</h1>",
@@ -204,5 +206,10 @@ def _html(protocol: Protocol) -> str:
                 f'<p class="source">Source: {e(item.source)}</p></dd>',
             ]
         body += ["</dl>", "</section>"]
-    head = f'<head><meta charset="utf-8"><title>CERT report: {e(protocol.name)}</title></head>'
+    return body
+
+
+def _html(protocol: Protocol) -> str:
+    head = f'<head><meta charset="utf-8"><title>CERT report: {html.escape(protocol.name)}</title></head>'
+    body = _html_body(protocol)
     return "\n".join(["<!DOCTYPE html>", '<html lang="en">', head, "<body>", *body, "</body>", "</html>", ""])

@@ -12,7 +12,9 @@ from stride.domain.measurements import SafetyAlert, ScheduleState, StoredRespons
 from stride.services.alerts import AlertService
 from stride.services.context import Caller
 from stride.services.measurements import MeasurementService
+from stride.services.plans import PlanService, PlanView
 from stride.services.schedules import ScheduleService
+from stride.services.screening import ScreeningService, ScreeningStatus
 from stride.services.treatment import TreatmentHistory, TreatmentService
 
 
@@ -30,6 +32,8 @@ class ClinicalOverview:
     trajectories: list[Trajectory]
     responses: list[StoredResponse]
     treatment: TreatmentHistory
+    screening: ScreeningStatus
+    plan: PlanView | None
 
     @property
     def open_alerts(self) -> list[SafetyAlert]:
@@ -44,13 +48,11 @@ class ClinicalRecordService:
         alerts: AlertService,
         schedules: ScheduleService,
         treatment: TreatmentService,
+        screening: ScreeningService,
+        plans: PlanService,
     ) -> None:
-        self.measurements, self.alerts, self.schedules, self.treatment = (
-            measurements,
-            alerts,
-            schedules,
-            treatment,
-        )
+        self.measurements, self.alerts, self.schedules = measurements, alerts, schedules
+        self.treatment, self.screening, self.plans = treatment, screening, plans
 
     def overview(self, caller: Caller, patient_id: int) -> ClinicalOverview:
         """Everything the record page shows; each part is access-checked and audited by its service."""
@@ -61,6 +63,8 @@ class ClinicalRecordService:
             trajectories=trajectories(responses),
             responses=list(reversed(responses)),
             treatment=self.treatment.history(caller, patient_id),
+            screening=self.screening.status(caller, patient_id),
+            plan=self.plans.current(caller, patient_id),
         )
 
 

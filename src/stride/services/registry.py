@@ -12,8 +12,10 @@ from stride.services.context import Clock, Deps, utc_now
 from stride.services.demo import DemoService
 from stride.services.measurements import MeasurementService
 from stride.services.patients import PatientService
+from stride.services.plans import PlanService
 from stride.services.record import ClinicalRecordService
 from stride.services.schedules import ScheduleService
+from stride.services.screening import ScreeningService
 from stride.services.teams import TeamService
 from stride.services.treatment import TreatmentService
 from stride.services.users import UserService
@@ -35,6 +37,8 @@ class Services:
     schedules: ScheduleService
     treatment: TreatmentService
     record: ClinicalRecordService
+    screening: ScreeningService
+    plans: PlanService
 
     @classmethod
     def build(cls, settings: Settings, *, clock: Clock = utc_now) -> Services:
@@ -46,6 +50,8 @@ class Services:
         )
         measurements, alerts = MeasurementService(deps), AlertService(deps)
         schedules, treatment = ScheduleService(deps), TreatmentService(deps)
+        screening = ScreeningService(deps)
+        plans = PlanService(deps, screening=screening)
         return cls(
             deps=deps,
             auth=AuthService(deps),
@@ -66,8 +72,15 @@ class Services:
             alerts=alerts,
             schedules=schedules,
             treatment=treatment,
+            screening=screening,
+            plans=plans,
             record=ClinicalRecordService(
-                measurements=measurements, alerts=alerts, schedules=schedules, treatment=treatment
+                measurements=measurements,
+                alerts=alerts,
+                schedules=schedules,
+                treatment=treatment,
+                screening=screening,
+                plans=plans,
             ),
         )
 

@@ -254,3 +254,37 @@ class DepressionEpisodeRow(Base):
     severity: Mapped[str] = mapped_column(String(32))
     recorded_at: Mapped[datetime]
     recorded_by: Mapped[int] = mapped_column(ForeignKey("app_user.id"))
+
+
+class ScreeningRow(Base):
+    """A pre-exercise safety screening: the answers it was made from and its decision, kept as given."""
+
+    __tablename__ = "screening"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    patient_id: Mapped[int] = mapped_column(ForeignKey("patient.id"), index=True)
+    inputs: Mapped[str] = mapped_column(Text)  # JSON: the screening input
+    decision: Mapped[str] = mapped_column(String(32))
+    reasons: Mapped[str] = mapped_column(Text)  # JSON list of {code, text, source}
+    restrictions: Mapped[str] = mapped_column(Text)  # JSON list of restriction codes
+    screened_at: Mapped[datetime]
+    expires_on: Mapped[date] = mapped_column(Date)
+    screened_by: Mapped[int] = mapped_column(ForeignKey("app_user.id"))
+
+
+class ExercisePlanRow(Base):
+    """One version of a patient's exercise prescription. A clinician's edit is a new version that
+    supersedes the previous one, with a reason; nothing is overwritten. Whether a plan is on hold
+    is derived (an open safety alert), not stored."""
+
+    __tablename__ = "exercise_plan"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    patient_id: Mapped[int] = mapped_column(ForeignKey("patient.id"), index=True)
+    version: Mapped[int] = mapped_column(Integer)
+    supersedes_id: Mapped[int | None] = mapped_column(ForeignKey("exercise_plan.id"), unique=True)
+    screening_id: Mapped[int] = mapped_column(ForeignKey("screening.id"))
+    protocol: Mapped[str] = mapped_column(String(64))
+    start_date: Mapped[date] = mapped_column(Date)
+    plan: Mapped[str] = mapped_column(Text)  # JSON: weeks, sessions, targets, rationale
+    created_at: Mapped[datetime]
+    created_by: Mapped[int] = mapped_column(ForeignKey("app_user.id"))
+    change_reason: Mapped[str | None] = mapped_column(Text)

@@ -16,12 +16,15 @@ from stride.services.registry import Services
 from stride.web import errors
 from stride.web.api import admin as api_admin
 from stride.web.api import clinical as api_clinical
+from stride.web.api import exercise as api_exercise
 from stride.web.api import patients as api_patients
 from stride.web.deps import Svc
 from stride.web.pages import admin as page_admin
 from stride.web.pages import auth as page_auth
 from stride.web.pages import clinical as page_clinical
+from stride.web.pages import exercise as page_exercise
 from stride.web.pages import patients as page_patients
+from stride.web.pages import plans as page_plans
 from stride.web.pages import teams as page_teams
 from stride.web.pages import treatment as page_treatment
 from stride.web.render import make_templates
@@ -70,6 +73,16 @@ def create_app(settings: Settings, *, services: Services | None = None) -> FastA
     app.include_router(api_patients.router, prefix="/api/v1")
     app.include_router(api_admin.router, prefix="/api/v1")
     app.include_router(api_clinical.router, prefix="/api/v1")
-    for pages in (page_auth, page_patients, page_teams, page_admin, page_clinical, page_treatment):
+    app.include_router(api_exercise.router, prefix="/api/v1")
+    for pages in (
+        page_auth,
+        page_patients,
+        page_teams,
+        page_admin,
+        page_clinical,
+        page_treatment,
+        page_exercise,
+        page_plans,
+    ):
         app.include_router(pages.router)
     return app

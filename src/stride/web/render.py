@@ -28,6 +28,8 @@ FIELD_LABELS = {
     "height_cm": "Height (cm)",
     "weight_kg": "Weight (kg)",
     "resting_hr": "Resting heart rate",
+    "resting_bp[0]": "Resting blood pressure (systolic)",
+    "resting_bp[1]": "Resting blood pressure (diastolic)",
     "team_id": "Care team",
     "site_id": "Site",
     "user_id": "Clinician",

@@ -16,13 +16,15 @@ from stride.errors import NotFound
 from stride.services.measurements import Submission
 from stride.services.record import trajectories
 from stride.web.api.schemas import (
+    Id,
+)
+from stride.web.api.schemas_clinical import (
     AlertAcknowledge,
     AlertPublic,
     CorrectionCreate,
     CrisisPublic,
     EpisodePublic,
     EpisodeUpdate,
-    Id,
     InboxAlertPublic,
     InstrumentId,
     InstrumentPublic,

@@ -1,0 +1,151 @@
+"""Pre-exercise safety screening: record one (from the clinician's answers and the patient's record),
+and tell whether the latest is still valid. A screening lapses when it expires, and at once when a
+safety alert is raised after it (the patient must be screened again before exercising)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from stride.clinical.screening import expires_on, parse_screening_input, screen
+from stride.domain.exercise import StoredScreening
+from stride.domain.patients import Sex
+from stride.services.access import deny, may_read_clinical, may_write_clinical
+from stride.services.context import Caller, Deps, record
+from stride.store.repositories import exercise as repo
+from stride.store.repositories import measurements as measurement_repo
+from stride.store.repositories import patients as patient_repo
+
+# The screening's sex field has no "unknown"; a record with unknown sex is screened as "other".
+_SCREENING_SEX = {Sex.FEMALE: "female", Sex.MALE: "male", Sex.OTHER: "other", Sex.UNKNOWN: "other"}
+
+
+@dataclass(frozen=True, slots=True)
+class ScreeningStatus:
+    """The latest screening and whether a plan may rest on it today."""
+
+    screening: StoredScreening | None
+    valid: bool
+    why_not: str | None
+
+
+class ScreeningService:
+    def __init__(self, deps: Deps) -> None:
+        self.deps = deps
+
+    def record(self, caller: Caller, patient_id: int, answers: Mapping[str, object]) -> StoredScreening:
+        """Screen the patient. Age and sex come from the record, not the form, so they cannot disagree.
+
+        Raises
+        ------
+        InvalidInput
+            Naming the field at fault.
+        PermissionDenied
+            Anyone but a clinician of the patient's care team.
+        """
+        now = self.deps.clock()
+        with self.deps.db.transaction() as s:
+            if may_write_clinical(s, caller, patient_id):
+                patient = patient_repo.get(s, patient_id)
+                assert patient is not None  # may_write_clinical found the patient in a team
+                data = {
+                    **answers,
+                    "age": patient.age_on(now.date()),
+                    "sex": _SCREENING_SEX[patient.details.sex],
+                }
+                decision = screen(parse_screening_input(data))
+                stored = repo.add_screening(
+                    s,
+                    patient_id=patient_id,
+                    inputs=data,
+                    decision=decision.decision.value,
+                    reasons=[{"code": r.code, "text": r.text, "source": r.source} for r in decision.reasons],
+                    restrictions=list(decision.restrictions),
+                    screened_at=now,
+                    expires_on=expires_on(now.date()),
+                    screened_by=caller.require_actor().user_id,
+                )
+                record(
+                    s,
+                    self.deps,
+                    caller,
+                    action="screening.record",
+                    resource=f"screening/{stored.id}",
+                    patient_id=patient_id,
+                    detail=stored.decision,
+                )
+                return stored
+        raise deny(
+            self.deps,
+            caller,
+            action="screening.record",
+            resource=f"patient/{patient_id}/screening",
+            patient_id=patient_id,
+            message="Screening is done by a clinician of the patient's care team.",
+        )
+
+    def status(self, caller: Caller, patient_id: int) -> ScreeningStatus:
+        """The latest screening, and whether it still holds (not expired, no alert since)."""
+        today = self.deps.clock().date()
+        with self.deps.db.transaction() as s:
+            if may_read_clinical(s, caller, patient_id):
+                latest = repo.latest_screening(s, patient_id)
+                record(
+                    s,
+                    self.deps,
+                    caller,
+                    action="screening.read",
+                    resource=f"patient/{patient_id}/screening",
+                    patient_id=patient_id,
+                )
+                if latest is None:
+                    return ScreeningStatus(screening=None, valid=False, why_not="not screened yet")
+                alerts = measurement_repo.alerts_for_patient(s, patient_id)
+                if any(a.raised_at > latest.screened_at for a in alerts):
+                    return ScreeningStatus(latest, False, "a safety alert was raised after this screening")
+                if latest.expires_on < today:
+                    return ScreeningStatus(latest, False, f"expired on {latest.expires_on.isoformat()}")
+                return ScreeningStatus(screening=latest, valid=True, why_not=None)
+        raise deny(
+            self.deps,
+            caller,
+            action="screening.read",
+            resource=f"patient/{patient_id}/screening",
+            patient_id=patient_id,
+        )
+
+    def known_answers(self, caller: Caller, patient_id: int) -> dict[str, object]:
+        """What Stride already knows for the form: the latest PHQ-9 item 9 and C-SSRS risk, and the
+        answers of the previous screening."""
+        # The refusal is audited after this transaction ends: deny() opens one of its own, and on
+        # SQLite a second writer inside the first waits for the lock until it times out.
+        with self.deps.db.transaction() as s:
+            allowed = may_write_clinical(s, caller, patient_id)
+            if allowed:
+                latest = repo.latest_screening(s, patient_id)
+                phq9 = measurement_repo.current_responses(s, patient_id, instrument="phq9")
+                cssrs = measurement_repo.current_responses(s, patient_id, instrument="cssrs_screen")
+                # A read of health data like any other (suicidality answers among them): audited.
+                record(
+                    s,
+                    self.deps,
+                    caller,
+                    action="screening.read",
+                    resource=f"patient/{patient_id}/screening",
+                    patient_id=patient_id,
+                    detail="known answers: previous screening, PHQ-9 item 9, C-SSRS risk",
+                )
+        if not allowed:
+            raise deny(
+                self.deps,
+                caller,
+                action="screening.read",
+                resource=f"patient/{patient_id}/screening",
+                patient_id=patient_id,
+            )
+        known: dict[str, object] = dict(latest.inputs) if latest else {}
+        if phq9 and phq9[-1].answers.get("phq9_9") is not None:
+            known["phq9_item9"] = phq9[-1].answers["phq9_9"]
+        if cssrs and cssrs[-1].severity:
+            known["cssrs_risk"] = cssrs[-1].severity
+        return known

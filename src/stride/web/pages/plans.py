@@ -1,0 +1,124 @@
+"""Exercise plans: the builder (a protocol or the recommendation, adjusted to the patient), the plan
+with its rationale (printable), and the protocol library with CERT reports."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from fastapi import APIRouter, Request
+from markupsafe import Markup
+from starlette.datastructures import FormData
+from starlette.responses import RedirectResponse, Response
+
+from stride.clinical.prescription import Refusal
+from stride.clinical.protocols import cert_report, get_protocol, protocol_ids
+from stride.errors import InvalidInput, NotFound
+from stride.services.plans import PlanRequest
+from stride.web.api.schemas import Id
+from stride.web.deps import PageCaller, Svc
+from stride.web.render import prefixed, render
+
+router = APIRouter(include_in_schema=False)
+DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+SETTINGS = ("home", "gym", "outdoor", "supervised", "group")
+MOOD_SYMPTOMS = ("fatigue", "low_motivation", "anxiety", "poor_sleep")
+
+
+def _request(form: FormData) -> PlanRequest:
+    def text(name: str) -> str:
+        value = form.get(name)
+        return value.strip() if isinstance(value, str) else ""
+
+    def whole(name: str, default: int) -> int:
+        raw = text(name)
+        if not raw:
+            return default
+        if not raw.isdigit() or len(raw) > 4:
+            raise InvalidInput("must be a whole number", field=name)
+        return int(raw)
+
+    start = text("start_date")
+    try:
+        start_date = date.fromisoformat(start) if start else None
+    except ValueError:
+        raise InvalidInput("must be a date (YYYY-MM-DD)", field="start_date") from None
+    modalities = tuple(m for m in (text("modality_1"), text("modality_2"), text("modality_3")) if m)
+    return PlanRequest(
+        protocol=text("protocol") or "recommend",
+        setting=text("setting") or "home",
+        days=tuple(d for d in form.getlist("days") if isinstance(d, str)),
+        minutes=whole("minutes", 45),
+        modalities=tuple(dict.fromkeys(modalities)),
+        weeks=whole("weeks", 12),
+        start_date=start_date,
+        mood_symptoms=tuple(m for m in form.getlist("mood_symptoms") if isinstance(m, str)),
+        reason=text("reason") or None,
+    )
+
+
+def _builder(
+    request: Request,
+    svc: Svc,
+    caller: PageCaller,
+    patient_id: int,
+    *,
+    error: InvalidInput | None = None,
+    refusal: Refusal | None = None,
+) -> Response:
+    record = svc.patients.get(caller, patient_id, for_edit=True)
+    status = svc.screening.status(caller, patient_id)
+    current = svc.plans.current(caller, patient_id)
+    return render(
+        request,
+        "exercise/builder.html",
+        status_code=422 if error or refusal else 200,
+        record=record,
+        status=status,
+        current=current,
+        protocols=[get_protocol(i) for i in protocol_ids()],
+        days=DAYS,
+        settings=SETTINGS,
+        mood_symptoms=MOOD_SYMPTOMS,
+        error=error,
+        refusal=refusal,
+        today=svc.deps.clock().date(),
+    )
+
+
+@router.get("/patients/{patient_id}/plan/new")
+def plan_builder(request: Request, patient_id: Id, caller: PageCaller, svc: Svc) -> Response:
+    return _builder(request, svc, caller, patient_id)
+
+
+@router.post("/patients/{patient_id}/plan/new")
+async def build_plan(request: Request, patient_id: Id, caller: PageCaller, svc: Svc) -> Response:
+    try:
+        result = svc.plans.build(caller, patient_id, _request(await request.form()))
+    except InvalidInput as exc:
+        return _builder(request, svc, caller, patient_id, error=exc)
+    if isinstance(result, Refusal):
+        return _builder(request, svc, caller, patient_id, refusal=result)
+    return RedirectResponse(prefixed(request, f"/patients/{patient_id}/plan"), status_code=303)
+
+
+@router.get("/patients/{patient_id}/plan")
+def plan_page(request: Request, patient_id: Id, caller: PageCaller, svc: Svc) -> Response:
+    view = svc.plans.current(caller, patient_id)
+    record = svc.patients.get(caller, patient_id)
+    return render(request, "exercise/plan.html", view=view, record=record)
+
+
+@router.get("/protocols")
+def protocol_library(request: Request, caller: PageCaller) -> Response:
+    caller.require_actor()
+    return render(request, "exercise/protocols.html", protocols=[get_protocol(i) for i in protocol_ids()])
+
+
+@router.get("/protocols/{protocol_id}")
+def protocol_cert(request: Request, protocol_id: str, caller: PageCaller) -> Response:
+    caller.require_actor()
+    if protocol_id not in protocol_ids():
+        raise NotFound(f"no protocol {protocol_id!r}")
+    protocol = get_protocol(protocol_id)
+    body = Markup(cert_report(protocol, fmt="html_fragment"))  # noqa: S704 - cert_report escapes every value
+    return render(request, "exercise/protocol.html", protocol=protocol, body=body)
