@@ -23,6 +23,7 @@ from stride.store.repositories import users as user_repo
 
 # Refresh last-seen at most this often, so that every page view is not a write.
 _TOUCH_EVERY = timedelta(seconds=60)
+INVALID_USERNAME = "(invalid)"
 _TOKEN_PREFIX = "stride_"  # noqa: S105 - a visible prefix, not a secret
 
 
@@ -75,8 +76,9 @@ class AuthService:
             name = normalise_username(username)
         except InvalidInput:
             # Not a possible username (e.g. control characters): a failed attempt like any other,
-            # recorded under a placeholder so that nothing unsafe reaches the database.
-            name = "(invalid)"
+            # recorded under the fixed name "(invalid)" so that nothing unsafe reaches the database
+            # (no account can have it: usernames are letters, digits and . _ -).
+            name = INVALID_USERNAME
         since = now - timedelta(minutes=settings.login_window_minutes)
         caller = Caller(actor=None, client_addr=client_addr)
         with self.deps.db.transaction() as s:
