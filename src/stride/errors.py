@@ -82,3 +82,15 @@ class ConfigurationError(StrideError):
     """Settings are missing or inconsistent; raised at start-up."""
 
     code = "configuration_error"
+
+
+class UnreadableFile(BadRequest):
+    """An activity file that cannot be imported: corrupt, truncated, of an unknown format, or a
+    kind of file that holds no recorded activity (a FIT workout definition, a GPX route).
+
+    ``field`` names where the problem is (``"byte 1234"``, ``"line 17, element Trackpoint"``,
+    ``"export.xml line 5"``). Every reader in ``stride.activity.io`` raises this and only this on
+    bad input.
+    """
+
+    code = "unreadable_file"
