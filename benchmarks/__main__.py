@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from benchmarks import audit_chain
+from benchmarks import apple_health, audit_chain, fit_import, zone_minutes
 
 
 def main() -> None:
-    for bench in (audit_chain,):
+    for bench in (audit_chain, fit_import, zone_minutes, apple_health):
         bench.main()
 
 

@@ -181,6 +181,8 @@ def clock() -> FakeClock:
 
 
 def make_settings(tmp_path: Path, url: str, **extra: object) -> Settings:
+    # Background jobs run at once in the caller unless a test asks for the real queue.
+    extra.setdefault("jobs", "immediate")
     return load_settings(
         data_dir=tmp_path / "data", database_url=url, env="test", secret_key="test-secret-key", **extra
     )

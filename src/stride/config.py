@@ -41,6 +41,24 @@ class Settings(BaseSettings):
     cookie_secure: bool | None = None
     root_path: str = ""
     forwarded_allow_ips: str = "127.0.0.1"
+    # Background jobs (imports of device files) run on Huey: its SQLite storage in the data
+    # directory by default, Redis in production, or "immediate" (run at once, in the caller).
+    jobs: Literal["sqlite", "redis", "immediate"] = "sqlite"
+    redis_url: str = "redis://127.0.0.1:6379/0"
+    # The web server runs the job workers in its own process (threads) unless a separate
+    # `stride worker` does; set false when running workers apart.
+    jobs_in_process: bool = True
+    job_workers: int = Field(default=1, ge=1, le=32)
+    # A 2 GB Apple Health export is normal (reference/wearables-and-performance.md §1.6).
+    upload_max_mb: int = Field(default=4096, ge=1, le=65536)
+
+    @property
+    def blob_dir(self) -> Path:
+        return self.data_dir / "blobs"
+
+    @property
+    def activity_dir(self) -> Path:
+        return self.data_dir / "activity"
 
     @model_validator(mode="after")
     def _production_needs_secret(self) -> Settings:

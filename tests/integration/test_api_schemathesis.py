@@ -81,7 +81,7 @@ numbers, booleans and dates strictly, pinned by ``test_clinical_inputs_are_parse
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, get_args
 
 import pytest
@@ -189,7 +189,9 @@ class Known:
         for pid in range(1, 10):
             self.screen(pid)
             if pid <= 5:
-                self.demo.plans.build(self.rivera, pid, PLAN)
+                # The demo seeds DEMO-0005 with a plan already: this is its next version.
+                request = replace(PLAN, reason="schemathesis set-up") if pid == 5 else PLAN
+                self.demo.plans.build(self.rivera, pid, request)
 
     def screen(self, pid: int, *, defer: bool = False) -> None:
         """A new screening of patient ``pid``: cleared, or deferred by a positive PHQ-9 item 9."""

@@ -90,6 +90,21 @@ audited a refusal inside its transaction (on SQLite, a clinician of another team
 database lock and got a 500 instead of 403); ``ScreeningService.known_answers`` (the screening form's
 prefill: PHQ-9 item 9, C-SSRS risk) read health data without an audit entry.
 
+Activity data
+-------------
+Sessions, adverse events and device-file uploads are the patient's own (logged, read, uploaded for
+themselves) and their care team's clinicians'; administrators and researchers are refused (403),
+reading and writing alike. The adverse-event counts per protocol (CERT item 11) are aggregate, with
+no patient named: clinicians and researchers read them, patients and administrators do not.
+
+* Read cells open rows the world fixture makes for every target patient through the services, as
+  dr.okafor: a logged session (``World.sessions``) and an upload (``World.imports``; its bytes are no
+  known format, so the import failed: an import all the same). Upload cells send a multipart file of
+  bytes of their own (``World.upload``), so every allowed upload is a new import (202), never a repeat.
+* The week page reads the week, the uploads and the record (for the name); the log form reads the
+  week (the patient's timezone and this week's plan); the adverse-event page the events and the record.
+* ``World.clinical_state`` counts sessions, adverse events and imports too: a refused write stores none.
+
 Speed: the database is built once per backend per module (the module-scoped ``world`` fixture
 below), not per test as ``database_url`` / ``demo`` do. It is parametrised exactly like them
 (``BACKENDS``: ``sqlite``, and ``postgres`` with the ``postgres`` mark) and built by the same helpers
@@ -100,10 +115,12 @@ to be independent of each other's order (and of ``-k`` selections).
 
 from __future__ import annotations
 
+import io
 import itertools
 import shutil
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 
 import fastapi.routing
@@ -120,6 +137,7 @@ from stride.clinical.prescription import Refusal
 from stride.clinical.protocols import protocol_ids
 from stride.clinical.screening import screening_rules
 from stride.domain.accounts import Actor, Role
+from stride.domain.activity import SessionEntry
 from stride.domain.measurements import StoredResponse
 from stride.domain.patients import Patient, PatientDetails
 from stride.services.context import Caller
@@ -127,6 +145,9 @@ from stride.services.plans import PlanRequest
 from stride.services.registry import Services
 from stride.services.users import NewUser
 from stride.store.models import (
+    ActivityImportRow,
+    ActivitySessionRow,
+    AdverseEventRow,
     AuditRow,
     DepressionEpisodeRow,
     ExercisePlanRow,
@@ -180,6 +201,8 @@ class World:
     clock: FakeClock  # the app's clock (the "screening lapsed" cells move it on by a second)
     responses: dict[int, int] = field(default_factory=dict)  # patient id -> a PHQ-9 of theirs
     alerts: dict[int, int] = field(default_factory=dict)  # patient id -> an open alert of theirs
+    sessions: dict[int, int] = field(default_factory=dict)  # patient id -> a logged session of theirs
+    imports: dict[int, int] = field(default_factory=dict)  # patient id -> an import of theirs
     _n: Iterator[int] = field(default_factory=lambda: itertools.count(1))
 
     def unique(self, stem: str) -> str:
@@ -235,6 +258,20 @@ class World:
         assert done.alert is not None
         return done.alert.id
 
+    def upload(self) -> dict[str, Any]:
+        """A multipart ``file`` with bytes of its own (so that it is a new import, not a repeat)."""
+        return {
+            "file": (f"{self.unique('matrix-')}.fit", self.unique("matrix upload ").encode(), "text/plain")
+        }
+
+    def fresh_import(self, patient_id: int) -> int:
+        """A new import of the patient, uploaded by dr.okafor (its file fails to parse: no sessions)."""
+        _, content, _ = self.upload()["file"]
+        done = self.svc.imports.submit_stream(
+            self.okafor, patient_id, io.BytesIO(content), filename="matrix.fit"
+        )
+        return done.record.id
+
     def screen(self, patient_id: int, answers: dict[str, Any] | None = None) -> None:
         """A new screening of the patient by dr.okafor (default: answers that clear them)."""
         self.svc.screening.record(self.okafor, patient_id, SCREENING_CLEAR if answers is None else answers)
@@ -277,6 +314,9 @@ class World:
                 count(DepressionEpisodeRow),
                 count(ScreeningRow),
                 count(ExercisePlanRow),
+                count(ActivitySessionRow),
+                count(AdverseEventRow),
+                count(ActivityImportRow),
             )
 
     def fresh_login(self, role: str) -> TestClient:
@@ -338,6 +378,10 @@ def world(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFacto
             for role, target in itertools.product(("patient", "clinician"), ("own", "other")):
                 pid = w.patient(role, target)
                 w.responses[pid] = w.fresh_response(pid).id
+                # Activity rows for the read cells: a logged session and an upload (of bytes no
+                # reader knows: a failed import is an import all the same).
+                w.sessions[pid] = svc.activity.log_session(w.okafor, pid, SESSION_ENTRY).id
+                w.imports[pid] = w.fresh_import(pid)
                 if role == "clinician":
                     w.alerts[pid] = w.fresh_alert(pid)
             # A screened patient with an exercise plan for each role's own patient (the plan and
@@ -374,6 +418,7 @@ class Req:
     path: str
     json: Any = None
     data: Mapping[str, str | list[str]] | None = None
+    files: Mapping[str, Any] | None = None  # multipart uploads (with ``data`` as the other fields)
 
 
 Build = Callable[[World, str, str], Req]
@@ -873,6 +918,104 @@ def _check_plan_versions(w: World, role: str, target: str, r: Any) -> None:
 def _check_plan_refused_page(w: World, role: str, target: str, r: Any) -> None:
     assert 'id="plan-refused"' in r.text
     assert "(defer)" in r.text
+
+
+# ---- activity -----------------------------------------------------------------------------
+
+# A session the world logs for every target patient (the session read cells open it).
+SESSION_ENTRY = SessionEntry(
+    start=datetime(2026, 11, 25, 10, 0, tzinfo=UTC), sport="walking", minutes=30, rpe=12
+)
+SESSION_JSON = {"start": "2026-11-25T17:30:00+00:00", "sport": "walking", "minutes": 25, "rpe": 12}
+SESSION_FORM = {
+    "timezone": "Europe/London",
+    "start": "2026-11-25T17:30",
+    "sport": "walking",
+    "minutes": "25",
+    "rpe": "12",
+}
+EVENT_JSON = {
+    "occurred_at": "2026-11-25T17:45:00+00:00",
+    "description": "Matrix: sore knee after the walk",
+    "severity": "mild",
+    "action_taken": "Rested",
+}
+EVENT_FORM = {
+    "timezone": "Europe/London",
+    "occurred_at": "2026-11-25T17:45",
+    "description": "Matrix: sore knee after the walk",
+    "severity": "mild",
+    "action_taken": "Rested",
+}
+LOG_ACTIVITY = {"clinician": OWN, "patient": OWN}  # the patient and their care team; nobody else
+AE_COUNTS = {"clinician": ALL, "researcher": ALL}  # aggregate counts, no patient data
+
+
+def _session_of(prefix: str) -> Build:
+    """The target patient's standing session."""
+    return lambda w, r, t: Req(f"{prefix}/sessions/{w.sessions[w.patient(r, t)]}")
+
+
+def _import_of(path: str) -> Build:
+    """The target patient's standing import (``path`` with ``{id}``)."""
+    return lambda w, r, t: Req(path.format(id=w.imports[w.patient(r, t)]))
+
+
+def _upload(*, api: bool) -> Build:
+    def build(w: World, role: str, target: str) -> Req:
+        pid = w.patient(role, target)
+        path = f"/api/v1/patients/{pid}/imports" if api else f"/patients/{pid}/activity/import"
+        return Req(path, files=w.upload())
+
+    return build
+
+
+def _check_activity_items(w: World, role: str, target: str, r: Any) -> None:
+    items = r.json()
+    assert items
+    assert {i["patient_id"] for i in items} == {w.patient(role, target)}
+
+
+def _check_activity_created(w: World, role: str, target: str, r: Any) -> None:
+    assert r.json()["patient_id"] == w.patient(role, target)
+
+
+def _check_session_detail(w: World, role: str, target: str, r: Any) -> None:
+    pid = w.patient(role, target)
+    assert r.json()["session"]["id"] == w.sessions[pid]
+    assert r.json()["session"]["patient_id"] == pid
+
+
+def _check_import(w: World, role: str, target: str, r: Any) -> None:
+    body = r.json()
+    assert body["patient_id"] == w.patient(role, target)
+    assert body["status"] in ("queued", "running", "done", "failed")
+
+
+def _check_upload(w: World, role: str, target: str, r: Any) -> None:
+    body = r.json()
+    assert (body["patient_id"], body["already_imported"]) == (w.patient(role, target), False)
+
+
+def _check_week(w: World, role: str, target: str, r: Any) -> None:
+    body = r.json()
+    assert (body["patient_id"], body["week_start"]) == (w.patient(role, target), "2026-11-23")
+    assert w.sessions[w.patient(role, target)] in {s["id"] for s in body["sessions"]}
+
+
+def _check_ae_counts(w: World, role: str, target: str, r: Any) -> None:
+    if r.headers["content-type"].startswith("application/json"):
+        assert all(set(row) == {"protocol", "by_severity", "total"} for row in r.json())
+    else:
+        assert "Adverse events per protocol" in r.text
+
+
+def _check_redirect_to_week(w: World, role: str, target: str, r: Any) -> None:
+    assert r.headers["location"].startswith(f"/patients/{w.patient(role, target)}/activity?week=2026-11-25")
+
+
+def _check_upload_page(w: World, role: str, target: str, r: Any) -> None:
+    assert 'class="import-status' in r.text
 
 
 RULES: dict[tuple[str, str], Rule] = {
@@ -1427,6 +1570,186 @@ RULES: dict[tuple[str, str], Rule] = {
     ),
     ("GET", "/protocols"): Rule("page", EVERYONE, 200, P("/protocols")),
     ("GET", "/protocols/{protocol_id}"): Rule("page", EVERYONE, 200, P("/protocols/home_walking")),
+    # ---- API: activity  ------------------------------------------------------------------------
+    # Sessions, adverse events and uploads: the patient for themselves and their care team's
+    # clinicians, reading and writing alike; administrators and researchers are refused. Clinicians
+    # and researchers read the adverse-event counts per protocol (aggregate, no patient named).
+    ("GET", "/api/v1/patients/{patient_id}/sessions"): Rule(
+        "api",
+        LOG_ACTIVITY,
+        200,
+        _patient_api("/sessions"),
+        scope="patient",
+        check=_check_activity_items,
+        reads=("activity.session.read",),
+        denials=frozenset({"activity.session.read.denied"}),
+    ),
+    ("POST", "/api/v1/patients/{patient_id}/sessions"): Rule(
+        "api",
+        LOG_ACTIVITY,
+        201,
+        _patient_api("/sessions", SESSION_JSON),
+        scope="patient",
+        check=_check_activity_created,
+        denials=frozenset({"activity.session.create.denied"}),
+    ),
+    ("GET", "/api/v1/sessions/{session_id}"): Rule(
+        "api",
+        LOG_ACTIVITY,
+        200,
+        _session_of("/api/v1"),
+        scope="patient",
+        check=_check_session_detail,
+        reads=("activity.session.read",),
+        denials=frozenset({"activity.session.read.denied"}),
+    ),
+    ("GET", "/api/v1/patients/{patient_id}/adverse-events"): Rule(
+        "api",
+        LOG_ACTIVITY,
+        200,
+        _patient_api("/adverse-events"),
+        scope="patient",
+        reads=("activity.adverse_event.read",),
+        denials=frozenset({"activity.adverse_event.read.denied"}),
+    ),
+    ("POST", "/api/v1/patients/{patient_id}/adverse-events"): Rule(
+        "api",
+        LOG_ACTIVITY,
+        201,
+        _patient_api("/adverse-events", EVENT_JSON),
+        scope="patient",
+        check=_check_activity_created,
+        denials=frozenset({"activity.adverse_event.create.denied"}),
+    ),
+    ("GET", "/api/v1/adverse-events/summary"): Rule(
+        "api", AE_COUNTS, 200, P("/api/v1/adverse-events/summary"), check=_check_ae_counts
+    ),
+    ("POST", "/api/v1/patients/{patient_id}/imports"): Rule(
+        "api",
+        LOG_ACTIVITY,
+        202,
+        _upload(api=True),
+        scope="patient",
+        check=_check_upload,
+        denials=frozenset({"activity.import.denied"}),
+    ),
+    ("GET", "/api/v1/imports/{import_id}"): Rule(
+        "api",
+        LOG_ACTIVITY,
+        200,
+        _import_of("/api/v1/imports/{id}"),
+        scope="patient",
+        check=_check_import,
+        reads=("activity.import.read",),
+        denials=frozenset({"activity.import.read.denied"}),
+    ),
+    ("GET", "/api/v1/patients/{patient_id}/imports"): Rule(
+        "api",
+        LOG_ACTIVITY,
+        200,
+        _patient_api("/imports"),
+        scope="patient",
+        check=_check_activity_items,
+        reads=("activity.import.read",),
+        denials=frozenset({"activity.import.read.denied"}),
+    ),
+    ("GET", "/api/v1/patients/{patient_id}/activity/weeks/{week_start}"): Rule(
+        "api",
+        LOG_ACTIVITY,
+        200,
+        _patient_api("/activity/weeks/2026-11-25"),
+        scope="patient",
+        check=_check_week,
+        reads=("activity.week.read",),
+        denials=frozenset({"activity.week.read.denied"}),
+    ),
+    # ---- pages: activity -----------------------------------------------------------------------------
+    # The week reads the week, the uploads and the record (for the name); the log form reads the week
+    # (the patient's timezone, this week's plan); the adverse-event page the events and the record.
+    ("GET", "/patients/{patient_id}/activity"): Rule(
+        "page",
+        LOG_ACTIVITY,
+        200,
+        _patient_page("/activity?week=2026-11-25"),
+        scope="patient",
+        reads=("activity.week.read", "activity.import.read", "patient.read"),
+        denials=frozenset({"activity.week.read.denied"}),
+    ),
+    ("GET", "/patients/{patient_id}/activity/sessions/new"): Rule(
+        "page",
+        LOG_ACTIVITY,
+        200,
+        _patient_page("/activity/sessions/new"),
+        scope="patient",
+        reads=("activity.week.read",),
+        denials=frozenset({"activity.week.read.denied"}),
+    ),
+    ("POST", "/patients/{patient_id}/activity/sessions/new"): Rule(
+        "page",
+        LOG_ACTIVITY,
+        303,
+        _patient_page("/activity/sessions/new", SESSION_FORM),
+        scope="patient",
+        check=_check_redirect_to_week,
+        denials=frozenset({"activity.session.create.denied"}),
+    ),
+    ("GET", "/activity/sessions/{session_id}"): Rule(
+        "page",
+        LOG_ACTIVITY,
+        200,
+        _session_of("/activity"),
+        scope="patient",
+        reads=("activity.session.read",),
+        denials=frozenset({"activity.session.read.denied"}),
+    ),
+    ("GET", "/patients/{patient_id}/activity/adverse-events"): Rule(
+        "page",
+        LOG_ACTIVITY,
+        200,
+        _patient_page("/activity/adverse-events"),
+        scope="patient",
+        reads=("activity.adverse_event.read", "patient.read"),
+        denials=frozenset({"activity.adverse_event.read.denied"}),
+    ),
+    ("POST", "/patients/{patient_id}/activity/adverse-events"): Rule(
+        "page",
+        LOG_ACTIVITY,
+        303,
+        _patient_page("/activity/adverse-events", EVENT_FORM),
+        scope="patient",
+        denials=frozenset({"activity.adverse_event.create.denied"}),
+    ),
+    ("GET", "/activity/adverse-events/summary"): Rule(
+        "page", AE_COUNTS, 200, P("/activity/adverse-events/summary"), check=_check_ae_counts
+    ),
+    ("GET", "/patients/{patient_id}/activity/import"): Rule(
+        "page",
+        LOG_ACTIVITY,
+        200,
+        _patient_page("/activity/import"),
+        scope="patient",
+        reads=("activity.import.read",),
+        denials=frozenset({"activity.import.read.denied"}),
+    ),
+    ("POST", "/patients/{patient_id}/activity/import"): Rule(
+        "page",
+        LOG_ACTIVITY,
+        202,
+        _upload(api=False),
+        scope="patient",
+        check=_check_upload_page,
+        denials=frozenset({"activity.import.denied"}),
+    ),
+    ("GET", "/activity/imports/{import_id}/status"): Rule(
+        "page",
+        LOG_ACTIVITY,
+        200,
+        _import_of("/activity/imports/{id}/status"),
+        scope="patient",
+        check=_check_upload_page,
+        reads=("activity.import.read",),
+        denials=frozenset({"activity.import.read.denied"}),
+    ),
 }
 
 # Variants: the same route with another input, where the input changes who may use it or how it is
@@ -1638,7 +1961,13 @@ def _send(w: World, cell: Cell, rule: Rule, req: Req) -> Any:
         else:
             data = {**(data or {}), "csrf_token": csrf}
     return client.request(
-        cell.method, req.path, json=req.json, data=data, headers=headers, follow_redirects=False
+        cell.method,
+        req.path,
+        json=req.json,
+        data=data,
+        files=req.files,
+        headers=headers,
+        follow_redirects=False,
     ), client
 
 
@@ -1787,6 +2116,25 @@ def test_matrix_size() -> None:
         ("GET", "/patients/{patient_id}/plan/new"),
         ("POST", "/patients/{patient_id}/plan/new"),
         ("GET", "/patients/{patient_id}/plan"),
+        # activity: sessions, adverse events, uploads, weeks
+        ("GET", "/api/v1/patients/{patient_id}/sessions"),
+        ("POST", "/api/v1/patients/{patient_id}/sessions"),
+        ("GET", "/api/v1/sessions/{session_id}"),
+        ("GET", "/api/v1/patients/{patient_id}/adverse-events"),
+        ("POST", "/api/v1/patients/{patient_id}/adverse-events"),
+        ("POST", "/api/v1/patients/{patient_id}/imports"),
+        ("GET", "/api/v1/imports/{import_id}"),
+        ("GET", "/api/v1/patients/{patient_id}/imports"),
+        ("GET", "/api/v1/patients/{patient_id}/activity/weeks/{week_start}"),
+        ("GET", "/patients/{patient_id}/activity"),
+        ("GET", "/patients/{patient_id}/activity/sessions/new"),
+        ("POST", "/patients/{patient_id}/activity/sessions/new"),
+        ("GET", "/activity/sessions/{session_id}"),
+        ("GET", "/patients/{patient_id}/activity/adverse-events"),
+        ("POST", "/patients/{patient_id}/activity/adverse-events"),
+        ("GET", "/patients/{patient_id}/activity/import"),
+        ("POST", "/patients/{patient_id}/activity/import"),
+        ("GET", "/activity/imports/{import_id}/status"),
     }
     assert all(v.scope == "patient" for v in VARIANTS.values())
     assert len(CELLS) >= 1200

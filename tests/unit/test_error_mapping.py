@@ -13,6 +13,7 @@ ALL = [cls for cls in vars(errors).values() if isinstance(cls, type) and issubcl
 EXPECTED_STATUS = {
     errors.InvalidInput: 422,
     errors.BadRequest: 400,
+    errors.UnreadableFile: 400,
     errors.AuthenticationRequired: 401,
     errors.PermissionDenied: 403,
     errors.CsrfFailed: 403,
@@ -28,6 +29,11 @@ EXPECTED_STATUS = {
 def test_status_and_exit_code(cls: type[errors.StrideError]) -> None:
     exc = cls("x", field="f")
     assert status_for(exc) == EXPECTED_STATUS[cls]
-    invalid = cls in (errors.InvalidInput, errors.BadRequest, errors.ConfigurationError)
+    invalid = cls in (
+        errors.InvalidInput,
+        errors.BadRequest,
+        errors.UnreadableFile,
+        errors.ConfigurationError,
+    )
     assert exit_code_for(exc) == (2 if invalid else 1)
     assert str(exc) == "f: x"

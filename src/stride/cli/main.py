@@ -6,10 +6,10 @@ import dataclasses
 from typing import Annotated, Any
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
 from stride import __version__
+from stride.cli import activity as activity_cli
 from stride.cli import intensity as intensity_cli
 from stride.cli import prescribe as prescribe_cli
 from stride.cli import protocols as protocols_cli
@@ -17,7 +17,7 @@ from stride.cli import reference as reference_cli
 from stride.cli import score as score_cli
 from stride.cli import screen as screen_cli
 from stride.cli import stage as stage_cli
-from stride.cli.output import EXIT_ERROR, emit_json, handled, run, stderr
+from stride.cli.output import EXIT_ERROR, console, emit_json, handled, run, stderr
 from stride.config import Settings, load_settings
 from stride.domain.accounts import parse_role
 from stride.services.context import Caller
@@ -44,6 +44,7 @@ for sub, name in (
 ):
     app.add_typer(sub, name=name)
 score_cli.register(app)
+activity_cli.register(app)
 stage_cli.register(app)
 screen_cli.register(app)
 reference_cli.register(app)
@@ -51,7 +52,6 @@ intensity_cli.register(app)
 protocols_cli.register(app)
 prescribe_cli.register(app)
 
-console = Console(highlight=False, soft_wrap=True)
 JsonFlag = Annotated[bool, typer.Option("--json", help="Machine-readable JSON on stdout.")]
 
 

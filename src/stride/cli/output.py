@@ -22,6 +22,7 @@ _INVALID: tuple[type[StrideError], ...] = (InvalidInput, BadRequest, Configurati
 
 # soft_wrap: a message is one line whatever the terminal width, so scripts can grep it.
 stderr = Console(stderr=True, highlight=False, soft_wrap=True)
+console = Console(highlight=False, soft_wrap=True)
 
 
 def exit_code_for(exc: StrideError) -> int:

@@ -52,6 +52,21 @@ def may_write_clinical(session: Session, caller: Caller, patient_id: int) -> boo
     return caller.role is Role.CLINICIAN and may_read_patient(session, caller, patient_id)
 
 
+def may_log_activity(
+    session: Session, caller: Caller, patient_id: int, *, system_allowed: bool = False
+) -> bool:
+    """Sessions, adverse events and device files: the patient themselves or their care team; the
+    operator at the command line may import files (``stride import``) when ``system_allowed``."""
+    if caller.system:
+        return system_allowed
+    actor = caller.actor
+    if actor is None:
+        return False
+    if actor.role is Role.PATIENT:
+        return actor.patient_id == patient_id
+    return may_write_clinical(session, caller, patient_id)
+
+
 def may_edit_patient(session: Session, caller: Caller, patient_id: int) -> bool:
     if caller.role is Role.PATIENT:
         return False

@@ -16,10 +16,14 @@ from stride.domain.patients import PatientDetails, Sex
 from stride.domain.treatment import TreatmentKind
 from stride.errors import Conflict, PermissionDenied
 from stride.services.access import has_role
+from stride.services.activity import ActivityService
 from stride.services.context import Caller, Deps
+from stride.services.demo_activity import seed_activity
 from stride.services.measurements import MeasurementService
 from stride.services.patients import PatientService
+from stride.services.plans import PlanService
 from stride.services.schedules import ScheduleService
+from stride.services.screening import ScreeningService
 from stride.services.teams import TeamService
 from stride.services.treatment import NewTreatment, TreatmentService
 from stride.services.users import NewUser, UserService
@@ -164,9 +168,13 @@ class DemoService:
         measurements: MeasurementService,
         schedules: ScheduleService,
         treatment: TreatmentService,
+        screening: ScreeningService,
+        plans: PlanService,
+        activity: ActivityService,
     ) -> None:
         self.deps, self.users, self.teams, self.patients = deps, users, teams, patients
         self.measurements, self.schedules, self.treatment = measurements, schedules, treatment
+        self.screening, self.plans, self.activity = screening, plans, activity
 
     def seed(self, caller: Caller) -> DemoResult:
         """Seed the demo clinic if the database has no users yet; otherwise change nothing."""
@@ -213,10 +221,16 @@ class DemoService:
                     ),
                 )
         rivera = staff["dr.rivera"]
-        self._seed_clinical(
-            Caller(actor=Actor(user_id=rivera.id, username=rivera.username, role=rivera.role)),
-            patient_ids[5:11],
-            rng,
+        clinician = Caller(actor=Actor(user_id=rivera.id, username=rivera.username, role=rivera.role))
+        self._seed_clinical(clinician, patient_ids[5:11], rng)
+        seed_activity(
+            clinician,
+            patient_ids[4],  # DEMO-0005, login patient5
+            screening=self.screening,
+            plans=self.plans,
+            activity=self.activity,
+            now=self.deps.clock(),
+            rng=rng,
         )
         return DemoResult(seeded=True, logins=demo_logins())
 

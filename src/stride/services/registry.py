@@ -5,11 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from stride.config import Settings
+from stride.services.activity import ActivityService
 from stride.services.alerts import AlertService
 from stride.services.audit import AuditService
 from stride.services.auth import AuthService
 from stride.services.context import Clock, Deps, utc_now
 from stride.services.demo import DemoService
+from stride.services.imports import ImportService
+from stride.services.jobs import JobQueue
 from stride.services.measurements import MeasurementService
 from stride.services.patients import PatientService
 from stride.services.plans import PlanService
@@ -20,6 +23,8 @@ from stride.services.teams import TeamService
 from stride.services.treatment import TreatmentService
 from stride.services.users import UserService
 from stride.store import migrate
+from stride.store.activity_store import ActivityStore
+from stride.store.blobs import BlobStore
 from stride.store.db import Database
 
 
@@ -39,6 +44,9 @@ class Services:
     record: ClinicalRecordService
     screening: ScreeningService
     plans: PlanService
+    activity: ActivityService
+    imports: ImportService
+    jobs: JobQueue
 
     @classmethod
     def build(cls, settings: Settings, *, clock: Clock = utc_now) -> Services:
@@ -52,6 +60,12 @@ class Services:
         schedules, treatment = ScheduleService(deps), TreatmentService(deps)
         screening = ScreeningService(deps)
         plans = PlanService(deps, screening=screening)
+        store = ActivityStore(settings.activity_dir)
+        activity = ActivityService(deps, store=store)
+        imports = ImportService(deps, blobs=BlobStore(settings.blob_dir), store=store)
+        jobs = JobQueue(settings, run_import=imports.run)
+        if not jobs.immediate:
+            imports.use_queue(jobs.enqueue_import)
         return cls(
             deps=deps,
             auth=AuthService(deps),
@@ -67,6 +81,9 @@ class Services:
                 measurements=measurements,
                 schedules=schedules,
                 treatment=treatment,
+                screening=screening,
+                plans=plans,
+                activity=activity,
             ),
             measurements=measurements,
             alerts=alerts,
@@ -74,6 +91,9 @@ class Services:
             treatment=treatment,
             screening=screening,
             plans=plans,
+            activity=activity,
+            imports=imports,
+            jobs=jobs,
             record=ClinicalRecordService(
                 measurements=measurements,
                 alerts=alerts,
@@ -97,4 +117,5 @@ class Services:
         return migrate.current_revision(self.deps.db.url) == migrate.head_revision()
 
     def close(self) -> None:
+        self.jobs.stop_workers()
         self.deps.db.dispose()

@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from sqlalchemy import (
+    BigInteger,
     Boolean,
     CheckConstraint,
     Date,
@@ -288,3 +289,102 @@ class ExercisePlanRow(Base):
     created_at: Mapped[datetime]
     created_by: Mapped[int] = mapped_column(ForeignKey("app_user.id"))
     change_reason: Mapped[str | None] = mapped_column(Text)
+
+
+class ActivityImportRow(Base):
+    """One device file received for a patient; the file itself is in the blob store by its SHA-256.
+    Importing the same file again for the same patient finds this row and adds nothing."""
+
+    __tablename__ = "activity_import"
+    __table_args__ = (UniqueConstraint("patient_id", "sha256", name="uq_activity_import_patient_sha256"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    patient_id: Mapped[int] = mapped_column(ForeignKey("patient.id"), index=True)
+    sha256: Mapped[str] = mapped_column(String(64))
+    filename: Mapped[str] = mapped_column(String(255))
+    size_bytes: Mapped[int] = mapped_column(BigInteger)
+    format: Mapped[str | None] = mapped_column(String(16))
+    status: Mapped[str] = mapped_column(String(16))
+    progress: Mapped[float] = mapped_column(Float, default=0.0)
+    error: Mapped[str | None] = mapped_column(Text)
+    warnings: Mapped[str] = mapped_column(Text, default="[]")  # JSON list of strings
+    sessions: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime]
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+    finished_at: Mapped[datetime | None]
+
+
+class ActivitySessionRow(Base):
+    """A session logged by hand or imported; samples are in the Parquet activity store."""
+
+    __tablename__ = "activity_session"
+    __table_args__ = (Index("ix_activity_session_patient_start", "patient_id", "start_at"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    patient_id: Mapped[int] = mapped_column(ForeignKey("patient.id"))
+    import_id: Mapped[int | None] = mapped_column(ForeignKey("activity_import.id"), index=True)
+    source: Mapped[str] = mapped_column(String(16))
+    start_at: Mapped[datetime]
+    end_at: Mapped[datetime]
+    sport: Mapped[str] = mapped_column(String(24))
+    device_sport: Mapped[str | None] = mapped_column(String(64))
+    duration_s: Mapped[float] = mapped_column(Float)
+    distance_m: Mapped[float | None] = mapped_column(Float)
+    avg_hr: Mapped[float | None] = mapped_column(Float)
+    max_hr: Mapped[float | None] = mapped_column(Float)
+    calories_kcal: Mapped[float | None] = mapped_column(Float)
+    rpe: Mapped[int | None] = mapped_column(Integer)
+    supervised: Mapped[bool | None] = mapped_column(Boolean)
+    notes: Mapped[str | None] = mapped_column(Text)
+    sample_count: Mapped[int] = mapped_column(Integer, default=0)
+    duplicate_of_id: Mapped[int | None] = mapped_column(ForeignKey("activity_session.id"))
+    dose: Mapped[str] = mapped_column(Text, default="{}")  # JSON: the computed session dose
+    recorded_at: Mapped[datetime]
+    recorded_by: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+
+
+class AdverseEventRow(Base):
+    """An adverse event during or after exercise (CERT item 11), append-only."""
+
+    __tablename__ = "adverse_event"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    patient_id: Mapped[int] = mapped_column(ForeignKey("patient.id"), index=True)
+    session_id: Mapped[int | None] = mapped_column(ForeignKey("activity_session.id"))
+    occurred_at: Mapped[datetime]
+    description: Mapped[str] = mapped_column(Text)
+    severity: Mapped[str] = mapped_column(String(16))
+    action_taken: Mapped[str] = mapped_column(Text)
+    protocol: Mapped[str | None] = mapped_column(String(64), index=True)
+    reported_at: Mapped[datetime]
+    reported_by: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+
+
+class DailyActivityRow(Base):
+    """Steps per local day from one import (several sources are de-duplicated when summarised)."""
+
+    __tablename__ = "daily_activity"
+    __table_args__ = (UniqueConstraint("import_id", "day", name="uq_daily_activity_import_day"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    patient_id: Mapped[int] = mapped_column(ForeignKey("patient.id"), index=True)
+    import_id: Mapped[int] = mapped_column(ForeignKey("activity_import.id"))
+    day: Mapped[date] = mapped_column(Date)
+    steps: Mapped[float | None] = mapped_column(Float)
+    calories_kcal: Mapped[float | None] = mapped_column(Float)
+
+
+class ActivityWeekRow(Base):
+    """The weekly dose summary (Monday-aligned, the patient's timezone), recomputed in the same
+    transaction as any change to that week's sessions or steps."""
+
+    __tablename__ = "activity_week"
+    __table_args__ = (UniqueConstraint("patient_id", "week_start", name="uq_activity_week_patient_week"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    patient_id: Mapped[int] = mapped_column(ForeignKey("patient.id"))
+    week_start: Mapped[date] = mapped_column(Date)
+    sessions: Mapped[int] = mapped_column(Integer)
+    moderate_minutes: Mapped[float] = mapped_column(Float)
+    vigorous_minutes: Mapped[float] = mapped_column(Float)
+    mvpa_minutes: Mapped[float] = mapped_column(Float)
+    moderate_equivalent_minutes: Mapped[float] = mapped_column(Float)
+    met_minutes: Mapped[float] = mapped_column(Float)
+    kcal_per_kg: Mapped[float] = mapped_column(Float)
+    steps_per_day: Mapped[float | None] = mapped_column(Float)
+    updated_at: Mapped[datetime]

@@ -14,11 +14,13 @@ from stride import __version__
 from stride.config import Settings
 from stride.services.registry import Services
 from stride.web import errors
+from stride.web.api import activity as api_activity
 from stride.web.api import admin as api_admin
 from stride.web.api import clinical as api_clinical
 from stride.web.api import exercise as api_exercise
 from stride.web.api import patients as api_patients
 from stride.web.deps import Svc
+from stride.web.pages import activity as page_activity
 from stride.web.pages import admin as page_admin
 from stride.web.pages import auth as page_auth
 from stride.web.pages import clinical as page_clinical
@@ -48,9 +50,16 @@ def create_app(settings: Settings, *, services: Services | None = None) -> FastA
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
-        yield
-        if services is None:  # we built it, we close it
-            svc.close()
+        # The server works the background-job queue itself unless a separate `stride worker` does.
+        if settings.jobs_in_process:
+            svc.imports.doctor()  # finish or undo what a crash left, re-queue lost jobs
+            svc.jobs.start_workers()
+        try:
+            yield
+        finally:
+            svc.jobs.stop_workers()
+            if services is None:  # we built it, we close it
+                svc.close()
 
     app = FastAPI(
         title=f"{settings.site_name} API",
@@ -74,6 +83,7 @@ def create_app(settings: Settings, *, services: Services | None = None) -> FastA
     app.include_router(api_admin.router, prefix="/api/v1")
     app.include_router(api_clinical.router, prefix="/api/v1")
     app.include_router(api_exercise.router, prefix="/api/v1")
+    app.include_router(api_activity.router, prefix="/api/v1")
     for pages in (
         page_auth,
         page_patients,
@@ -83,6 +93,7 @@ def create_app(settings: Settings, *, services: Services | None = None) -> FastA
         page_treatment,
         page_exercise,
         page_plans,
+        page_activity,
     ):
         app.include_router(pages.router)
     return app

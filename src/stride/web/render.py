@@ -41,6 +41,23 @@ FIELD_LABELS = {
     "current_password": "Current password",
     "new_password": "New password",
     "confirm_password": "Repeat new password",
+    # activity: sessions, adverse events, uploads
+    "start": "Start",
+    "sport": "Activity",
+    "minutes": "Minutes",
+    "rpe": "Effort (RPE 6-20)",
+    "avg_hr": "Average heart rate",
+    "max_hr": "Maximum heart rate",
+    "distance_km": "Distance (km)",
+    "supervised": "Supervised",
+    "notes": "Notes",
+    "occurred_at": "When",
+    "description": "What happened",
+    "severity": "Severity",
+    "action_taken": "Action taken",
+    "session_id": "Session",
+    "file": "File",
+    "week": "Week",
 }
 
 

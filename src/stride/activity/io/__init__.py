@@ -46,7 +46,7 @@ def reader(fmt: FileFormat) -> Reader:
     return read
 
 
-def _sniff_text(head: bytes) -> FileFormat | None:
+def _sniff_text(head: bytes) -> FileFormat | None:  # noqa: PLR0911  (one return per format)
     text = head.lstrip(b"\xef\xbb\xbf \t\r\n").lower()
     if text.startswith((b"<?xml", b"<")):
         if b"<trainingcenterdatabase" in text:

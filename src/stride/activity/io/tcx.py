@@ -1,0 +1,240 @@
+"""Garmin Training Center XML (TCX) reader: one session per ``Activity``.
+
+The summary comes from the laps as the device wrote them: the duration is the sum of the laps'
+``TotalTimeSeconds``, the distance the sum of their ``DistanceMeters``, the heart rate their
+``AverageHeartRateBpm`` weighted by lap time and the largest ``MaximumHeartRateBpm``. What the laps
+lack is computed from the trackpoints. Activities of a ``MultiSportSession`` are sessions of their
+own. A file of only ``Courses`` or ``Workouts`` is a plan, not a recording, and is refused.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, tzinfo
+from pathlib import Path
+
+import numpy as np
+from lxml import etree
+
+from stride.activity.io import Progress
+from stride.activity.io._xml import (
+    cumulative_distance_m,
+    hr_from_samples,
+    last_distance,
+    localname,
+    ms_to_datetime,
+    namespace_of,
+    parse_xml,
+    sorted_samples,
+    text_float,
+    text_time_ms,
+    where,
+)
+from stride.activity.io.sports import normalise_sport
+from stride.activity.model import ParsedFile, ParsedSession, Samples
+from stride.errors import UnreadableFile
+
+
+@dataclass(slots=True)
+class _Columns:
+    """Trackpoint values of one activity as plain lists, turned into arrays once at the end."""
+
+    time_ms: list[int] = field(default_factory=list)
+    heart_rate: list[float] = field(default_factory=list)
+    distance_m: list[float] = field(default_factory=list)
+    latitude: list[float] = field(default_factory=list)
+    longitude: list[float] = field(default_factory=list)
+    altitude_m: list[float] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class _Laps:
+    """The device's lap totals of one activity; ``None`` where a lap lacked the value."""
+
+    start_ms: list[int] = field(default_factory=list)
+    seconds: list[float] = field(default_factory=list)
+    distance_m: list[float | None] = field(default_factory=list)
+    calories: list[float | None] = field(default_factory=list)
+    avg_hr: list[float | None] = field(default_factory=list)
+    max_hr: list[float | None] = field(default_factory=list)
+
+
+class _Tags:
+    """Fully qualified tag names in the document's namespace (TCX v2, or none at all)."""
+
+    def __init__(self, ns: str) -> None:
+        self.Activity = ns + "Activity"
+        self.Lap = ns + "Lap"
+        self.Track = ns + "Track"
+        self.Trackpoint = ns + "Trackpoint"
+        self.Time = ns + "Time"
+        self.Position = ns + "Position"
+        self.LatitudeDegrees = ns + "LatitudeDegrees"
+        self.LongitudeDegrees = ns + "LongitudeDegrees"
+        self.AltitudeMeters = ns + "AltitudeMeters"
+        self.DistanceMeters = ns + "DistanceMeters"
+        self.HeartRateBpm = ns + "HeartRateBpm"
+        self.Value = ns + "Value"
+        self.TotalTimeSeconds = ns + "TotalTimeSeconds"
+        self.Calories = ns + "Calories"
+        self.AverageHeartRateBpm = ns + "AverageHeartRateBpm"
+        self.MaximumHeartRateBpm = ns + "MaximumHeartRateBpm"
+        self.Courses = ns + "Courses"
+        self.Workouts = ns + "Workouts"
+
+
+def read(path: Path, *, tz: tzinfo = UTC, progress: Progress | None = None) -> ParsedFile:
+    """Read the TCX file at ``path``; times without an offset are taken to be in ``tz``."""
+    root = parse_xml(path, progress=progress)
+    if localname(root) != "TrainingCenterDatabase":
+        raise UnreadableFile(
+            f"not a TCX file: the root element is <{localname(root)}>, not <TrainingCenterDatabase>",
+            field=where(root),
+        )
+    tags = _Tags(namespace_of(root))
+    sessions: list[ParsedSession] = []
+    warnings: list[str] = []
+    for activity in root.iter(tags.Activity):
+        session = _activity(activity, tags, tz)
+        if session is None:
+            warnings.append(f"{where(activity)}: an activity without laps was skipped")
+        else:
+            sessions.append(session)
+    if not sessions:
+        raise UnreadableFile(_why_empty(root, tags), field=where(root))
+    return ParsedFile(format="tcx", sessions=tuple(sessions), warnings=tuple(warnings))
+
+
+def _why_empty(root: etree._Element, tags: _Tags) -> str:
+    if root.find(f".//{tags.Courses}") is not None:
+        return "a TCX course (a planned route), not a recorded activity"
+    if root.find(f".//{tags.Workouts}") is not None:
+        return "a TCX workout definition (a planned workout), not a recorded activity"
+    return "the TCX file holds no recorded activity"
+
+
+def _activity(activity: etree._Element, tags: _Tags, tz: tzinfo) -> ParsedSession | None:
+    laps = _Laps()
+    columns = _Columns()
+    for lap in activity.iter(tags.Lap):
+        _lap(lap, tags, tz, laps)
+        for point in lap.iter(tags.Trackpoint):
+            _trackpoint(point, tags, tz, columns)
+    if not laps.start_ms:
+        return None
+    samples = _samples(columns)
+    device_sport = activity.get("Sport", "")
+    return _session(laps, samples, device_sport)
+
+
+def _lap(lap: etree._Element, tags: _Tags, tz: tzinfo, laps: _Laps) -> None:
+    start = lap.get("StartTime")
+    if start is None:
+        raise UnreadableFile("a lap without its StartTime attribute", field=where(lap))
+    laps.start_ms.append(text_time_ms(lap, tz, start))
+    seconds = lap.find(tags.TotalTimeSeconds)
+    if seconds is None:
+        raise UnreadableFile("a lap without TotalTimeSeconds", field=where(lap))
+    laps.seconds.append(text_float(seconds))
+    laps.distance_m.append(_optional(lap.find(tags.DistanceMeters)))
+    laps.calories.append(_optional(lap.find(tags.Calories)))
+    laps.avg_hr.append(_optional(lap.find(f"{tags.AverageHeartRateBpm}/{tags.Value}")))
+    laps.max_hr.append(_optional(lap.find(f"{tags.MaximumHeartRateBpm}/{tags.Value}")))
+
+
+def _optional(element: etree._Element | None) -> float | None:
+    return None if element is None else text_float(element)
+
+
+def _trackpoint(point: etree._Element, tags: _Tags, tz: tzinfo, columns: _Columns) -> None:
+    """Append one trackpoint's values; a trackpoint without a time (a lap marker) is skipped."""
+    time_ms: int | None = None
+    hr = dist = lat = lon = alt = np.nan
+    # One pass over the children instead of a find() per value: TCX files run to 100 000 points.
+    for child in point:
+        tag = child.tag
+        if tag == tags.Time:
+            time_ms = text_time_ms(child, tz)
+        elif tag == tags.Position:
+            for coord in child:
+                if coord.tag == tags.LatitudeDegrees:
+                    lat = text_float(coord)
+                elif coord.tag == tags.LongitudeDegrees:
+                    lon = text_float(coord)
+        elif tag == tags.AltitudeMeters:
+            alt = text_float(child)
+        elif tag == tags.DistanceMeters:
+            dist = text_float(child)
+        elif tag == tags.HeartRateBpm:
+            value = child.find(tags.Value)
+            if value is not None:
+                hr = text_float(value)
+    if time_ms is None:
+        return
+    columns.time_ms.append(time_ms)
+    columns.heart_rate.append(hr)
+    columns.distance_m.append(dist)
+    columns.latitude.append(lat)
+    columns.longitude.append(lon)
+    columns.altitude_m.append(alt)
+
+
+def _samples(columns: _Columns) -> Samples:
+    lat = np.asarray(columns.latitude, dtype=np.float64)
+    lon = np.asarray(columns.longitude, dtype=np.float64)
+    dist = np.asarray(columns.distance_m, dtype=np.float64)
+    if len(dist) and bool(np.all(np.isnan(dist))):
+        # A device without a distance sensor or GPS distance field: measure along the track.
+        dist = cumulative_distance_m(lat, lon)
+    return sorted_samples(
+        np.asarray(columns.time_ms, dtype=np.int64),
+        np.asarray(columns.heart_rate, dtype=np.float64),
+        dist,
+        lat,
+        lon,
+        np.asarray(columns.altitude_m, dtype=np.float64),
+    )
+
+
+def _session(laps: _Laps, samples: Samples, device_sport: str) -> ParsedSession:
+    start_ms = min(laps.start_ms)
+    duration_s = float(sum(laps.seconds))
+    end_ms = start_ms + round(duration_s * 1000)
+    if len(samples):
+        start_ms = min(start_ms, int(samples.time_ms[0]))
+        end_ms = max(end_ms, int(samples.time_ms[-1]))
+    avg_hr, max_hr = _lap_heart_rate(laps)
+    if avg_hr is None or max_hr is None:
+        sample_avg, sample_max = hr_from_samples(samples.heart_rate)
+        avg_hr = sample_avg if avg_hr is None else avg_hr
+        max_hr = sample_max if max_hr is None else max_hr
+    distance = _sum_all(laps.distance_m)
+    return ParsedSession(
+        start=ms_to_datetime(start_ms),
+        end=ms_to_datetime(end_ms),
+        sport=normalise_sport(device_sport),
+        device_sport=device_sport,
+        duration_s=duration_s,
+        distance_m=distance if distance is not None else last_distance(samples.distance_m),
+        avg_hr=avg_hr,
+        max_hr=max_hr,
+        calories_kcal=_sum_all(laps.calories),
+        samples=samples,
+    )
+
+
+def _sum_all(values: list[float | None]) -> float | None:
+    """The sum when every lap has the value; a partial sum would understate the session."""
+    if not values or any(v is None for v in values):
+        return None
+    return float(sum(v for v in values if v is not None))
+
+
+def _lap_heart_rate(laps: _Laps) -> tuple[float | None, float | None]:
+    """Session heart rate from the laps: the average weighted by lap time, the highest maximum."""
+    max_hr = None if any(v is None for v in laps.max_hr) else max(v for v in laps.max_hr if v is not None)
+    if any(v is None for v in laps.avg_hr):
+        return None, max_hr
+    weights = laps.seconds if sum(laps.seconds) > 0 else [1.0] * len(laps.seconds)
+    avg = sum(w * (v or 0.0) for w, v in zip(weights, laps.avg_hr, strict=True)) / sum(weights)
+    return float(avg), max_hr

@@ -1,0 +1,173 @@
+"""Activity files at the command line.
+
+- ``stride inspect PATH [--json]`` parses a device file and prints what it holds, storing nothing.
+  The ``--json`` shape is a contract (see :mod:`stride.activity.report`); a bad file exits 2 with a
+  message saying what is wrong and where.
+- ``stride import PATH --patient ID`` keeps the file and imports it for patient ``ID`` at once,
+  with a progress bar; the same file twice says "already imported" and adds nothing.
+- ``stride worker`` runs the background-job workers in the foreground (when the web server does
+  not run them itself, ``STRIDE_JOBS_IN_PROCESS=false``).
+- ``stride doctor`` finishes or removes what an interrupted import left behind.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC
+from pathlib import Path
+from typing import Annotated, Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import typer
+from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeElapsedColumn
+
+from stride.activity.io import read_any
+from stride.activity.model import FORMATS
+from stride.activity.report import inspect_report, series_report
+from stride.cli.output import console, emit_json, handled, run, stderr
+from stride.errors import InvalidInput
+from stride.services.context import Caller
+
+
+def _zone(name: str | None) -> Any:
+    if not name:
+        return UTC
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise InvalidInput(
+            f"unknown timezone {name!r} (an IANA name such as Europe/London)", field="tz"
+        ) from None
+
+
+def _human_inspect(payload: dict[str, Any], series: list[dict[str, Any]]) -> None:
+    console.print(f"Format: [bold]{payload['format']}[/]")
+    console.print(f"Sessions: {len(payload['sessions'])}")
+    for s in payload["sessions"]:
+        distance = f"{s['distance_m'] / 1000:.2f} km" if s["distance_m"] is not None else "no distance"
+        hr = f"HR avg {s['avg_hr']:.0f} / max {s['max_hr']:.0f}" if s["avg_hr"] is not None else "no HR"
+        console.print(
+            f"- {s['start']} → {s['end']}  {s['sport']}  {s['duration_s'] / 60:.1f} min  {distance}  {hr}  "
+            f"{s['samples']} samples"
+        )
+    for m in series:
+        total = f", total {m['total']:g}" if m["total"] is not None else ""
+        console.print(f"Series {m['metric']}: {m['values']} values{total}")
+    for warning in payload["warnings"]:
+        stderr.print(f"[yellow]warning:[/] {warning}")
+
+
+def inspect_command(
+    path: Annotated[
+        Path,
+        typer.Argument(
+            help="A device file (FIT, TCX, GPX, CSV, JSON, export.xml/zip) or a Fitbit export folder."
+        ),
+    ],
+    as_json: Annotated[bool, typer.Option("--json", help="Machine-readable JSON on stdout.")] = False,
+    fmt: Annotated[
+        str | None, typer.Option("--format", help=f"Skip detection: one of {', '.join(FORMATS)}.")
+    ] = None,
+    tz: Annotated[
+        str | None,
+        typer.Option("--tz", help="Timezone for local times without offset (Fitbit); default UTC."),
+    ] = None,
+) -> None:
+    """Parse a device file and show its sessions, storing nothing."""
+    with handled(as_json=as_json):
+        if fmt is not None and fmt not in FORMATS:
+            raise InvalidInput(f"unknown format {fmt!r}; known: {', '.join(FORMATS)}", field="format")
+        chosen = fmt
+        parsed = read_any(path, fmt=chosen, tz=_zone(tz))
+    payload = inspect_report(parsed)
+    if as_json:
+        emit_json(payload)
+    else:
+        _human_inspect(payload, [series_report(m) for m in parsed.series])
+
+
+def import_command(
+    path: Annotated[Path, typer.Argument(help="A device file or a Fitbit export folder.")],
+    patient: Annotated[int, typer.Option("--patient", help="The patient's id (as in /patients/ID).")],
+    as_json: Annotated[bool, typer.Option("--json", help="Machine-readable JSON on stdout.")] = False,
+) -> None:
+    """Import a device file for a patient now (as the operator; audited as 'system')."""
+    from stride.cli.main import _services
+
+    services = _services(as_json)
+    caller = Caller.cli()
+    with handled(as_json=as_json):
+        outcome = services.imports.submit_path(caller, patient, path, enqueue=False)
+        if not outcome.already_imported:
+            with Progress(
+                TextColumn("[bold]Importing[/] {task.description}"),
+                BarColumn(),
+                TaskProgressColumn(),
+                TimeElapsedColumn(),
+                console=stderr,
+                disable=as_json,
+            ) as bar:
+                task = bar.add_task(path.name, total=1.0)
+                services.imports.run(
+                    outcome.record.id, progress=lambda share: bar.update(task, completed=share)
+                )
+                bar.update(task, completed=1.0)
+        done = services.imports.status(caller, outcome.record.id)
+    payload = {
+        "import_id": done.id,
+        "already_imported": outcome.already_imported,
+        "status": done.status.value,
+        "format": done.format,
+        "sessions": done.sessions,
+        "warnings": list(done.warnings),
+        "error": done.error,
+    }
+    if as_json:
+        emit_json(payload)
+    elif outcome.already_imported:
+        console.print(
+            f"Already imported (import {done.id}, {done.created_at:%Y-%m-%d %H:%M} UTC); nothing added."
+        )
+    elif done.error:
+        stderr.print(f"[bold red]error:[/] {done.error}")
+    else:
+        console.print(f"Imported {done.sessions} session(s) from {done.format} file (import {done.id}).")
+        for warning in done.warnings:
+            stderr.print(f"[yellow]warning:[/] {warning}")
+    if done.error:
+        raise typer.Exit(2)
+
+
+def worker_command() -> None:
+    """Run background-job workers in the foreground until Ctrl+C."""
+    from stride.cli.main import _services
+
+    services = _services()
+    if services.jobs.immediate:
+        stderr.print("[bold red]error:[/] STRIDE_JOBS=immediate has no queue to work on")
+        raise typer.Exit(2)
+    services.imports.doctor()
+    console.print(f"Stride worker on the {services.deps.settings.jobs} queue; Ctrl+C stops.")
+    services.jobs.run_consumer()
+
+
+def doctor_command(
+    as_json: Annotated[bool, typer.Option("--json", help="Machine-readable JSON on stdout.")] = False,
+) -> None:
+    """Finish or remove what interrupted imports left; re-queue imports whose job was lost.
+    Run it with no worker importing (the server stopped, or at start-up)."""
+    from stride.cli.main import _services
+
+    services = _services(as_json)
+
+    def human(result: dict[str, int]) -> None:
+        for key, value in result.items():
+            console.print(f"{key.replace('_', ' ')}: {value}")
+
+    run(as_json, services.imports.doctor, human)
+
+
+def register(app: typer.Typer) -> None:
+    app.command("inspect")(inspect_command)
+    app.command("import")(import_command)
+    app.command("worker")(worker_command)
+    app.command("doctor")(doctor_command)

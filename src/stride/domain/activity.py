@@ -1,0 +1,211 @@
+"""Stored activity records: imports of device files, sessions (logged or imported), adverse
+events and weekly summaries. The computations on them live in ``stride.activity``."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from enum import StrEnum
+
+from stride.domain.refdata import load_toml
+from stride.errors import InvalidInput
+
+
+class ImportStatus(StrEnum):
+    QUEUED = "queued"
+    RUNNING = "running"
+    DONE = "done"
+    FAILED = "failed"
+
+
+class Severity(StrEnum):
+    """Adverse-event severity, after the CTCAE grades 1-3 and the ICH E2A 'serious' criterion."""
+
+    MILD = "mild"
+    MODERATE = "moderate"
+    SEVERE = "severe"
+    SERIOUS = "serious"
+
+
+@dataclass(frozen=True, slots=True)
+class ImportRecord:
+    id: int
+    patient_id: int
+    sha256: str
+    filename: str
+    size_bytes: int
+    format: str | None
+    status: ImportStatus
+    progress: float  # 0..1 while running
+    error: str | None
+    warnings: tuple[str, ...]
+    sessions: int
+    created_at: datetime
+    created_by: int | None
+    finished_at: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class StoredSession:
+    """A session as stored: logged by hand (``source == "manual"``) or imported from a file."""
+
+    id: int
+    patient_id: int
+    import_id: int | None
+    source: str
+    start: datetime
+    end: datetime
+    sport: str
+    device_sport: str | None
+    duration_s: float
+    distance_m: float | None
+    avg_hr: float | None
+    max_hr: float | None
+    calories_kcal: float | None
+    rpe: int | None
+    supervised: bool | None
+    notes: str | None
+    sample_count: int
+    duplicate_of: int | None  # an overlapping session of another source counted instead
+    dose: dict[str, object]
+    recorded_at: datetime
+    recorded_by: int | None
+
+    @property
+    def counted(self) -> bool:
+        return self.duplicate_of is None
+
+
+@dataclass(frozen=True, slots=True)
+class AdverseEvent:
+    id: int
+    patient_id: int
+    session_id: int | None
+    occurred_at: datetime
+    description: str
+    severity: Severity
+    action_taken: str
+    protocol: str | None  # the protocol of the plan in force, for CERT item 11 counts
+    reported_at: datetime
+    reported_by: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class DailySteps:
+    day: date
+    steps: float
+
+
+@dataclass(frozen=True, slots=True)
+class WeekSummary:
+    """The stored weekly dose of a patient (Monday-aligned in their timezone)."""
+
+    week_start: date
+    sessions: int
+    moderate_minutes: float
+    vigorous_minutes: float
+    mvpa_minutes: float
+    moderate_equivalent_minutes: float
+    met_minutes: float
+    kcal_per_kg: float
+    steps_per_day: float | None
+    updated_at: datetime
+
+
+def check_text(value: str, *, field: str, limit: int, required: bool = True) -> str | None:
+    """Trimmed free text within ``limit`` characters; ``InvalidInput`` naming ``field`` otherwise."""
+    text = value.strip().replace("\x00", "")
+    if not text:
+        if required:
+            raise InvalidInput("this is required", field=field)
+        return None
+    if len(text) > limit:
+        raise InvalidInput(f"at most {limit} characters", field=field)
+    return text
+
+
+RPE_RANGE = (6, 20)  # Borg 6-20 scale (instruments/borg_rpe.toml)
+
+
+def _bound(value: float | None, *, key: str, field: str) -> float | None:
+    if value is None:
+        return None
+    bounds = load_toml("plausibility")[key]
+    if not bounds["min"] <= value <= bounds["max"]:
+        raise InvalidInput(f"must be between {bounds['min']} and {bounds['max']}", field=field)
+    return value
+
+
+@dataclass(frozen=True, slots=True)
+class SessionEntry:
+    """A session logged by hand (by the patient or a clinician)."""
+
+    start: datetime  # timezone-aware
+    sport: str
+    minutes: float
+    rpe: int | None = None
+    avg_hr: int | None = None
+    max_hr: int | None = None
+    distance_km: float | None = None
+    supervised: bool | None = None
+    notes: str | None = None
+
+
+def check_session_entry(entry: SessionEntry, *, sports: tuple[str, ...], now: datetime) -> SessionEntry:
+    """The entry with trimmed notes; ``InvalidInput`` naming the first wrong field."""
+    if entry.start.tzinfo is None:
+        raise InvalidInput("give the start time with its timezone", field="start")
+    if entry.start > now:
+        raise InvalidInput("a session cannot start in the future", field="start")
+    if entry.sport not in sports:
+        raise InvalidInput(f"unknown activity {entry.sport!r}; known: {', '.join(sports)}", field="sport")
+    _bound(entry.minutes, key="session_minutes", field="minutes")
+    if entry.rpe is not None and not RPE_RANGE[0] <= entry.rpe <= RPE_RANGE[1]:
+        raise InvalidInput("the Borg RPE scale runs from 6 to 20", field="rpe")
+    _bound(entry.avg_hr, key="exercise_hr", field="avg_hr")
+    _bound(entry.max_hr, key="exercise_hr", field="max_hr")
+    if entry.avg_hr is not None and entry.max_hr is not None and entry.max_hr < entry.avg_hr:
+        raise InvalidInput("the maximum heart rate is below the average", field="max_hr")
+    _bound(entry.distance_km, key="session_distance_km", field="distance_km")
+    notes = check_text(entry.notes or "", field="notes", limit=2000, required=False)
+    return SessionEntry(
+        start=entry.start,
+        sport=entry.sport,
+        minutes=entry.minutes,
+        rpe=entry.rpe,
+        avg_hr=entry.avg_hr,
+        max_hr=entry.max_hr,
+        distance_km=entry.distance_km,
+        supervised=entry.supervised,
+        notes=notes,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class AdverseEventEntry:
+    occurred_at: datetime  # timezone-aware
+    description: str
+    severity: str
+    action_taken: str
+    session_id: int | None = None
+
+
+def check_adverse_event(entry: AdverseEventEntry, *, now: datetime) -> AdverseEventEntry:
+    if entry.occurred_at.tzinfo is None:
+        raise InvalidInput("give the time with its timezone", field="occurred_at")
+    if entry.occurred_at > now:
+        raise InvalidInput("an adverse event cannot be in the future", field="occurred_at")
+    if entry.severity not in {s.value for s in Severity}:
+        known = ", ".join(s.value for s in Severity)
+        raise InvalidInput(f"unknown severity {entry.severity!r}; known: {known}", field="severity")
+    description = check_text(entry.description, field="description", limit=2000)
+    action = check_text(entry.action_taken, field="action_taken", limit=2000)
+    assert description is not None
+    assert action is not None
+    return AdverseEventEntry(
+        occurred_at=entry.occurred_at,
+        description=description,
+        severity=entry.severity,
+        action_taken=action,
+        session_id=entry.session_id,
+    )

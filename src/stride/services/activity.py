@@ -1,0 +1,208 @@
+"""Activity use cases: log a session, report an adverse event, and show a week's dose and
+adherence against the plan (patient and clinician), a session with its heart-rate curve, and
+adverse-event counts per protocol (CERT item 11)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from stride.activity.model import SPORTS
+from stride.domain.accounts import Role
+from stride.domain.activity import (
+    AdverseEvent,
+    AdverseEventEntry,
+    SessionEntry,
+    StoredSession,
+    check_adverse_event,
+    check_session_entry,
+)
+from stride.errors import InvalidInput, NotFound
+from stride.services import activity_dose as dosing
+from stride.services.access import deny, has_role, may_log_activity, may_read_clinical
+from stride.services.activity_views import SessionDetail, WeekView, session_detail, week_view
+from stride.services.context import Caller, Deps, record
+from stride.store.activity_store import ActivityStore
+from stride.store.repositories import activity as repo
+from stride.store.repositories import exercise as plan_repo
+
+CURVE_POINTS = 600  # enough for a smooth curve, small enough to draw on the server
+
+
+@dataclass(frozen=True, slots=True)
+class ProtocolEvents:
+    """Adverse events reported under one protocol (CERT item 11), by severity."""
+
+    protocol: str | None
+    by_severity: dict[str, int]
+
+    @property
+    def total(self) -> int:
+        return sum(self.by_severity.values())
+
+
+class ActivityService:
+    def __init__(self, deps: Deps, *, store: ActivityStore) -> None:
+        self.deps, self.store = deps, store
+
+    @staticmethod
+    def sports() -> tuple[str, ...]:
+        return SPORTS
+
+    def _refuse(self, caller: Caller, action: str, patient_id: int | None, resource: str) -> Exception:
+        return deny(self.deps, caller, action=action, resource=resource, patient_id=patient_id)
+
+    # --- writing ---------------------------------------------------------------------------------
+
+    def log_session(self, caller: Caller, patient_id: int, entry: SessionEntry) -> StoredSession:
+        """Store a session logged by hand, with its dose (RPE, average HR or the activity's METs)."""
+        with self.deps.db.transaction() as s:
+            allowed = may_log_activity(s, caller, patient_id)
+            if allowed:
+                checked = check_session_entry(entry, sports=SPORTS, now=self.deps.clock())
+                context = dosing.dose_context(s, patient_id, today=self.deps.clock().date())
+                stored = dosing.add_manual_session(
+                    s, self.deps, patient_id, checked, context, recorded_by=_user(caller)
+                )
+                record(
+                    s,
+                    self.deps,
+                    caller,
+                    action="activity.session.create",
+                    resource=f"session/{stored.id}",
+                    patient_id=patient_id,
+                    detail=f"{stored.sport} {stored.duration_s / 60:.0f} min",
+                )
+                return stored
+        raise self._refuse(caller, "activity.session.create", patient_id, f"patient/{patient_id}/sessions")
+
+    def report_adverse_event(self, caller: Caller, patient_id: int, entry: AdverseEventEntry) -> AdverseEvent:
+        """Record an adverse event; it counts against the protocol of the plan in force."""
+        with self.deps.db.transaction() as s:
+            allowed = may_log_activity(s, caller, patient_id)
+            if allowed:
+                checked = check_adverse_event(entry, now=self.deps.clock())
+                if checked.session_id is not None:
+                    linked = repo.get_session(s, checked.session_id)
+                    if linked is None or linked.patient_id != patient_id:
+                        raise InvalidInput("no such session of this patient", field="session_id")
+                plan = plan_repo.current_plan(s, patient_id)
+                event = repo.add_adverse_event(
+                    s,
+                    patient_id=patient_id,
+                    session_id=checked.session_id,
+                    occurred_at=checked.occurred_at,
+                    description=checked.description,
+                    severity=checked.severity,
+                    action_taken=checked.action_taken,
+                    protocol=plan.protocol if plan else None,
+                    reported_at=self.deps.clock(),
+                    reported_by=_user(caller),
+                )
+                record(
+                    s,
+                    self.deps,
+                    caller,
+                    action="activity.adverse_event.create",
+                    resource=f"adverse_event/{event.id}",
+                    patient_id=patient_id,
+                    detail=event.severity.value,
+                )
+                return event
+        raise self._refuse(
+            caller, "activity.adverse_event.create", patient_id, f"patient/{patient_id}/adverse-events"
+        )
+
+    # --- reading ---------------------------------------------------------------------------------
+
+    def adverse_events(self, caller: Caller, patient_id: int) -> list[AdverseEvent]:
+        with self.deps.db.transaction() as s:
+            if may_read_clinical(s, caller, patient_id):
+                record(
+                    s,
+                    self.deps,
+                    caller,
+                    action="activity.adverse_event.read",
+                    resource=f"patient/{patient_id}/adverse-events",
+                    patient_id=patient_id,
+                )
+                return repo.adverse_events(s, patient_id)
+        raise self._refuse(
+            caller, "activity.adverse_event.read", patient_id, f"patient/{patient_id}/adverse-events"
+        )
+
+    def adverse_event_counts(self, caller: Caller) -> list[ProtocolEvents]:
+        """Counts per protocol and severity over all patients: aggregate, no patient data, for
+        clinicians and researchers (CERT item 11 reporting)."""
+        if not has_role(caller, Role.CLINICIAN, Role.RESEARCHER):
+            raise self._refuse(caller, "activity.adverse_event.counts", None, "adverse-events/counts")
+        with self.deps.db.transaction() as s:
+            counts = repo.adverse_event_counts(s)
+            record(
+                s, self.deps, caller, action="activity.adverse_event.counts", resource="adverse-events/counts"
+            )
+        grouped: dict[str | None, dict[str, int]] = {}
+        for (protocol, severity), n in counts.items():
+            grouped.setdefault(protocol, {})[severity] = n
+        return [
+            ProtocolEvents(protocol=p, by_severity=grouped[p])
+            for p in sorted(grouped, key=lambda p: (p is None, p or ""))
+        ]
+
+    def sessions(self, caller: Caller, patient_id: int, *, limit: int = 50) -> list[StoredSession]:
+        with self.deps.db.transaction() as s:
+            if may_read_clinical(s, caller, patient_id):
+                record(
+                    s,
+                    self.deps,
+                    caller,
+                    action="activity.session.read",
+                    resource=f"patient/{patient_id}/sessions",
+                    patient_id=patient_id,
+                )
+                return repo.recent_sessions(s, patient_id, limit=limit)
+        raise self._refuse(caller, "activity.session.read", patient_id, f"patient/{patient_id}/sessions")
+
+    def week(self, caller: Caller, patient_id: int, week_start: date | None = None) -> WeekView:
+        """A week's sessions, dose and adherence (this week, in the patient's timezone, by default)."""
+        with self.deps.db.transaction() as s:
+            if may_read_clinical(s, caller, patient_id):
+                context = dosing.dose_context(s, patient_id, today=self.deps.clock().date())
+                monday = dosing.monday_of(week_start or self.deps.clock().astimezone(context.tz).date())
+                view = week_view(s, self.deps, patient_id, monday, context)
+                record(
+                    s,
+                    self.deps,
+                    caller,
+                    action="activity.week.read",
+                    resource=f"patient/{patient_id}/weeks/{monday.isoformat()}",
+                    patient_id=patient_id,
+                )
+                return view
+        raise self._refuse(caller, "activity.week.read", patient_id, f"patient/{patient_id}/weeks")
+
+    def session(self, caller: Caller, session_id: int) -> SessionDetail:
+        """One session with its heart-rate curve and the plan's target band for that day."""
+        with self.deps.db.transaction() as s:
+            found = repo.get_session(s, session_id)
+            if found is not None and may_read_clinical(s, caller, found.patient_id):
+                context = dosing.dose_context(s, found.patient_id, today=self.deps.clock().date())
+                detail = session_detail(s, self.store, found, context, points=CURVE_POINTS)
+                record(
+                    s,
+                    self.deps,
+                    caller,
+                    action="activity.session.read",
+                    resource=f"session/{session_id}",
+                    patient_id=found.patient_id,
+                )
+                return detail
+        if found is None and has_role(caller, Role.ADMIN):
+            raise NotFound(f"no session {session_id}")
+        raise self._refuse(
+            caller, "activity.session.read", found.patient_id if found else None, f"session/{session_id}"
+        )
+
+
+def _user(caller: Caller) -> int | None:
+    return caller.actor.user_id if caller.actor else None

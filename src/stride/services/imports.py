@@ -1,0 +1,312 @@
+"""Importing device files: receive (store the file as received, record the import, queue the
+job), run (parse, compute dose, store all or nothing), and report progress.
+
+All or nothing (DESIGN.md, Storage): the file is parsed before anything is written; the samples are
+staged as hidden Parquet files; the sessions, daily steps, weekly summaries, the import's state and
+the audit entry are one database transaction; only after it commits are the Parquet files made
+visible. A process killed at any point leaves either the whole import or none of it (plus hidden
+leftovers that ``stride doctor`` finishes or removes).
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import BinaryIO
+
+from stride.activity.io import detect, reader
+from stride.activity.model import ParsedFile
+from stride.domain.activity import ImportRecord, ImportStatus
+from stride.errors import InvalidInput, NotFound, UnreadableFile
+from stride.services.access import deny, may_log_activity, may_read_clinical
+from stride.services.activity_dose import DoseContext, dose_context, persist_parsed
+from stride.services.context import Caller, Deps, record
+from stride.store.activity_store import ActivityStore, samples_table, series_table
+from stride.store.blobs import BlobStore
+from stride.store.repositories import activity as repo
+from stride.store.repositories import patients as patient_repo
+
+log = logging.getLogger(__name__)
+
+ProgressFn = Callable[[float], None]
+
+
+@dataclass(frozen=True, slots=True)
+class ImportOutcome:
+    """What happened to a submitted file: a new import (queued, or done when run at once), or the
+    earlier import of the same file (``already_imported``), to which nothing is added."""
+
+    record: ImportRecord
+    already_imported: bool
+
+
+class ImportService:
+    def __init__(self, deps: Deps, *, blobs: BlobStore, store: ActivityStore) -> None:
+        self.deps, self.blobs, self.store = deps, blobs, store
+        self._enqueue: Callable[[int], None] = self.run
+
+    def use_queue(self, enqueue: Callable[[int], None]) -> None:
+        """Send submitted imports to a job queue instead of running them at once."""
+        self._enqueue = enqueue
+
+    # --- receiving -------------------------------------------------------------------------------
+
+    def _check_may_import(self, caller: Caller, patient_id: int) -> None:
+        with self.deps.db.transaction() as s:
+            if caller.system and patient_repo.get(s, patient_id) is None:
+                raise InvalidInput(f"there is no patient {patient_id}", field="patient")
+            allowed = may_log_activity(s, caller, patient_id, system_allowed=True)
+        if not allowed:
+            raise deny(
+                self.deps,
+                caller,
+                action="activity.import",
+                resource=f"patient/{patient_id}/imports",
+                patient_id=patient_id,
+                message="Only the patient, their care team or the operator may import activity data.",
+            )
+
+    def submit_stream(
+        self, caller: Caller, patient_id: int, stream: BinaryIO, *, filename: str
+    ) -> ImportOutcome:
+        """Keep the uploaded file and queue its import (web upload and API)."""
+        self._check_may_import(caller, patient_id)
+        limit = self.deps.settings.upload_max_mb * 1024 * 1024
+        try:
+            sha, size = self.blobs.put_stream(stream, limit=limit)
+        except OverflowError:
+            raise InvalidInput(
+                f"the file is larger than the limit of {self.deps.settings.upload_max_mb} MB", field="file"
+            ) from None
+        if size == 0:
+            raise InvalidInput("the file is empty", field="file")
+        return self._register(caller, patient_id, sha=sha, size=size, filename=filename)
+
+    def submit_path(
+        self, caller: Caller, patient_id: int, path: Path, *, enqueue: bool = True
+    ) -> ImportOutcome:
+        """Keep a file (or a Fitbit export folder) from the local disk and queue its import (or,
+        with ``enqueue=False``, leave it queued for the caller to :meth:`run` at once)."""
+        self._check_may_import(caller, patient_id)
+        if not path.exists():
+            raise InvalidInput(f"no such file or folder: {path}", field="path")
+        sha, size = self.blobs.put_tree(path) if path.is_dir() else self.blobs.put_file(path)
+        if size == 0:
+            raise InvalidInput("the file is empty", field="path")
+        return self._register(caller, patient_id, sha=sha, size=size, filename=path.name, enqueue=enqueue)
+
+    @staticmethod
+    def _clean_name(filename: str) -> str:
+        """The file's own name as shown to people: no folders (a browser's ``C:\\fakepath\\``), no
+        control characters, at most 255 characters (the column's size)."""
+        base = filename.replace("\\", "/").rsplit("/", 1)[-1]
+        shown = "".join(c for c in base if c.isprintable()).strip()
+        return (shown or "upload")[:255]
+
+    def _register(
+        self, caller: Caller, patient_id: int, *, sha: str, size: int, filename: str, enqueue: bool = True
+    ) -> ImportOutcome:
+        filename = self._clean_name(filename)
+        with self.deps.db.transaction() as s:
+            earlier = repo.find_import(s, patient_id, sha)
+            if earlier is not None and earlier.status is ImportStatus.DONE:
+                return ImportOutcome(record=earlier, already_imported=True)
+            if earlier is not None and earlier.status is not ImportStatus.FAILED:
+                # Queued or running: the same job, not a second one (the queue or `stride doctor`
+                # runs it; a caller running imports itself may run it now).
+                return ImportOutcome(record=earlier, already_imported=False)
+            if earlier is None:
+                created = repo.add_import(
+                    s,
+                    patient_id=patient_id,
+                    sha256=sha,
+                    filename=filename,
+                    size_bytes=size,
+                    created_at=self.deps.clock(),
+                    created_by=caller.actor.user_id if caller.actor else None,
+                )
+            else:  # a failed import of the same bytes is tried again (the parser may be fixed)
+                repo.set_import_state(s, earlier.id, status=ImportStatus.QUEUED, progress=0.0)
+                created = earlier
+            record(
+                s,
+                self.deps,
+                caller,
+                action="activity.import.submit",
+                resource=f"import/{created.id}",
+                patient_id=patient_id,
+                detail=f"{filename} ({size} bytes, sha256 {sha[:12]})",
+            )
+        if enqueue:
+            self._enqueue(created.id)
+        return ImportOutcome(record=self._get(created.id), already_imported=False)
+
+    def _get(self, import_id: int) -> ImportRecord:
+        with self.deps.db.transaction() as s:
+            found = repo.get_import(s, import_id)
+        if found is None:
+            raise NotFound(f"no import {import_id}")
+        return found
+
+    # --- running (the job) -----------------------------------------------------------------------
+
+    def run(self, import_id: int, *, progress: ProgressFn | None = None) -> None:
+        """Parse and store one queued import. Bad files end as ``failed`` with the reader's message;
+        the job itself never raises for them."""
+        with self.deps.db.transaction() as s:
+            found = repo.get_import(s, import_id)
+            # Claim the import: only a queued one runs, so a job delivered twice runs once.
+            if found is None or found.status is not ImportStatus.QUEUED:
+                return
+            repo.set_import_state(s, import_id, status=ImportStatus.RUNNING, progress=0.0)
+            context = dose_context(s, found.patient_id, today=self.deps.clock().date())
+        try:
+            parsed = self._parse(found, context, progress)
+            self._persist(found, parsed, context)
+        except UnreadableFile as exc:
+            self._fail(import_id, str(exc))
+        except Exception:
+            log.exception("import %s failed", import_id)
+            self._fail(
+                import_id, "an internal error stopped this import; the file is kept and can be tried again"
+            )
+            raise
+
+    def _parse(self, found: ImportRecord, context: DoseContext, progress: ProgressFn | None) -> ParsedFile:
+        path = self.blobs.path(found.sha256)
+        fmt = detect(path)
+        last = [0.0]
+
+        def report(done: int, total: int) -> None:
+            share = min(done / total, 1.0) * 0.9 if total else 0.0
+            if progress is not None:
+                progress(share)
+            now = time.monotonic()
+            if now - last[0] >= 0.5:  # a row update at most twice a second
+                last[0] = now
+                with self.deps.db.transaction() as s:
+                    repo.set_import_progress(s, found.id, share)
+
+        return reader(fmt)(path, tz=context.tz, progress=report)
+
+    def _persist(self, found: ImportRecord, parsed: ParsedFile, context: DoseContext) -> None:
+        staged = None
+        try:
+            with self.deps.db.transaction() as s:
+                stored = persist_parsed(s, self.deps, found, parsed, context)
+                staged = self.store.stage(
+                    patient_id=found.patient_id,
+                    import_id=found.id,
+                    samples=samples_table(stored),
+                    series=series_table(parsed.series),
+                )
+                repo.set_import_state(
+                    s,
+                    found.id,
+                    status=ImportStatus.DONE,
+                    progress=1.0,
+                    fmt=parsed.format,
+                    warnings=parsed.warnings,
+                    sessions=len(parsed.sessions),
+                    finished_at=self.deps.clock(),
+                )
+                record(
+                    s,
+                    self.deps,
+                    Caller(actor=None, client_addr="job", system=True),
+                    action="activity.import.done",
+                    resource=f"import/{found.id}",
+                    patient_id=found.patient_id,
+                    detail=f"{parsed.format}: {len(parsed.sessions)} session(s), "
+                    f"{len(parsed.warnings)} warning(s)",
+                )
+        except BaseException:
+            if staged is not None:
+                self.store.discard(staged)
+            raise
+        self.store.publish(staged)
+
+    def _fail(self, import_id: int, message: str) -> None:
+        with self.deps.db.transaction() as s:
+            repo.set_import_state(
+                s, import_id, status=ImportStatus.FAILED, error=message[:2000], finished_at=self.deps.clock()
+            )
+
+    # --- reading ---------------------------------------------------------------------------------
+
+    def status(self, caller: Caller, import_id: int) -> ImportRecord:
+        with self.deps.db.transaction() as s:
+            found = repo.get_import(s, import_id)
+            # The operator who ran `stride import` sees how it went (file name, counts, errors:
+            # no clinical values).
+            allowed = found is not None and (caller.system or may_read_clinical(s, caller, found.patient_id))
+            if allowed and found is not None:
+                record(
+                    s,
+                    self.deps,
+                    caller,
+                    action="activity.import.read",
+                    resource=f"import/{import_id}",
+                    patient_id=found.patient_id,
+                )
+                return found
+        raise deny(
+            self.deps,
+            caller,
+            action="activity.import.read",
+            resource=f"import/{import_id}",
+            patient_id=found.patient_id if found else None,
+        )
+
+    def imports(self, caller: Caller, patient_id: int) -> list[ImportRecord]:
+        with self.deps.db.transaction() as s:
+            if may_read_clinical(s, caller, patient_id):
+                record(
+                    s,
+                    self.deps,
+                    caller,
+                    action="activity.import.read",
+                    resource=f"patient/{patient_id}/imports",
+                    patient_id=patient_id,
+                )
+                return repo.imports_of(s, patient_id)
+        raise deny(
+            self.deps,
+            caller,
+            action="activity.import.read",
+            resource=f"patient/{patient_id}/imports",
+            patient_id=patient_id,
+        )
+
+    # --- housekeeping (stride doctor) ------------------------------------------------------------
+
+    def doctor(self, *, requeue: bool = True) -> dict[str, int]:
+        """Finish or undo interrupted imports; re-queue imports whose job was lost.
+
+        Run it while no worker is importing (at start-up, or with the server stopped): an import
+        running at that moment would be queued a second time.
+        """
+        with self.deps.db.transaction() as s:
+            done = repo.done_import_ids(s)
+            known = repo.all_import_ids(s)
+            stuck = repo.unfinished_import_ids(s)
+            for import_id in stuck:  # a running import with no worker alive was cut off
+                repo.set_import_state(s, import_id, status=ImportStatus.QUEUED, progress=0.0)
+        published, removed = self.store.recover(lambda i: i in done)
+        orphans = self.store.orphans(known)
+        for path in orphans:
+            path.unlink(missing_ok=True)
+        blobs = self.blobs.clean_temporary()
+        if requeue:
+            for import_id in stuck:
+                self._enqueue(import_id)
+        return {
+            "published": published,
+            "removed_partial": removed,
+            "removed_orphans": len(orphans),
+            "removed_blob_temporaries": blobs,
+            "requeued": len(stuck) if requeue else 0,
+        }

@@ -1,0 +1,391 @@
+"""API models for activity: logged and imported sessions, adverse events (CERT item 11), device-file
+imports and the week of dose and adherence against the plan."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from datetime import date, datetime
+from typing import Annotated, Any
+
+from fastapi import Path
+from pydantic import BaseModel, BeforeValidator, Field
+
+from stride.domain.activity import (
+    AdverseEvent,
+    AdverseEventEntry,
+    DailySteps,
+    ImportRecord,
+    ImportStatus,
+    SessionEntry,
+    Severity,
+    StoredSession,
+    WeekSummary,
+)
+from stride.services.activity import ProtocolEvents
+from stride.services.activity_views import AdherenceView, SessionDetail, WeekBar, WeekView
+from stride.web.api.schemas import MAX_ID, Strict
+from stride.web.api.schemas_clinical import FiniteFloat, StrictBool
+
+# --------------------------------------------------------------------------------------------------
+# Inputs
+# --------------------------------------------------------------------------------------------------
+
+
+def _iso_datetime(value: object) -> object:
+    # Strict about the type (a number is not taken as a Unix time), lax about the text: the domain
+    # says which field lacks its timezone or lies in the future.
+    if value is None or isinstance(value, str | datetime):
+        return value
+    raise ValueError("must be a date and time as YYYY-MM-DDTHH:MM[:SS]+HH:MM")
+
+
+IsoDateTime = Annotated[datetime, BeforeValidator(_iso_datetime)]
+# Plausibility (heart rate, minutes, distance) is the domain's, naming the field; the bounds only
+# keep arbitrarily large numbers out of integer columns.
+SmallInt = Annotated[int, Field(strict=True, ge=-1000, le=100_000)]
+WeekStart = Annotated[
+    str,
+    Path(
+        pattern=r"^\d{4}-\d{2}-\d{2}$",
+        max_length=10,
+        description="Any day of the week (YYYY-MM-DD); weeks run Monday to Sunday in the patient's timezone",
+    ),
+]
+Text = Annotated[str, Field(max_length=4000)]
+# A [low, high] pair. Not a tuple: FastAPI writes a tuple's schema in a form OpenAPI 3.1 refuses.
+Pair = Annotated[list[int], Field(min_length=2, max_length=2)]
+
+
+class SessionCreate(Strict):
+    """A session logged by hand. The time carries its UTC offset (``2026-11-25T18:30:00+00:00``)."""
+
+    start: IsoDateTime = Field(description="When the session started, with its UTC offset")
+    sport: str = Field(max_length=40, description="An activity of the list (walking, running, ...)")
+    minutes: FiniteFloat = Field(description="Duration in minutes")
+    rpe: SmallInt | None = Field(default=None, description="Borg RPE 6-20")
+    avg_hr: SmallInt | None = Field(default=None, description="Average heart rate (bpm)")
+    max_hr: SmallInt | None = Field(default=None, description="Maximum heart rate (bpm)")
+    distance_km: FiniteFloat | None = None
+    supervised: StrictBool | None = None
+    notes: Text | None = None
+
+    def entry(self) -> SessionEntry:
+        return SessionEntry(
+            start=self.start,
+            sport=self.sport,
+            minutes=self.minutes,
+            rpe=self.rpe,
+            avg_hr=self.avg_hr,
+            max_hr=self.max_hr,
+            distance_km=self.distance_km,
+            supervised=self.supervised,
+            notes=self.notes,
+        )
+
+
+class AdverseEventCreate(Strict):
+    """An adverse event: what happened, how severe, what was done (CERT item 11)."""
+
+    occurred_at: IsoDateTime = Field(description="When it happened, with its UTC offset")
+    description: Text
+    severity: Severity = Field(description="mild, moderate, severe or serious")
+    action_taken: Text
+    session_id: Annotated[int, Field(strict=True, ge=1, le=MAX_ID)] | None = Field(
+        default=None, description="The session it happened in, if any"
+    )
+
+    def entry(self) -> AdverseEventEntry:
+        return AdverseEventEntry(
+            occurred_at=self.occurred_at,
+            description=self.description,
+            severity=self.severity.value,
+            action_taken=self.action_taken,
+            session_id=self.session_id,
+        )
+
+
+# --------------------------------------------------------------------------------------------------
+# Outputs
+# --------------------------------------------------------------------------------------------------
+
+
+class SessionPublic(BaseModel):
+    id: int
+    patient_id: int
+    import_id: int | None
+    source: str = Field(description='"manual" for a logged session, else the file format')
+    start: datetime
+    end: datetime
+    sport: str
+    device_sport: str | None
+    duration_s: float
+    distance_m: float | None
+    avg_hr: float | None
+    max_hr: float | None
+    calories_kcal: float | None
+    rpe: int | None
+    supervised: bool | None
+    notes: str | None
+    sample_count: int
+    duplicate_of: int | None = Field(description="An overlapping session of another source counted instead")
+    counted: bool
+    dose: dict[str, Any]
+    recorded_at: datetime
+    recorded_by: int | None
+
+    @classmethod
+    def of(cls, s: StoredSession) -> SessionPublic:
+        return cls(
+            id=s.id,
+            patient_id=s.patient_id,
+            import_id=s.import_id,
+            source=s.source,
+            start=s.start,
+            end=s.end,
+            sport=s.sport,
+            device_sport=s.device_sport,
+            duration_s=s.duration_s,
+            distance_m=s.distance_m,
+            avg_hr=s.avg_hr,
+            max_hr=s.max_hr,
+            calories_kcal=s.calories_kcal,
+            rpe=s.rpe,
+            supervised=s.supervised,
+            notes=s.notes,
+            sample_count=s.sample_count,
+            duplicate_of=s.duplicate_of,
+            counted=s.counted,
+            dose=dict(s.dose),
+            recorded_at=s.recorded_at,
+            recorded_by=s.recorded_by,
+        )
+
+
+class AdverseEventPublic(BaseModel):
+    id: int
+    patient_id: int
+    session_id: int | None
+    occurred_at: datetime
+    description: str
+    severity: Severity
+    action_taken: str
+    protocol: str | None = Field(description="The protocol of the plan in force when it was reported")
+    reported_at: datetime
+    reported_by: int | None
+
+    @classmethod
+    def of(cls, e: AdverseEvent) -> AdverseEventPublic:
+        return cls(
+            id=e.id,
+            patient_id=e.patient_id,
+            session_id=e.session_id,
+            occurred_at=e.occurred_at,
+            description=e.description,
+            severity=e.severity,
+            action_taken=e.action_taken,
+            protocol=e.protocol,
+            reported_at=e.reported_at,
+            reported_by=e.reported_by,
+        )
+
+
+class ProtocolEventsPublic(BaseModel):
+    """Adverse events under one protocol, by severity (no patient data)."""
+
+    protocol: str | None = Field(description="null: reported while the patient had no plan")
+    by_severity: dict[str, int]
+    total: int
+
+    @classmethod
+    def of(cls, p: ProtocolEvents) -> ProtocolEventsPublic:
+        return cls(protocol=p.protocol, by_severity=dict(p.by_severity), total=p.total)
+
+
+class SessionDetailPublic(BaseModel):
+    """A session with its heart-rate curve and the plan's target band for that day."""
+
+    session: SessionPublic
+    timezone: str
+    hr_curve: list[Annotated[list[float], Field(min_length=2, max_length=2)]] = Field(
+        description="[seconds from the start, bpm] pairs"
+    )
+    target_band: Pair | None
+    zone_minutes: dict[str, float]
+    adverse_events: list[AdverseEventPublic]
+
+    @classmethod
+    def of(cls, d: SessionDetail) -> SessionDetailPublic:
+        return cls(
+            session=SessionPublic.of(d.session),
+            timezone=d.timezone,
+            hr_curve=[[t, bpm] for t, bpm in d.hr_curve],
+            target_band=None if d.target_band is None else list(d.target_band),
+            zone_minutes=dict(d.zone_minutes),
+            adverse_events=[AdverseEventPublic.of(e) for e in d.adverse_events],
+        )
+
+
+class ImportPublic(BaseModel):
+    id: int
+    patient_id: int
+    sha256: str
+    filename: str
+    size_bytes: int
+    format: str | None
+    status: ImportStatus = Field(description="queued, running, done or failed")
+    progress: float = Field(description="0..1")
+    error: str | None = Field(description="Why the file could not be read (failed imports)")
+    warnings: list[str]
+    sessions: int
+    created_at: datetime
+    created_by: int | None
+    finished_at: datetime | None
+
+    @classmethod
+    def of(cls, r: ImportRecord) -> ImportPublic:
+        return cls(
+            id=r.id,
+            patient_id=r.patient_id,
+            sha256=r.sha256,
+            filename=r.filename,
+            size_bytes=r.size_bytes,
+            format=r.format,
+            status=r.status,
+            progress=r.progress,
+            error=r.error,
+            warnings=list(r.warnings),
+            sessions=r.sessions,
+            created_at=r.created_at,
+            created_by=r.created_by,
+            finished_at=r.finished_at,
+        )
+
+
+class ImportSubmittedPublic(ImportPublic):
+    """The import of an uploaded file; ``already_imported``: the same file was imported before, and
+    this is that earlier import (nothing was added)."""
+
+    already_imported: bool
+
+    @classmethod
+    def of_outcome(cls, record: ImportRecord, *, already_imported: bool) -> ImportSubmittedPublic:
+        return cls(**ImportPublic.of(record).model_dump(), already_imported=already_imported)
+
+
+class WeekSummaryPublic(BaseModel):
+    week_start: date
+    sessions: int
+    moderate_minutes: float
+    vigorous_minutes: float
+    mvpa_minutes: float
+    moderate_equivalent_minutes: float
+    met_minutes: float
+    kcal_per_kg: float
+    steps_per_day: float | None
+    updated_at: datetime
+
+    @classmethod
+    def of(cls, w: WeekSummary) -> WeekSummaryPublic:
+        return cls(**asdict(w))
+
+
+class DailyStepsPublic(BaseModel):
+    day: date
+    steps: float
+
+    @classmethod
+    def of(cls, d: DailySteps) -> DailyStepsPublic:
+        return cls(day=d.day, steps=d.steps)
+
+
+class AdherenceViewPublic(BaseModel):
+    """The week against the plan: sessions, minutes and dose done / planned, minutes in the
+    prescribed heart-rate zone, the weekly adherence category and the streak."""
+
+    sessions_done: int
+    sessions_planned: int
+    minutes_done: float
+    minutes_target: float
+    dose_done: float
+    dose_target: float
+    dose_unit: str
+    dose_ratio: float | None
+    minutes_in_zone: float
+    target_band: Pair | None
+    category: str
+    category_label: str
+    streak_weeks: int
+
+    @classmethod
+    def of(cls, a: AdherenceView) -> AdherenceViewPublic:
+        data = asdict(a)
+        data["target_band"] = None if a.target_band is None else list(a.target_band)
+        return cls(**data)
+
+
+class WeekBarPublic(BaseModel):
+    week_start: date
+    planned_minutes: float
+    done_minutes: float
+    category: str | None
+
+    @classmethod
+    def of(cls, b: WeekBar) -> WeekBarPublic:
+        return cls(**asdict(b))
+
+
+class WeekPublic(BaseModel):
+    """One week (Monday to Sunday in the patient's timezone) of sessions, dose and adherence."""
+
+    patient_id: int
+    timezone: str
+    week_start: date
+    week_end: date
+    previous_week: date
+    next_week: date
+    plan_week_number: int | None = Field(description="1-based; null outside the plan")
+    plan_week: dict[str, Any] | None = Field(description="The plan's week as in the plan's JSON")
+    protocol_name: str | None
+    sessions: list[SessionPublic]
+    summary: WeekSummaryPublic
+    zone_minutes: dict[str, float]
+    steps: list[DailyStepsPublic]
+    adherence: AdherenceViewPublic | None
+    history: list[WeekBarPublic] = Field(description="Planned and done minutes of the recent weeks")
+
+    @classmethod
+    def of(cls, v: WeekView) -> WeekPublic:
+        return cls(
+            patient_id=v.patient_id,
+            timezone=v.timezone,
+            week_start=v.week_start,
+            week_end=v.week_end,
+            previous_week=v.previous_week,
+            next_week=v.next_week,
+            plan_week_number=v.plan_week_number,
+            plan_week=None if v.plan_week is None else _plan_week(v),
+            protocol_name=v.protocol_name,
+            sessions=[SessionPublic.of(s) for s in v.sessions],
+            summary=WeekSummaryPublic.of(v.summary),
+            zone_minutes=dict(v.zone_minutes),
+            steps=[DailyStepsPublic.of(d) for d in v.steps],
+            adherence=None if v.adherence is None else AdherenceViewPublic.of(v.adherence),
+            history=[WeekBarPublic.of(b) for b in v.history],
+        )
+
+
+def _plan_week(v: WeekView) -> dict[str, Any]:
+    """The plan week with the keys of the plan's JSON (``plan_to_dict``): pairs as lists, dates ISO."""
+
+    def plain(value: Any) -> Any:
+        if isinstance(value, tuple | list):
+            return [plain(x) for x in value]
+        if isinstance(value, dict):
+            return {k: plain(x) for k, x in value.items()}
+        if isinstance(value, date):
+            return value.isoformat()
+        return value
+
+    assert v.plan_week is not None
+    result: dict[str, Any] = plain(asdict(v.plan_week))
+    return result

@@ -1,0 +1,374 @@
+"""Activity pages: the week (planned vs done, adherence, zone minutes, sessions, steps, uploads), the
+session log form, a session with its heart-rate curve, adverse events (per patient, and counted per
+protocol), and the device-file upload with its status fragment (polled by HTMX until done).
+
+The patient opens their own pages under their own record (``/patients/{their id}/activity``), like
+the plan; the clinicians of their care team open the same pages. Times typed into a form are the
+patient's local time: the form carries the timezone it showed them (the patient's, from the week
+view or the record), and the answer is read in that timezone.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date, datetime
+from typing import Annotated
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from fastapi import APIRouter, Query, Request
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import UploadFile
+from starlette.responses import RedirectResponse, Response
+
+from stride.clinical.protocols import get_protocol, protocol_ids
+from stride.domain.activity import AdverseEventEntry, ImportRecord, SessionEntry, Severity
+from stride.errors import InvalidInput
+from stride.services.activity import ActivityService
+from stride.services.context import Caller
+from stride.services.imports import ImportOutcome
+from stride.services.registry import Services
+from stride.web import activity_charts as charts
+from stride.web import forms
+from stride.web.api.activity import upload_name
+from stride.web.api.schemas import Id
+from stride.web.deps import PageCaller, Svc
+from stride.web.render import prefixed, render
+
+router = APIRouter(include_in_schema=False)
+# Query values are checked here, not by FastAPI, so that a bad one gets a page, not JSON.
+OptionalQuery = Annotated[str | None, Query()]
+LOCAL_FORMAT = "%Y-%m-%dT%H:%M"  # <input type="datetime-local">
+ACCEPT = ".fit,.tcx,.gpx,.zip,.xml,.json,.csv"
+
+
+def _zone(name: str, *, field: str) -> ZoneInfo:
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise InvalidInput("the form lost its timezone: reload the page and try again", field=field) from None
+
+
+def localiser(tz_name: str) -> Callable[[datetime | None, str], str]:
+    """A template helper: an aware time shown in the patient's timezone."""
+    tz = ZoneInfo(tz_name)
+
+    def local(when: datetime | None, fmt: str = "%a %d %b %Y %H:%M") -> str:
+        return "—" if when is None else when.astimezone(tz).strftime(fmt)
+
+    return local
+
+
+def _now_local(svc: Services, tz_name: str) -> str:
+    return svc.deps.clock().astimezone(ZoneInfo(tz_name)).strftime(LOCAL_FORMAT)
+
+
+def _local_time(values: dict[str, str], name: str, tz: ZoneInfo) -> datetime:
+    """A ``datetime-local`` value read in ``tz`` (a value with its own offset keeps it)."""
+    raw = forms.text(values, name)
+    if not raw:
+        raise InvalidInput("this is required", field=name)
+    try:
+        when = datetime.fromisoformat(raw)
+    except ValueError:
+        raise InvalidInput("must be a date and time (YYYY-MM-DD HH:MM)", field=name) from None
+    return when if when.tzinfo is not None else when.replace(tzinfo=tz)
+
+
+def _week_param(raw: str | None) -> date | None:
+    if not raw:
+        return None
+    try:
+        if len(raw) > 10:
+            raise ValueError(raw)
+        return date.fromisoformat(raw)
+    except ValueError:
+        raise InvalidInput("the week must be given as a date (YYYY-MM-DD)", field="week") from None
+
+
+# --- the week ------------------------------------------------------------------------------------
+
+
+@router.get("/patients/{patient_id}/activity")
+def week_page(
+    request: Request, patient_id: Id, caller: PageCaller, svc: Svc, week: OptionalQuery = None
+) -> Response:
+    view = svc.activity.week(caller, patient_id, _week_param(week))
+    imports = svc.imports.imports(caller, patient_id)
+    record = svc.patients.get(caller, patient_id)
+    today = svc.deps.clock().astimezone(ZoneInfo(view.timezone)).date()
+    return render(
+        request,
+        "activity/week.html",
+        view=view,
+        record=record,
+        imports=imports[:5],
+        weeks_chart=charts.planned_vs_done(view.history, current=view.week_start),
+        zones_chart=charts.zone_minutes(view.zone_minutes),
+        local=localiser(view.timezone),
+        is_this_week=view.week_start <= today <= view.week_end,
+        logged=request.query_params.get("logged"),
+    )
+
+
+# --- logging a session -----------------------------------------------------------------------------
+
+
+def _session_entry(values: dict[str, str]) -> SessionEntry:
+    tz = _zone(forms.text(values, "timezone"), field="start")
+    minutes = forms.optional_float(values, "minutes")
+    if minutes is None:
+        raise InvalidInput("this is required", field="minutes")
+    supervised = forms.text(values, "supervised")
+    if supervised not in ("", "yes", "no"):
+        raise InvalidInput("choose one of the options", field="supervised")
+    return SessionEntry(
+        start=_local_time(values, "start", tz),
+        sport=forms.text(values, "sport"),
+        minutes=minutes,
+        rpe=forms.optional_int(values, "rpe"),
+        avg_hr=forms.optional_int(values, "avg_hr"),
+        max_hr=forms.optional_int(values, "max_hr"),
+        distance_km=forms.optional_float(values, "distance_km"),
+        supervised=None if not supervised else supervised == "yes",
+        notes=forms.optional_text(values, "notes"),
+    )
+
+
+def _session_form(
+    request: Request,
+    svc: Services,
+    caller: Caller,
+    patient_id: int,
+    *,
+    values: dict[str, str] | None = None,
+    error: InvalidInput | None = None,
+) -> Response:
+    # The week view refuses whoever may not log for this patient (the same rule), and gives the
+    # patient's timezone and this week's planned sessions to log against.
+    view = svc.activity.week(caller, patient_id)
+    now = _now_local(svc, view.timezone)
+    return render(
+        request,
+        "activity/session_form.html",
+        status_code=422 if error else 200,
+        view=view,
+        patient_id=patient_id,
+        sports=ActivityService.sports(),
+        values=values or {"start": now, "timezone": view.timezone},
+        now=now,
+        error=error,
+    )
+
+
+@router.get("/patients/{patient_id}/activity/sessions/new")
+def session_form(request: Request, patient_id: Id, caller: PageCaller, svc: Svc) -> Response:
+    return _session_form(request, svc, caller, patient_id)
+
+
+@router.post("/patients/{patient_id}/activity/sessions/new")
+async def log_session(request: Request, patient_id: Id, caller: PageCaller, svc: Svc) -> Response:
+    values = await forms.form_values(request)
+    try:
+        entry = _session_entry(values)
+        stored = await run_in_threadpool(svc.activity.log_session, caller, patient_id, entry)
+    except InvalidInput as exc:
+        return await run_in_threadpool(
+            _session_form, request, svc, caller, patient_id, values=values, error=exc
+        )
+    day = stored.start.astimezone(entry.start.tzinfo).date()  # any day of a week names the week
+    target = f"/patients/{patient_id}/activity?week={day.isoformat()}&logged={stored.id}#sessions"
+    return RedirectResponse(prefixed(request, target), status_code=303)
+
+
+# --- one session ---------------------------------------------------------------------------------
+
+
+@router.get("/activity/sessions/{session_id}")
+def session_page(request: Request, session_id: Id, caller: PageCaller, svc: Svc) -> Response:
+    detail = svc.activity.session(caller, session_id)
+    return render(
+        request,
+        "activity/session.html",
+        detail=detail,
+        s=detail.session,
+        day=detail.session.start.astimezone(ZoneInfo(detail.timezone)).date(),
+        hr_chart=charts.hr_curve(detail.hr_curve, detail.target_band),
+        zones_chart=charts.zone_minutes(detail.zone_minutes, chart_id="session-zones"),
+        local=localiser(detail.timezone),
+        dose=_dose_rows(detail.session.dose),
+    )
+
+
+DOSE_LABELS = {  # the stored dose's keys, in the order shown; unknown keys follow as they are
+    "method": "Worked out from",
+    "duration_minutes": "Minutes",
+    "moderate_minutes": "Moderate minutes",
+    "vigorous_minutes": "Vigorous minutes",
+    "moderate_equivalent_minutes": "Moderate-equivalent minutes",
+    "minutes_in_target": "Minutes in the target band",
+    "met_minutes": "MET-minutes",
+    "kcal_per_kg": "kcal per kg",
+    "hr_coverage": "Heart-rate coverage",
+}
+METHODS = {"hr": "heart rate", "rpe": "effort (RPE)", "met": "the activity (METs)"}
+
+
+def _dose_rows(dose: dict[str, object]) -> list[tuple[str, str]]:
+    """The session's dose as label/value rows for reading (the minutes per zone have their chart)."""
+
+    def show(key: str, value: object) -> str:
+        if value is None:
+            return "—"
+        if key == "method":
+            return METHODS.get(str(value), str(value))
+        if key == "hr_coverage" and isinstance(value, int | float):
+            return f"{value * 100:.0f} %"
+        if isinstance(value, float):
+            return f"{value:.1f}" if abs(value) < 100 else f"{value:.0f}"
+        return str(value).replace("_", " ")
+
+    keys = [k for k in DOSE_LABELS if k in dose] + [k for k in dose if k not in DOSE_LABELS]
+    return [
+        (DOSE_LABELS.get(k, k.replace("_", " ").capitalize()), show(k, dose[k]))
+        for k in keys
+        if not isinstance(dose[k], dict | list)
+    ]
+
+
+# --- adverse events ------------------------------------------------------------------------------
+
+
+def _adverse_entry(values: dict[str, str]) -> AdverseEventEntry:
+    tz = _zone(forms.text(values, "timezone"), field="occurred_at")
+    return AdverseEventEntry(
+        occurred_at=_local_time(values, "occurred_at", tz),
+        description=forms.text(values, "description"),
+        severity=forms.text(values, "severity"),
+        action_taken=forms.text(values, "action_taken"),
+        session_id=forms.optional_int(values, "session_id"),
+    )
+
+
+def _adverse_page(
+    request: Request,
+    svc: Services,
+    caller: Caller,
+    patient_id: int,
+    *,
+    values: dict[str, str] | None = None,
+    error: InvalidInput | None = None,
+    session_id: str | None = None,
+) -> Response:
+    events = svc.activity.adverse_events(caller, patient_id)
+    record = svc.patients.get(caller, patient_id)
+    tz_name = record.patient.details.timezone
+    now = _now_local(svc, tz_name)
+    return render(
+        request,
+        "activity/adverse_events.html",
+        status_code=422 if error else 200,
+        events=events,
+        record=record,
+        severities=[s.value for s in Severity],
+        values=values or {"occurred_at": now, "timezone": tz_name, "session_id": session_id or ""},
+        now=now,
+        error=error,
+        local=localiser(tz_name),
+        saved=request.query_params.get("saved") == "1",
+    )
+
+
+@router.get("/patients/{patient_id}/activity/adverse-events")
+def adverse_events_page(
+    request: Request, patient_id: Id, caller: PageCaller, svc: Svc, session_id: OptionalQuery = None
+) -> Response:
+    prefill = session_id if session_id and session_id.isdigit() and len(session_id) < 12 else None
+    return _adverse_page(request, svc, caller, patient_id, session_id=prefill)
+
+
+@router.post("/patients/{patient_id}/activity/adverse-events")
+async def report_adverse_event(request: Request, patient_id: Id, caller: PageCaller, svc: Svc) -> Response:
+    values = await forms.form_values(request)
+    try:
+        entry = _adverse_entry(values)
+        await run_in_threadpool(svc.activity.report_adverse_event, caller, patient_id, entry)
+    except InvalidInput as exc:
+        return await run_in_threadpool(
+            _adverse_page, request, svc, caller, patient_id, values=values, error=exc
+        )
+    target = f"/patients/{patient_id}/activity/adverse-events?saved=1#events"
+    return RedirectResponse(prefixed(request, target), status_code=303)
+
+
+@router.get("/activity/adverse-events/summary")
+def adverse_event_summary(request: Request, caller: PageCaller, svc: Svc) -> Response:
+    counts = svc.activity.adverse_event_counts(caller)
+    names = {pid: get_protocol(pid).name for pid in protocol_ids()}
+    totals = {s.value: sum(p.by_severity.get(s.value, 0) for p in counts) for s in Severity}
+    return render(
+        request,
+        "activity/adverse_summary.html",
+        counts=counts,
+        names=names,
+        severities=[s.value for s in Severity],
+        totals=totals,
+        total=sum(totals.values()),
+    )
+
+
+# --- uploads -------------------------------------------------------------------------------------
+
+
+def _upload_page(
+    request: Request,
+    *,
+    patient_id: int,
+    imports: list[ImportRecord] | None,
+    outcome: ImportOutcome | None = None,
+    error: InvalidInput | None = None,
+) -> Response:
+    status = 422 if error else 200
+    if outcome is not None and not outcome.already_imported:
+        status = 202
+    return render(
+        request,
+        "activity/import.html",
+        status_code=status,
+        patient_id=patient_id,
+        imports=imports or [],
+        outcome=outcome,
+        error=error,
+        accept=ACCEPT,
+    )
+
+
+@router.get("/patients/{patient_id}/activity/import")
+def upload_page(request: Request, patient_id: Id, caller: PageCaller, svc: Svc) -> Response:
+    return _upload_page(request, patient_id=patient_id, imports=svc.imports.imports(caller, patient_id))
+
+
+@router.post("/patients/{patient_id}/activity/import")
+async def upload(request: Request, patient_id: Id, caller: PageCaller, svc: Svc) -> Response:
+    """The upload form (or upload.js sending the same form): the file is spooled to disk by the
+    multipart parser and streamed into the blob store; the answer shows the import's status."""
+    form = await request.form()
+    sent = form.get("file")
+    try:
+        if not isinstance(sent, UploadFile) or not sent.filename:
+            raise InvalidInput("choose a file to upload", field="file")
+        outcome = await run_in_threadpool(
+            svc.imports.submit_stream, caller, patient_id, sent.file, filename=upload_name(sent.filename)
+        )
+    except InvalidInput as exc:
+        imports = await run_in_threadpool(svc.imports.imports, caller, patient_id)
+        return _upload_page(request, patient_id=patient_id, imports=imports, error=exc)
+    return _upload_page(request, patient_id=patient_id, imports=None, outcome=outcome)
+
+
+@router.get("/activity/imports/{import_id}/status")
+def import_status(
+    request: Request, import_id: Id, caller: PageCaller, svc: Svc, already: OptionalQuery = None
+) -> Response:
+    """The status fragment (HTMX polls it every second while the import is queued or running)."""
+    found = svc.imports.status(caller, import_id)
+    return render(request, "activity/_import_status.html", rec=found, already=already == "1")

@@ -1,0 +1,185 @@
+"""``stride inspect`` and ``stride import``: the JSON contract external checks rely on, the exit
+codes, and an import that says "already imported" the second time."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import fitdecode
+import pytest
+from typer.testing import CliRunner
+
+from stride.cli.main import app
+from stride.config import Settings
+from stride.domain.patients import PatientDetails, Sex
+from stride.services.context import Caller
+from stride.services.registry import Services
+from tests.samples import sample
+
+runner = CliRunner()
+SESSION_KEYS = {"start", "end", "sport", "duration_s", "distance_m", "avg_hr", "max_hr", "samples"}
+
+
+def invoke(*args: str, env: dict[str, str] | None = None) -> tuple[int, str, str]:
+    result = runner.invoke(app, list(args), env=env)
+    if result.exception and not isinstance(result.exception, SystemExit):
+        raise result.exception
+    return result.exit_code, result.stdout, result.stderr
+
+
+def inspect_json(path: Path) -> dict[str, Any]:
+    code, out, err = invoke("inspect", str(path), "--json")
+    assert code == 0, err
+    payload: dict[str, Any] = json.loads(out)
+    return payload
+
+
+def assert_contract(payload: dict[str, Any]) -> None:
+    assert set(payload) == {"format", "sessions", "warnings"}
+    assert payload["format"] in {"fit", "tcx", "gpx", "fitbit", "apple_health", "csv", "omh"}
+    assert all(isinstance(w, str) for w in payload["warnings"])
+    for session in payload["sessions"]:
+        assert set(session) == SESSION_KEYS
+        start, end = datetime.fromisoformat(session["start"]), datetime.fromisoformat(session["end"])
+        assert start.utcoffset() is not None
+        assert end.utcoffset() is not None
+        assert end >= start
+        assert isinstance(session["sport"], str)
+        assert isinstance(session["duration_s"], int | float)
+        assert isinstance(session["samples"], int)
+        for key in ("distance_m", "avg_hr", "max_hr"):
+            assert session[key] is None or isinstance(session[key], int | float)
+
+
+def fit_sessions(path: Path) -> list[dict[str, Any]]:
+    """The FIT session messages, read with the decoding library directly (independent of Stride)."""
+    found = []
+    with fitdecode.FitReader(str(path)) as fit:
+        for frame in fit:
+            if isinstance(frame, fitdecode.FitDataMessage) and frame.name == "session":
+                found.append({f.name: f.value for f in frame.fields})
+    return found
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "garmin-fenix-5-run.fit",
+        "garmin-fenix-5-walk.fit",
+        "garmin-edge-500-activity.fit",
+        "activity-small-fenix2-run.fit",
+    ],
+)
+def test_fit_contract_matches_the_files_session_messages(name: str) -> None:
+    path = sample(f"fit/{name}")
+    payload = inspect_json(path)
+    assert_contract(payload)
+    assert payload["format"] == "fit"
+    truth = fit_sessions(path)
+    assert len(payload["sessions"]) == len(truth)
+    for got, want in zip(payload["sessions"], truth, strict=True):
+        assert got["duration_s"] == pytest.approx(want["total_elapsed_time"], abs=1e-3)
+        assert datetime.fromisoformat(got["start"]) == want["start_time"]
+        if want.get("total_distance") is not None:
+            assert got["distance_m"] == pytest.approx(want["total_distance"], abs=0.01)
+        if want.get("max_heart_rate") is not None:
+            assert got["max_hr"] == pytest.approx(want["max_heart_rate"])
+        assert got["samples"] > 0
+
+
+@pytest.mark.parametrize(
+    ("relative", "fmt"),
+    [
+        ("tcx/cross-country-skiing_activity_1.tcx", "tcx"),
+        ("gpx/cerknicko-jezero.gpx", "gpx"),
+        ("gpx/track-with-empty-segment.gpx", "gpx"),
+        ("fitbit/heart_rate-1995-06-24.json", "fitbit"),
+        ("fitbit/steps-1995-06-23_Fitbit.json", "fitbit"),
+    ],
+)
+def test_every_readable_sample_keeps_the_contract(relative: str, fmt: str) -> None:
+    payload = inspect_json(sample(relative))
+    assert_contract(payload)
+    assert payload["format"] == fmt
+
+
+@pytest.mark.parametrize(
+    ("relative", "where"),
+    [
+        ("fit/invalid-activity-unexpected-eof.fit", "byte"),
+        ("fit/invalid-activity-settings-corruptheader.fit", "byte"),
+        ("fit/WorkoutRepeatSteps.fit", "file_id"),
+        ("gpx/gpx_with_garmin_extension.gpx", "line"),  # one waypoint: a route, not a recording
+        ("cwa/ax3_testfile.cwa", "byte"),  # research accelerometry: not an activity format here
+    ],
+)
+def test_a_bad_file_exits_2_saying_what_and_where(relative: str, where: str) -> None:
+    code, out, err = invoke("inspect", str(sample(relative)), "--json")
+    assert code == 2
+    error = json.loads(out)
+    assert error["error"] == "unreadable_file"
+    assert error["field"]
+    assert where in error["field"]
+    assert error["message"]
+    assert "error:" in err
+
+
+def test_inspect_of_a_missing_file_exits_2(tmp_path: Path) -> None:
+    code, _, err = invoke("inspect", str(tmp_path / "nope.fit"))
+    assert code == 2
+    assert "nope.fit" in err
+
+
+def test_import_twice_says_already_imported_and_adds_nothing(services: Services, settings: Settings) -> None:
+    patient = services.patients.create(
+        Caller.cli(),
+        PatientDetails(
+            given_name="Cli", family_name="Import", date_of_birth=datetime(1980, 1, 1).date(), sex=Sex.MALE
+        ),
+        team_id=None,
+    )
+    env = {
+        "STRIDE_DATA_DIR": str(settings.data_dir),
+        "STRIDE_DATABASE_URL": settings.resolved_database_url,
+        "STRIDE_ENV": "test",
+        "STRIDE_SECRET_KEY": "test-secret-key",
+    }
+    path = str(sample("fit/garmin-fenix-5-walk.fit"))
+    code, out, err = invoke("import", path, "--patient", str(patient.id), "--json", env=env)
+    assert code == 0, err
+    first = json.loads(out)
+    assert (first["status"], first["already_imported"], first["sessions"], first["format"]) == (
+        "done",
+        False,
+        1,
+        "fit",
+    )
+    code, out, _ = invoke("import", path, "--patient", str(patient.id), env=env)
+    assert code == 0
+    assert "Already imported" in out
+    code, out, err = invoke(
+        "import",
+        str(sample("fit/invalid-activity-unexpected-eof.fit")),
+        "--patient",
+        str(patient.id),
+        "--json",
+        env=env,
+    )
+    assert code == 2
+    assert json.loads(out)["status"] == "failed"
+    assert "byte" in json.loads(out)["error"]
+
+
+def test_import_for_an_unknown_patient_exits_2(settings: Settings) -> None:
+    env = {
+        "STRIDE_DATA_DIR": str(settings.data_dir),
+        "STRIDE_DATABASE_URL": settings.resolved_database_url,
+        "STRIDE_ENV": "test",
+        "STRIDE_SECRET_KEY": "test-secret-key",
+    }
+    code, _, err = invoke("import", str(sample("fit/garmin-fenix-5-walk.fit")), "--patient", "99999", env=env)
+    assert code == 2
+    assert "patient" in err
