@@ -169,16 +169,18 @@ def run(rows: int, *, data: Dataset | None = None) -> dict[str, float | bool | i
 def main(rows: int | None = None) -> None:
     rows = rows or int(os.environ.get("STRIDE_BENCH_ZONE_ROWS", ROWS))
     r = run(rows)
-    full = r["rows"] >= ROWS
-    ok = r["equal"] and r["ratio"] >= TARGET_RATIO and (not full or r["stride_s"] <= TARGET_SECONDS)
-    target = f"target >= {TARGET_RATIO:g}x" + (f" and <= {TARGET_SECONDS:g} s" if full else "")
+    if r["rows"] >= ROWS:
+        ok = r["equal"] and r["ratio"] >= TARGET_RATIO and r["stride_s"] <= TARGET_SECONDS
+        verdict = f"target >= {TARGET_RATIO:g}x and <= {TARGET_SECONDS:g} s  {'OK' if ok else 'MISSED'}"
+    else:  # fixed costs weigh more on a small run; only the results are checked
+        verdict = f"quick run (targets apply at {ROWS:,} rows)  {'OK' if r['equal'] else 'MISSED'}"
     print(
         f"weekly zone minutes: {r['rows']:,} minute rows -> {r['result_rows']:,} (patient, week, zone) rows, "
         f"{os.cpu_count()} cores (load {os.getloadavg()[0]:.1f})  "
         f"stride (DuckDB on Parquet, best of 3) {r['stride_s']:.2f} s  "
         f"pandas (merge + pd.cut + groupby, in memory) {r['pandas_s']:.2f} s "
-        f"(+{r['pandas_read_s']:.2f} s to read)  ratio {r['ratio']:.1f}x  {target}  "
-        f"results {'equal' if r['equal'] else 'DIFFER'}  {'OK' if ok else 'SLOWER THAN TARGET OR WRONG'}"
+        f"(+{r['pandas_read_s']:.2f} s to read)  ratio {r['ratio']:.1f}x  "
+        f"results {'equal' if r['equal'] else 'DIFFER'}  {verdict}"
     )
 
 

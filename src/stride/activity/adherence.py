@@ -50,6 +50,7 @@ class AdherenceRules:
     """Everything in ``adherence.toml``; ``categories`` are highest first, the first is 'adherent'."""
 
     category_from: str  # "dose", "sessions" or "lower"
+    unmeasured_dose: str  # "sessions" (judge on attendance) or "no_data", when the dose has no data
     minutes_target: str  # "planned" or "protocol"
     dose_metrics: Mapping[str, str]  # protocol volume unit -> "minutes" | "kcal_per_kg" | "steps_per_day"
     categories: tuple[AdherenceCategory, ...]
@@ -85,7 +86,9 @@ def parse_adherence(raw: Mapping[str, Any]) -> AdherenceRules:
     at = r.At("adherence.toml")
     data = r.table(raw, at, required=("notes", "basis", "dose_metrics", "categories", "streaks"))
     basis = r.table(
-        data["basis"], at.key("basis"), required=("category_from", "minutes_target", "status", "source")
+        data["basis"],
+        at.key("basis"),
+        required=("category_from", "minutes_target", "unmeasured_dose", "status", "source"),
     )
     metrics_raw = dict(data["dose_metrics"]) if isinstance(data["dose_metrics"], Mapping) else {}
     r.text(metrics_raw, "source", at.key("dose_metrics"))
@@ -97,6 +100,7 @@ def parse_adherence(raw: Mapping[str, Any]) -> AdherenceRules:
     streaks = r.table(data["streaks"], at.key("streaks"), required=("no_target_breaks", "status", "source"))
     return AdherenceRules(
         category_from=r.choice(basis, "category_from", at.key("basis"), ("dose", "sessions", "lower")),
+        unmeasured_dose=r.choice(basis, "unmeasured_dose", at.key("basis"), ("sessions", "no_data")),
         minutes_target=r.choice(basis, "minutes_target", at.key("basis"), ("planned", "protocol")),
         dose_metrics=MappingProxyType(metrics),
         categories=_categories(data, at),
@@ -162,6 +166,8 @@ def _category(sessions_ratio: float | None, dose: tuple[float, float | None], ru
     dose_ratio = _ratio(achieved, target)
     judged = {"dose": [dose_ratio], "sessions": [sessions_ratio], "lower": [dose_ratio, sessions_ratio]}
     known = [x for x in judged[rules.category_from] if x is not None]
+    if not known and achieved is None and sessions_ratio is not None and rules.unmeasured_dose == "sessions":
+        known = [sessions_ratio]  # a steps target without a tracker: judged on the sessions done
     if not known:
         return NO_DATA if achieved is None and target > 0 else NO_TARGET
     ratio = min(known)

@@ -226,6 +226,33 @@ def _protocols() -> list[str]:
     return out
 
 
+def _activity() -> list[str]:
+    """Dose and adherence rules, read as data: the clinical layer does not import stride.activity,
+    whose loaders validate these same files."""
+    mets, dose, adherence = load_toml("mets"), load_toml("dose"), load_toml("adherence")
+    out = ["## Activity: METs, dose and adherence", "", "### MET values (2024 Adult Compendium)", ""]
+    rows = [
+        (sport, variant, v["code"], v["met"], v["description"], v["status"])
+        for sport, entry in mets["sports"].items()
+        for variant, v in entry["variants"].items()
+    ]
+    out += _table(("activity", "effort", "code", "MET", "description", "status"), rows)
+    out += ["### Dose rules", ""]
+    rules = [(k, v.get("status", ""), v["source"]) for k, v in dose.items() if isinstance(v, dict)]
+    out += _table(("rule", "status", "source"), rules)
+    out += _table(
+        ("reference dose", "kcal/kg/week", "source"),
+        ((d["label"], d["kcal_per_kg_per_week"], d["source"]) for d in dose["reference_doses"]),
+    )
+    out += ["### Adherence categories", ""]
+    out += _table(
+        ("category", "ratio at least", "source"),
+        ((c["label"], c["min_ratio"], c["source"]) for c in adherence["categories"]),
+    )
+    out += [f"Basis: {adherence['basis']['source']}", ""]
+    return out
+
+
 def rules_markdown() -> str:
     """The whole reference as Markdown (deterministic: same package data, same text)."""
     out = [
@@ -262,7 +289,7 @@ def rules_markdown() -> str:
     crisis = load_toml("crisis")
     out += [f"Default crisis guidance (per-site override): {crisis['phone']} — {crisis['source']}", ""]
     out += ["## Outcomes over repeated measures", "", *_outcomes(), *_trd()]
-    out += _screening() + _intensity() + _protocols()
+    out += _screening() + _intensity() + _protocols() + _activity()
     bounds = load_toml("plausibility")
     out += ["## Data-entry plausibility bounds (patient record)", ""]
     out += _table(

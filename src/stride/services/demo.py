@@ -108,7 +108,12 @@ PATIENT_PASSWORD = "stride-patient-demo"
 
 def demo_logins() -> list[DemoLogin]:
     patients = [
-        DemoLogin(f"patient{i}", PATIENT_PASSWORD, Role.PATIENT, "own record only")
+        DemoLogin(
+            f"patient{i}",
+            PATIENT_PASSWORD,
+            Role.PATIENT,
+            "own record; on a walking plan with logged sessions" if i == 5 else "own record only",
+        )
         for i in range(1, PATIENT_LOGINS + 1)
     ]
     return [*STAFF, *patients]

@@ -127,7 +127,16 @@ def test_steps_plan() -> None:
     a = judge(pw, [], daily_steps=steps)
     assert (a.dose_metric, a.dose_achieved, a.category) == ("steps_per_day", 6000.0, "adherent")
     assert a.sessions_ratio is None
-    assert judge(pw, []).category == NO_DATA  # a steps target and no step data
+    assert judge(pw, []).category == NO_DATA  # a steps target, no step data and no sessions planned
+
+
+def test_a_steps_target_without_step_data_is_judged_on_sessions() -> None:
+    pw = plan_week(sessions=3, minutes=66, unit="steps_per_day", volume=2200.0, intensity="light")
+    a = judge(pw, [walk("a", MON, 30), walk("b", MON + timedelta(days=2), 30)])
+    assert (a.dose_achieved, a.sessions_ratio) == (None, 2 / 3)
+    assert a.category == "partial"  # 67 % of the sessions
+    strict = replace(adherence_rules(), unmeasured_dose="no_data")
+    assert judge(pw, [walk("a", MON, 30)], rules=strict).category == NO_DATA
 
 
 def test_other_bases_for_the_category() -> None:
