@@ -38,11 +38,11 @@ from stride.activity.zones import (
     ZONES,
     classify_hr,
     sample_weights_s,
-    vigorous_upper,
     zone_for_met,
     zone_for_rpe,
 )
 from stride.clinical import toml_reader as r
+from stride.clinical.intensity import vigorous_upper
 from stride.domain.refdata import load_toml
 from stride.errors import InvalidInput
 

@@ -9,13 +9,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Literal
+from typing import Literal, get_args
 
 import numpy as np
 from numpy.typing import NDArray
 
 FileFormat = Literal["fit", "tcx", "gpx", "fitbit", "apple_health", "csv", "omh"]
-FORMATS: tuple[FileFormat, ...] = ("fit", "tcx", "gpx", "fitbit", "apple_health", "csv", "omh")
+FORMATS: tuple[FileFormat, ...] = get_args(FileFormat)
 
 # The normalised activity types (the prescription's modalities plus what trackers record).
 # Readers map the device's own label here and keep it in ``ParsedSession.device_sport``.
@@ -34,21 +34,7 @@ Sport = Literal[
     "mixed_aerobic",
     "other",
 ]
-SPORTS: tuple[Sport, ...] = (
-    "walking",
-    "running",
-    "cycling",
-    "swimming",
-    "strength",
-    "yoga",
-    "hiking",
-    "rowing",
-    "elliptical",
-    "skiing",
-    "dance",
-    "mixed_aerobic",
-    "other",
-)
+SPORTS: tuple[Sport, ...] = get_args(Sport)
 
 Metric = Literal["heart_rate", "steps", "calories"]
 

@@ -27,26 +27,12 @@ import pyarrow as pa
 from numpy.typing import ArrayLike, NDArray
 
 from stride.activity.model import F64, I64
-from stride.clinical.intensity import CLASS_IDS, intensity_rules
+from stride.clinical.intensity import CLASS_IDS, intensity_rules, vigorous_upper
 from stride.errors import InvalidInput
 
 ZONES: tuple[str, ...] = CLASS_IDS  # very_light, light, moderate, vigorous, near_maximal
 UNCLASSIFIED = "unclassified"
 ZONE_KEYS: tuple[str, ...] = (*ZONES, UNCLASSIFIED)
-
-
-def vigorous_upper(pct: int | None = None) -> int:
-    """The vigorous upper bound in % HRR: ``pct`` if it is a cited option, else the default (84)."""
-    rules = intensity_rules()
-    if pct is None:
-        return rules.default_vigorous_upper
-    allowed = [o.pct for o in rules.vigorous_upper_options]
-    if pct not in allowed:
-        raise InvalidInput(
-            f"{pct!r} is not a cited vigorous upper bound; choose {' or '.join(map(str, allowed))}",
-            field="vigorous_upper_pct",
-        )
-    return pct
 
 
 def hrr_bounds(vigorous_upper_pct: int | None = None) -> tuple[int, int, int, int]:

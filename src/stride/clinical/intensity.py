@@ -226,7 +226,8 @@ def _check_resting(resting_hr: object, top: int) -> int:
     return value
 
 
-def _vigorous_upper(pct: int | None) -> int:
+def vigorous_upper(pct: int | None = None) -> int:
+    """The vigorous upper bound in % HRR: ``pct`` if it is a cited option, else the default (84)."""
     rules = intensity_rules()
     if pct is None:
         return rules.default_vigorous_upper
@@ -274,7 +275,7 @@ def hr_zones(
     rules = intensity_rules()
     top = _max_hr(age, formula=formula, measured=hrmax)
     rest = _check_resting(resting_hr, top)
-    upper = _vigorous_upper(vigorous_upper_pct)
+    upper = vigorous_upper(vigorous_upper_pct)
     if basis == "hrr":
         starts = [c.hrr_from for c in rules.classes[1:4]] + [upper + 1]
         beats = [_target(rest, top - rest, Fraction(pct, 100)) for pct in starts]

@@ -21,7 +21,7 @@ from stride.activity.overlap import SessionSpan, find_duplicates
 from stride.activity.weekly import WeekDose, week_dose
 from stride.clinical.intensity import hrmax as estimate_hrmax
 from stride.clinical.prescription import Plan, PlanWeek, plan_from_dict
-from stride.domain.activity import ImportRecord, SessionEntry, StoredSession
+from stride.domain.activity import ImportRecord, SessionEntry, StoredSession, WeekSummary
 from stride.errors import InvalidInput
 from stride.services.context import Deps
 from stride.store.repositories import activity as repo
@@ -308,17 +308,20 @@ def recompute_weeks(s: Session, deps: Deps, patient_id: int, ctx: DoseContext, m
     """Rewrite the stored weekly summaries of ``mondays`` from the sessions and steps now stored."""
     for monday in sorted({monday_of(d) for d in mondays}):
         week, _, _ = week_dose_of(s, patient_id, ctx, monday)
-        repo.upsert_week(
-            s,
-            patient_id=patient_id,
-            week_start=monday,
-            updated_at=deps.clock(),
-            sessions=week.sessions,
-            moderate_minutes=week.moderate_minutes,
-            vigorous_minutes=week.vigorous_minutes,
-            mvpa_minutes=week.moderate_minutes + week.vigorous_minutes,
-            moderate_equivalent_minutes=week.moderate_equivalent_minutes,
-            met_minutes=week.met_minutes,
-            kcal_per_kg=week.kcal_per_kg,
-            steps_per_day=week.steps_per_day,
-        )
+        repo.upsert_week(s, patient_id, week_summary(monday, week, at=deps.clock()))
+
+
+def week_summary(monday: date, week: WeekDose, *, at: datetime) -> WeekSummary:
+    """The stored shape of a calendar week's dose (MVPA = moderate + vigorous minutes)."""
+    return WeekSummary(
+        week_start=monday,
+        sessions=week.sessions,
+        moderate_minutes=week.moderate_minutes,
+        vigorous_minutes=week.vigorous_minutes,
+        mvpa_minutes=week.moderate_minutes + week.vigorous_minutes,
+        moderate_equivalent_minutes=week.moderate_equivalent_minutes,
+        met_minutes=week.met_minutes,
+        kcal_per_kg=week.kcal_per_kg,
+        steps_per_day=week.steps_per_day,
+        updated_at=at,
+    )

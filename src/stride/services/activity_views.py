@@ -18,7 +18,7 @@ from stride.activity.daily import downsample_curve
 from stride.activity.zones import ZONE_KEYS
 from stride.clinical.prescription import PlanWeek
 from stride.domain.activity import AdverseEvent, DailySteps, StoredSession, WeekSummary
-from stride.services.activity_dose import DoseContext, dose_of, week_dose_of
+from stride.services.activity_dose import DoseContext, dose_of, week_dose_of, week_summary
 from stride.services.context import Deps
 from stride.store.activity_store import ActivityStore
 from stride.store.repositories import activity as repo
@@ -174,18 +174,7 @@ def week_view(s: Session, deps: Deps, patient_id: int, monday: date, ctx: DoseCo
         history.append(
             WeekBar(week_start=earlier, planned_minutes=planned, done_minutes=done, category=category)
         )
-    summary = WeekSummary(
-        week_start=monday,
-        sessions=week.sessions,
-        moderate_minutes=week.moderate_minutes,
-        vigorous_minutes=week.vigorous_minutes,
-        mvpa_minutes=week.moderate_minutes + week.vigorous_minutes,
-        moderate_equivalent_minutes=week.moderate_equivalent_minutes,
-        met_minutes=week.met_minutes,
-        kcal_per_kg=week.kcal_per_kg,
-        steps_per_day=week.steps_per_day,
-        updated_at=deps.clock(),
-    )
+    summary = week_summary(monday, week, at=deps.clock())
     return WeekView(
         patient_id=patient_id,
         timezone=ctx.timezone,

@@ -295,21 +295,31 @@ def daily_steps(session: Session, patient_id: int, first: date, last: date) -> l
     return [DailySteps(day=d, steps=float(s)) for d, s in rows if s is not None]
 
 
-def upsert_week(
-    session: Session, *, patient_id: int, week_start: date, updated_at: datetime, **values: float | int | None
-) -> None:
+def upsert_week(session: Session, patient_id: int, summary: WeekSummary) -> None:
     row = session.scalar(
         select(ActivityWeekRow).where(
-            ActivityWeekRow.patient_id == patient_id, ActivityWeekRow.week_start == week_start
+            ActivityWeekRow.patient_id == patient_id, ActivityWeekRow.week_start == summary.week_start
         )
     )
     if row is None:
-        row = ActivityWeekRow(patient_id=patient_id, week_start=week_start)
+        row = ActivityWeekRow(patient_id=patient_id, week_start=summary.week_start)
         session.add(row)
-    for name, value in values.items():
-        setattr(row, name, value)
-    row.updated_at = updated_at
+    for name in _WEEK_FIELDS:
+        setattr(row, name, getattr(summary, name))
     session.flush()
+
+
+_WEEK_FIELDS = (
+    "sessions",
+    "moderate_minutes",
+    "vigorous_minutes",
+    "mvpa_minutes",
+    "moderate_equivalent_minutes",
+    "met_minutes",
+    "kcal_per_kg",
+    "steps_per_day",
+    "updated_at",
+)
 
 
 def weeks(session: Session, patient_id: int, first: date, last: date) -> list[WeekSummary]:
@@ -322,21 +332,7 @@ def weeks(session: Session, patient_id: int, first: date, last: date) -> list[We
         )
         .order_by(ActivityWeekRow.week_start)
     )
-    return [
-        WeekSummary(
-            week_start=r.week_start,
-            sessions=r.sessions,
-            moderate_minutes=r.moderate_minutes,
-            vigorous_minutes=r.vigorous_minutes,
-            mvpa_minutes=r.mvpa_minutes,
-            moderate_equivalent_minutes=r.moderate_equivalent_minutes,
-            met_minutes=r.met_minutes,
-            kcal_per_kg=r.kcal_per_kg,
-            steps_per_day=r.steps_per_day,
-            updated_at=r.updated_at,
-        )
-        for r in rows
-    ]
+    return [WeekSummary(week_start=r.week_start, **{n: getattr(r, n) for n in _WEEK_FIELDS}) for r in rows]
 
 
 def unfinished_import_ids(session: Session) -> list[int]:
