@@ -419,3 +419,18 @@ def test_a_waiting_import_is_polled_until_it_is_done(as_patient: TestClient, dem
     assert '<span class="import-state">done</span>' in done.text
     switch_to(as_patient, *PATIENT5)
     assert as_patient.get(f"/activity/imports/{import_id}/status").status_code == 403
+
+
+def test_a_serious_event_tells_the_patient_the_care_team_is_alerted(
+    client: TestClient, demo: Services, p4: int
+) -> None:
+    give_plan(demo, p4)
+    login(client, *PATIENT4)
+    sent = post(client, f"/patients/{p4}/activity/adverse-events", {**EVENT_FORM, "severity": "serious"})
+    assert sent.status_code == 303, sent.text
+    assert sent.headers["location"].endswith("saved=alerted#events")
+    page = client.get(sent.headers["location"])
+    assert "Your care team has been alerted" in page.text
+    assert 'role="alert"' in page.text
+    [alert] = demo.alerts.for_patient(okafor(demo), p4, open_only=True)
+    assert alert.code == "adverse_event_serious"

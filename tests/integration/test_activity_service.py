@@ -258,3 +258,49 @@ def test_doctor_publishes_committed_imports_and_removes_leftovers(
     assert (report["published"], report["removed_partial"]) == (1, 1)
     assert sorted(p.name for p in folder.iterdir()) == [published.name]
     assert demo.activity.session(patient1, demo.activity.sessions(patient1, p1)[0].id).hr_curve
+
+
+@pytest.mark.parametrize(
+    ("severity", "code"), [("serious", "adverse_event_serious"), ("severe", "adverse_event_severe")]
+)
+def test_a_severe_or_serious_event_alerts_the_care_team_and_holds_the_plan(
+    demo: Services, rivera: Caller, patient1: Caller, planned: int, severity: str, code: str
+) -> None:
+    assert not demo.plans.current(rivera, planned).on_hold  # type: ignore[union-attr]
+    demo.activity.report_adverse_event(
+        patient1,
+        planned,
+        AdverseEventEntry(
+            occurred_at=datetime(2026, 11, 25, 8, tzinfo=UTC),
+            description="Chest pain and fainted on the walk; taken to A&E",
+            severity=severity,
+            action_taken="Ambulance called",
+        ),
+    )
+    [alert] = demo.alerts.for_patient(rivera, planned, open_only=True)
+    assert (alert.code, alert.response_id) == (code, None)
+    assert "Chest pain" in alert.reason
+    assert any(
+        a.patient_id == planned and a.code == code for a in (i.alert for i in demo.alerts.inbox(rivera))
+    )
+    view = demo.plans.current(rivera, planned)
+    assert view is not None
+    assert view.on_hold
+    assert ("alert.raise", planned) in [(a, p) for a, _, p in audit_actions(demo)]
+
+
+def test_a_mild_event_is_recorded_without_an_alert(
+    demo: Services, rivera: Caller, patient1: Caller, planned: int
+) -> None:
+    demo.activity.report_adverse_event(
+        patient1,
+        planned,
+        AdverseEventEntry(
+            occurred_at=datetime(2026, 11, 25, 8, tzinfo=UTC),
+            description="Sore knees",
+            severity="mild",
+            action_taken="Rest day",
+        ),
+    )
+    assert demo.alerts.for_patient(rivera, planned, open_only=True) == []
+    assert not demo.plans.current(rivera, planned).on_hold  # type: ignore[union-attr]

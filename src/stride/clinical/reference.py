@@ -250,6 +250,14 @@ def _activity() -> list[str]:
         ((c["label"], c["min_ratio"], c["source"]) for c in adherence["categories"]),
     )
     out += [f"Basis: {adherence['basis']['source']}", ""]
+    out += ["### Adverse events that alert the care team at once", ""]
+    out += _table(
+        ("severity", "alert", "urgency", "source"),
+        (
+            (e["severity"], e["code"], e["alert_severity"], e["source"])
+            for e in load_toml("adverse_events")["escalate"]
+        ),
+    )
     return out
 
 

@@ -190,6 +190,31 @@ class AdverseEventEntry:
     session_id: int | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class Escalation:
+    """An adverse event of this severity also raises a safety alert (``adverse_events.toml``)."""
+
+    severity: str
+    alert_severity: str
+    code: str
+    reason: str
+    source: str
+
+
+def escalation_for(severity: str) -> Escalation | None:
+    """The alert an adverse event of ``severity`` raises, or None (recorded and counted only)."""
+    for rule in load_toml("adverse_events")["escalate"]:
+        if rule["severity"] == severity:
+            return Escalation(
+                severity=rule["severity"],
+                alert_severity=rule["alert_severity"],
+                code=rule["code"],
+                reason=rule["reason"],
+                source=rule["source"],
+            )
+    return None
+
+
 def check_adverse_event(entry: AdverseEventEntry, *, now: datetime) -> AdverseEventEntry:
     if entry.occurred_at.tzinfo is None:
         raise InvalidInput("give the time with its timezone", field="occurred_at")

@@ -7,6 +7,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from sqlalchemy.orm import Session
+
 from stride.activity.model import SPORTS
 from stride.domain.accounts import Role
 from stride.domain.activity import (
@@ -16,6 +18,7 @@ from stride.domain.activity import (
     StoredSession,
     check_adverse_event,
     check_session_entry,
+    escalation_for,
 )
 from stride.errors import InvalidInput, NotFound
 from stride.services import activity_dose as dosing
@@ -23,8 +26,10 @@ from stride.services.access import deny, has_role, may_log_activity, may_read_cl
 from stride.services.activity_views import SessionDetail, WeekView, session_detail, week_view
 from stride.services.context import Caller, Deps, record
 from stride.store.activity_store import ActivityStore
+from stride.store.models import SafetyAlertRow
 from stride.store.repositories import activity as repo
 from stride.store.repositories import exercise as plan_repo
+from stride.store.repositories import measurements as measurement_repo
 
 CURVE_POINTS = 600  # enough for a smooth curve, small enough to draw on the server
 
@@ -108,9 +113,43 @@ class ActivityService:
                     patient_id=patient_id,
                     detail=event.severity.value,
                 )
+                self._escalate(s, caller, event)
                 return event
         raise self._refuse(
             caller, "activity.adverse_event.create", patient_id, f"patient/{patient_id}/adverse-events"
+        )
+
+    @staticmethod
+    def alerts_care_team(severity: str) -> bool:
+        """Whether an adverse event of ``severity`` raises a safety alert (adverse_events.toml)."""
+        return escalation_for(severity) is not None
+
+    def _escalate(self, s: Session, caller: Caller, event: AdverseEvent) -> None:
+        """A severe or serious event reaches the care team at once as a safety alert, in the same
+        transaction (adverse_events.toml): the plan goes on hold until they have reviewed it."""
+        rule = escalation_for(event.severity.value)
+        if rule is None:
+            return
+        alert = measurement_repo.add_alert(
+            s,
+            SafetyAlertRow(
+                patient_id=event.patient_id,
+                response_id=None,
+                code=rule.code,
+                severity=rule.alert_severity,
+                reason=f"{rule.reason} Reported: {event.description}",
+                source=rule.source,
+                raised_at=self.deps.clock(),
+            ),
+        )
+        record(
+            s,
+            self.deps,
+            caller,
+            action="alert.raise",
+            resource=f"alert/{alert.id}",
+            patient_id=event.patient_id,
+            detail=rule.code,
         )
 
     # --- reading ---------------------------------------------------------------------------------

@@ -274,7 +274,8 @@ def _adverse_page(
         now=now,
         error=error,
         local=localiser(tz_name),
-        saved=request.query_params.get("saved") == "1",
+        saved=request.query_params.get("saved") in ("1", "alerted"),
+        alerted=request.query_params.get("saved") == "alerted",
     )
 
 
@@ -291,12 +292,13 @@ async def report_adverse_event(request: Request, patient_id: Id, caller: PageCal
     values = await forms.form_values(request)
     try:
         entry = _adverse_entry(values)
-        await run_in_threadpool(svc.activity.report_adverse_event, caller, patient_id, entry)
+        event = await run_in_threadpool(svc.activity.report_adverse_event, caller, patient_id, entry)
     except InvalidInput as exc:
         return await run_in_threadpool(
             _adverse_page, request, svc, caller, patient_id, values=values, error=exc
         )
-    target = f"/patients/{patient_id}/activity/adverse-events?saved=1#events"
+    saved = "alerted" if svc.activity.alerts_care_team(event.severity.value) else "1"
+    target = f"/patients/{patient_id}/activity/adverse-events?saved={saved}#events"
     return RedirectResponse(prefixed(request, target), status_code=303)
 
 
