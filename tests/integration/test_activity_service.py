@@ -5,6 +5,7 @@ adverse events per protocol, the week view against the plan, and the doctor's cl
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
+from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -304,3 +305,18 @@ def test_a_mild_event_is_recorded_without_an_alert(
     )
     assert demo.alerts.for_patient(rivera, planned, open_only=True) == []
     assert not demo.plans.current(rivera, planned).on_hold  # type: ignore[union-attr]
+
+
+def test_a_password_protected_export_fails_as_an_import_and_stores_nothing(
+    demo: Services, patient1: Caller, p1: int, tmp_path: Path
+) -> None:
+    from tests.unit.activity.io.test_zip_members import APPLE_XML, zipped
+
+    path = tmp_path / "export.zip"
+    path.write_bytes(zipped("apple_health_export/export.xml", APPLE_XML, encrypted=True))
+    outcome = demo.imports.submit_path(patient1, p1, path)
+    failed = demo.imports.status(patient1, outcome.record.id)
+    assert failed.status is ImportStatus.FAILED
+    assert failed.error is not None
+    assert "password-protected" in failed.error
+    assert _count(demo, p1) == 0

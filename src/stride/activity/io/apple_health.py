@@ -23,7 +23,6 @@ naming their lines, up to :data:`._apple_records.MAX_BAD_RECORDS`.
 from __future__ import annotations
 
 import zipfile
-import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, tzinfo
@@ -36,6 +35,7 @@ from numpy.typing import NDArray
 from stride.activity.io import Progress
 from stride.activity.io._apple_records import MAX_BAD_RECORDS, Records, dedup_steps, text
 from stride.activity.io._apple_workouts import WORKOUT_END, Workouts, sessions
+from stride.activity.io._zip import ZIP_ERRORS, zip_problem
 from stride.activity.model import F64, I64, MetricSeries, ParsedFile
 from stride.errors import UnreadableFile
 
@@ -80,8 +80,8 @@ def _open(path: Path) -> Iterator[tuple[IO[bytes], int, str]]:
         else:
             with path.open("rb") as fh:
                 yield fh, path.stat().st_size, path.name
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, EOFError, zlib.error) as exc:
-        raise UnreadableFile(f"a damaged zip archive ({exc})", field="zip") from None
+    except ZIP_ERRORS as exc:
+        raise UnreadableFile(zip_problem(exc), field="zip") from None
     except OSError as exc:
         raise UnreadableFile(f"cannot read the file: {exc.strerror or exc}", field=path.name) from None
 
@@ -107,7 +107,7 @@ def _member(archive: zipfile.ZipFile) -> zipfile.ZipInfo:
 def _read_block(stream: IO[bytes], name: str, done: int) -> bytes:
     try:
         return stream.read(CHUNK)
-    except (zipfile.BadZipFile, EOFError, zlib.error) as exc:
+    except ZIP_ERRORS as exc:
         raise UnreadableFile(f"the zip archive is damaged ({exc})", field=f"{name} byte {done}") from None
     except OSError as exc:
         raise UnreadableFile(

@@ -33,7 +33,6 @@ from __future__ import annotations
 import json
 import re
 import zipfile
-import zlib
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -45,6 +44,7 @@ from typing import Any, Literal
 import numpy as np
 
 from stride.activity.io import Progress
+from stride.activity.io._zip import ZIP_READ_ERRORS, zip_problem
 from stride.activity.io.sports import normalise_sport
 from stride.activity.model import F64, I64, Metric, MetricSeries, ParsedFile, ParsedSession, Samples
 from stride.errors import UnreadableFile
@@ -147,8 +147,8 @@ def _zip_files(archive: zipfile.ZipFile) -> list[_File]:
 def _read_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, name: str) -> bytes:
     try:
         return archive.read(info)
-    except (zipfile.BadZipFile, EOFError, zlib.error, NotImplementedError, OSError) as exc:
-        raise UnreadableFile(f"a damaged zip archive ({exc})", field=name) from None
+    except ZIP_READ_ERRORS as exc:
+        raise UnreadableFile(zip_problem(exc), field=name) from None
 
 
 def _read_file(path: Path) -> bytes:
