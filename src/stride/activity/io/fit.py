@@ -32,7 +32,8 @@ from stride.errors import UnreadableFile
 FIT_EPOCH_S = 631_065_600  # 1989-12-31T00:00:00Z, where FIT's date_time counts from
 SEMICIRCLE_DEG = 180.0 / 2**31
 
-_FILE_ID, _SESSION, _RECORD, _SPORT = 0, 18, 20, 12  # global message numbers (FIT profile)
+# Global message numbers (FIT profile).
+_FILE_ID, _SESSION, _RECORD, _SPORT, _DEVELOPER_DATA_ID = 0, 18, 20, 12, 207
 _PROGRESS_EVERY = 4096  # frames between progress calls: often enough for a bar, cheap enough
 
 # Record fields kept, by profile name, and their column in _Decoded.columns.
@@ -89,6 +90,7 @@ class _Decoded:
     sport: dict[str, Any] = field(default_factory=dict)
     frames: int = 0
     file_id_seen: bool = False
+    offset: int = 0  # where the frame being taken ends, to name the byte of a refusal
 
 
 def read(path: Path, *, tz: tzinfo = UTC, progress: Progress | None = None) -> ParsedFile:
@@ -124,6 +126,7 @@ def _decode(fh: IO[bytes], total: int, progress: Progress | None) -> _Decoded:
             if progress is not None and decoded.frames % _PROGRESS_EVERY == 0:
                 progress(fh.tell(), total)
             if frame.frame_type == fitdecode.FIT_FRAME_DATA:
+                decoded.offset = fh.tell()
                 _take(frame, decoded)
     except _DECODER_ERRORS as exc:
         offset = _offset(exc, fh)
@@ -151,6 +154,21 @@ def _take(frame: Any, decoded: _Decoded) -> None:
         _check_file_type(frame)
     elif number == _SPORT and not decoded.sport:
         decoded.sport = _values(frame)
+    elif number == _DEVELOPER_DATA_ID:
+        _check_developer_data_id(frame, decoded.offset)
+
+
+def _check_developer_data_id(frame: Any, offset: int) -> None:
+    """A developer data id must say which index it declares and which application it is: the
+    decoder lets a definition without either through (inventing a placeholder), and the developer
+    fields that follow would then be read against a guess."""
+    present = {f.name: f.value for f in frame.fields if f.field is not None and f.value is not None}
+    for name in ("developer_data_index", "application_id"):
+        if name not in present:
+            raise UnreadableFile(
+                f"invalid developer-data definitions: a developer_data_id message without its {name}",
+                field=f"byte {offset}",
+            )
 
 
 def _add_record(frame: Any, columns: tuple[list[Any], ...]) -> None:

@@ -73,8 +73,8 @@ def read(path: Path, *, tz: tzinfo = UTC, progress: Progress | None = None) -> P
         sessions.append(_session(track, (trk.findtext(f"{ns}type") or "").strip()))
     if not sessions:
         raise UnreadableFile(
-            "the GPX file holds no track with timestamps: it is a route or a set of waypoints, "
-            "not a recorded session",
+            "no timed session in this file: it holds no track with timestamps (a route or a set of "
+            "waypoints, not a recording)",
             field=where(root),
         )
     return ParsedFile(format="gpx", sessions=tuple(sessions), warnings=tuple(warnings))

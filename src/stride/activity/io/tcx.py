@@ -94,18 +94,25 @@ def read(path: Path, *, tz: tzinfo = UTC, progress: Progress | None = None) -> P
     tags = _Tags(namespace_of(root))
     sessions: list[ParsedSession] = []
     warnings: list[str] = []
+    activities = 0
     for activity in root.iter(tags.Activity):
+        activities += 1
         session = _activity(activity, tags, tz)
         if session is None:
             warnings.append(f"{where(activity)}: an activity without laps was skipped")
+        elif not len(session.samples):
+            # Lap totals alone are a summary typed in or a plan, not a recording to measure.
+            warnings.append(f"{where(activity)}: an activity without timed trackpoints was skipped")
         else:
             sessions.append(session)
     if not sessions:
-        raise UnreadableFile(_why_empty(root, tags), field=where(root))
+        raise UnreadableFile(_why_empty(root, tags, activities), field=where(root))
     return ParsedFile(format="tcx", sessions=tuple(sessions), warnings=tuple(warnings))
 
 
-def _why_empty(root: etree._Element, tags: _Tags) -> str:
+def _why_empty(root: etree._Element, tags: _Tags, activities: int) -> str:
+    if activities:
+        return "no timed session in this file: no activity in it has trackpoints with a time"
     if root.find(f".//{tags.Courses}") is not None:
         return "a TCX course (a planned route), not a recorded activity"
     if root.find(f".//{tags.Workouts}") is not None:

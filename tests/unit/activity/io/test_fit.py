@@ -28,8 +28,16 @@ from tests.samples import sample
 # A minimal FIT encoder (header, one definition before each data message, CRC), enough to build
 # files with the exact sessions and records a test needs.
 
-_FORMATS = {0x00: "B", 0x02: "B", 0x84: "H", 0x85: "i", 0x86: "I"}
-_INVALID = {0x00: 0xFF, 0x02: 0xFF, 0x84: 0xFFFF, 0x85: 0x7FFFFFFF, 0x86: 0xFFFFFFFF}
+# Base types by number; 0x0D is a byte array, here always the 16 bytes of an application_id.
+_FORMATS = {0x00: "B", 0x02: "B", 0x0D: "16s", 0x84: "H", 0x85: "i", 0x86: "I"}
+_INVALID: dict[int, int | bytes] = {
+    0x00: 0xFF,
+    0x02: 0xFF,
+    0x0D: b"\xff" * 16,
+    0x84: 0xFFFF,
+    0x85: 0x7FFFFFFF,
+    0x86: 0xFFFFFFFF,
+}
 
 
 @dataclass(frozen=True)
@@ -37,7 +45,7 @@ class Message:
     """One data message: global number and ``(field number, base type, raw value)`` triples."""
 
     number: int
-    fields: tuple[tuple[int, int, int | None], ...]
+    fields: tuple[tuple[int, int, int | bytes | None], ...]
 
 
 def fit_bytes(messages: list[Message]) -> bytes:
