@@ -13,7 +13,7 @@ import secrets
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, SecretStr, ValidationError, model_validator
+from pydantic import AliasChoices, Field, SecretStr, ValidationError, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from stride.errors import ConfigurationError
@@ -49,8 +49,14 @@ class Settings(BaseSettings):
     # `stride worker` does; set false when running workers apart.
     jobs_in_process: bool = True
     job_workers: int = Field(default=1, ge=1, le=32)
-    # A 2 GB Apple Health export is normal (reference/wearables-and-performance.md §1.6).
-    upload_max_mb: int = Field(default=4096, ge=1, le=65536)
+    # The largest request body an upload may send, in MB (a 2 GB Apple Health export is normal).
+    # STRIDE_UPLOAD_MAX_MB is the deprecated earlier name, still read when the new one is unset.
+    max_upload_mb: int = Field(
+        default=4096,
+        ge=1,
+        le=65536,
+        validation_alias=AliasChoices("max_upload_mb", "STRIDE_MAX_UPLOAD_MB", "STRIDE_UPLOAD_MAX_MB"),
+    )
 
     @property
     def blob_dir(self) -> Path:

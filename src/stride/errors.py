@@ -42,6 +42,13 @@ class BadRequest(StrideError):
     code = "bad_request"
 
 
+class TooLarge(BadRequest):
+    """The input is larger than a configured or documented limit (an upload over
+    ``STRIDE_MAX_UPLOAD_MB``); nothing of it is kept."""
+
+    code = "too_large"
+
+
 class AuthenticationRequired(StrideError):
     """No valid session or token, or wrong credentials."""
 

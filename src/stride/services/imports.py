@@ -20,7 +20,7 @@ from typing import BinaryIO
 from stride.activity.io import detect, reader
 from stride.activity.model import ParsedFile
 from stride.domain.activity import ImportRecord, ImportStatus
-from stride.errors import InvalidInput, NotFound, UnreadableFile
+from stride.errors import InvalidInput, NotFound, TooLarge, UnreadableFile
 from stride.services.access import deny, may_log_activity, may_read_clinical
 from stride.services.activity_dose import DoseContext, dose_context, persist_parsed
 from stride.services.context import Caller, Deps, record
@@ -48,13 +48,20 @@ class ImportService:
         self.deps, self.blobs, self.store = deps, blobs, store
         self._enqueue: Callable[[int], None] = self.run
 
+    @property
+    def spool_dir(self) -> Path:
+        """Where an upload is written while it arrives (next to the blobs, not in memory)."""
+        return self.blobs.spool_dir
+
     def use_queue(self, enqueue: Callable[[int], None]) -> None:
         """Send submitted imports to a job queue instead of running them at once."""
         self._enqueue = enqueue
 
     # --- receiving -------------------------------------------------------------------------------
 
-    def _check_may_import(self, caller: Caller, patient_id: int) -> None:
+    def check_may_import(self, caller: Caller, patient_id: int) -> None:
+        """Refuse (audited) a caller who may not import for this patient: cheap, so that an upload
+        route can ask before it reads a byte of the body."""
         with self.deps.db.transaction() as s:
             if caller.system and patient_repo.get(s, patient_id) is None:
                 raise InvalidInput(f"there is no patient {patient_id}", field="patient")
@@ -73,14 +80,12 @@ class ImportService:
         self, caller: Caller, patient_id: int, stream: BinaryIO, *, filename: str
     ) -> ImportOutcome:
         """Keep the uploaded file and queue its import (web upload and API)."""
-        self._check_may_import(caller, patient_id)
-        limit = self.deps.settings.upload_max_mb * 1024 * 1024
+        self.check_may_import(caller, patient_id)
+        limit_mb = self.deps.settings.max_upload_mb
         try:
-            sha, size = self.blobs.put_stream(stream, limit=limit)
+            sha, size = self.blobs.put_stream(stream, limit=limit_mb << 20)
         except OverflowError:
-            raise InvalidInput(
-                f"the file is larger than the limit of {self.deps.settings.upload_max_mb} MB", field="file"
-            ) from None
+            raise TooLarge(f"the upload is larger than the limit of {limit_mb} MB", field="file") from None
         if size == 0:
             raise InvalidInput("the file is empty", field="file")
         return self._register(caller, patient_id, sha=sha, size=size, filename=filename)
@@ -90,7 +95,7 @@ class ImportService:
     ) -> ImportOutcome:
         """Keep a file (or a Fitbit export folder) from the local disk and queue its import (or,
         with ``enqueue=False``, leave it queued for the caller to :meth:`run` at once)."""
-        self._check_may_import(caller, patient_id)
+        self.check_may_import(caller, patient_id)
         if not path.exists():
             raise InvalidInput(f"no such file or folder: {path}", field="path")
         sha, size = self.blobs.put_tree(path) if path.is_dir() else self.blobs.put_file(path)

@@ -24,6 +24,11 @@ class BlobStore:
         self.root = root
         self._tmp = root / "tmp"
 
+    @property
+    def spool_dir(self) -> Path:
+        """The folder of files being written (on the blobs' own disk), e.g. an upload arriving."""
+        return self._tmp
+
     def path(self, sha256: str) -> Path:
         """Where the blob ``sha256`` lives (two-level fan-out keeps directories small)."""
         if len(sha256) != 64 or any(c not in "0123456789abcdef" for c in sha256):

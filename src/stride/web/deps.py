@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hmac
+from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import Depends, Request
@@ -86,6 +87,31 @@ async def api_caller(request: Request) -> Caller:
     return _caller(request, info.actor)
 
 
+@dataclass(frozen=True, slots=True)
+class BodylessPageCaller:
+    """The caller of a page request whose body the route reads itself (an upload): the session is
+    checked without touching the body; the CSRF token, unless the ``X-CSRF-Token`` header carried
+    it, is to be found in the form fields before the file (:meth:`check_form_token`)."""
+
+    caller: Caller
+    expected_token: str | None  # None: the header already matched
+
+    def check_form_token(self, fields: dict[str, str]) -> None:
+        if self.expected_token is not None and not _same(fields.get(CSRF_FIELD), self.expected_token):
+            raise CsrfFailed("the form expired or did not come from this site; reload the page and try again")
+
+
+def bodyless_page_caller(request: Request) -> BodylessPageCaller:
+    info = web_session(request)
+    if info is None:
+        raise LoginRequired("please log in")
+    sent = request.headers.get(CSRF_HEADER)
+    if sent is not None and not _same(sent, info.csrf_token):
+        raise CsrfFailed("the form expired or did not come from this site; reload the page and try again")
+    return BodylessPageCaller(_caller(request, info.actor), None if sent is not None else info.csrf_token)
+
+
 PageCaller = Annotated[Caller, Depends(page_caller)]
 ApiCaller = Annotated[Caller, Depends(api_caller)]
+UploadPageCaller = Annotated[BodylessPageCaller, Depends(bodyless_page_caller)]
 Svc = Annotated[Services, Depends(services)]

@@ -19,6 +19,7 @@ from stride.errors import (
     PermissionDenied,
     RateLimited,
     StrideError,
+    TooLarge,
 )
 from stride.web.deps import LoginRequired
 from stride.web.render import render
@@ -30,6 +31,7 @@ STATUS: dict[type[StrideError], int] = {
     NotFound: 404,
     Conflict: 409,
     InvalidInput: 422,
+    TooLarge: 413,
     RateLimited: 429,
     ConfigurationError: 500,
 }

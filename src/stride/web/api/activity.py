@@ -10,16 +10,17 @@ An upload (``POST /patients/{id}/imports``, multipart field ``file``) keeps the 
 import: 202 with the new import (``status`` queued, or already done or failed when jobs run at once);
 the same file again answers 200 with the earlier import and ``already_imported: true``, adding
 nothing. Poll ``GET /imports/{id}`` until ``status`` is ``done`` or ``failed`` (``error`` says why a
-file could not be read; nothing of a failed file is stored).
+file could not be read; nothing of a failed file is stored). The caller is checked before the body
+is read, and a body over ``STRIDE_MAX_UPLOAD_MB`` is refused with 413, keeping nothing.
 """
 
 from __future__ import annotations
 
 from datetime import date
 from pathlib import PurePosixPath
-from typing import Annotated
 
-from fastapi import APIRouter, File, UploadFile
+from fastapi import APIRouter, Request
+from starlette.concurrency import run_in_threadpool
 from starlette.responses import JSONResponse
 
 from stride.errors import InvalidInput
@@ -37,6 +38,7 @@ from stride.web.api.schemas_activity import (
     WeekStart,
 )
 from stride.web.deps import ApiCaller, Svc
+from stride.web.uploads import receive_upload
 
 router = APIRouter()
 
@@ -113,6 +115,20 @@ def upload_name(raw: str | None) -> str:
     return name[:255] or "upload"
 
 
+_UPLOAD_BODY = {
+    "required": True,
+    "content": {
+        "multipart/form-data": {
+            "schema": {
+                "type": "object",
+                "required": ["file"],
+                "properties": {"file": {"type": "string", "format": "binary", "description": "The file"}},
+            }
+        }
+    },
+}
+
+
 @router.post(
     "/patients/{patient_id}/imports",
     response_model=ImportSubmittedPublic,
@@ -122,15 +138,20 @@ def upload_name(raw: str | None) -> str:
     responses={
         200: {"model": ImportSubmittedPublic, "description": "The same file was imported before"},
         202: {"model": ImportSubmittedPublic, "description": "The new import (poll GET /imports/{id})"},
+        413: {"description": "The body is larger than STRIDE_MAX_UPLOAD_MB"},
     },
+    openapi_extra={"requestBody": _UPLOAD_BODY},
 )
-def submit_import(
-    patient_id: Id,
-    caller: ApiCaller,
-    svc: Svc,
-    file: Annotated[UploadFile, File(description="The file (multipart/form-data field 'file')")],
-) -> JSONResponse:
-    outcome = svc.imports.submit_stream(caller, patient_id, file.file, filename=upload_name(file.filename))
+async def submit_import(request: Request, patient_id: Id, caller: ApiCaller, svc: Svc) -> JSONResponse:
+    # The body is read here, not by FastAPI (which would spool it all before authenticating).
+    await run_in_threadpool(svc.imports.check_may_import, caller, patient_id)
+    sent = await receive_upload(
+        request, limit_mb=svc.deps.settings.max_upload_mb, spool_dir=svc.imports.spool_dir
+    )
+    with sent.file:
+        outcome = await run_in_threadpool(
+            svc.imports.submit_stream, caller, patient_id, sent.file, filename=upload_name(sent.filename)
+        )
     body = ImportSubmittedPublic.of_outcome(outcome.record, already_imported=outcome.already_imported)
     return JSONResponse(body.model_dump(mode="json"), status_code=200 if outcome.already_imported else 202)
 

@@ -17,12 +17,11 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from fastapi import APIRouter, Query, Request
 from starlette.concurrency import run_in_threadpool
-from starlette.datastructures import UploadFile
 from starlette.responses import RedirectResponse, Response
 
 from stride.clinical.protocols import get_protocol, protocol_ids
 from stride.domain.activity import AdverseEventEntry, ImportRecord, SessionEntry, Severity
-from stride.errors import InvalidInput
+from stride.errors import InvalidInput, TooLarge
 from stride.services.activity import ActivityService
 from stride.services.context import Caller
 from stride.services.imports import ImportOutcome
@@ -31,8 +30,9 @@ from stride.web import activity_charts as charts
 from stride.web import forms
 from stride.web.api.activity import upload_name
 from stride.web.api.schemas import Id
-from stride.web.deps import PageCaller, Svc
+from stride.web.deps import PageCaller, Svc, UploadPageCaller
 from stride.web.render import prefixed, render
+from stride.web.uploads import receive_upload
 
 router = APIRouter(include_in_schema=False)
 # Query values are checked here, not by FastAPI, so that a bad one gets a page, not JSON.
@@ -327,9 +327,9 @@ def _upload_page(
     patient_id: int,
     imports: list[ImportRecord] | None,
     outcome: ImportOutcome | None = None,
-    error: InvalidInput | None = None,
+    error: InvalidInput | TooLarge | None = None,
 ) -> Response:
-    status = 422 if error else 200
+    status = (413 if isinstance(error, TooLarge) else 422) if error else 200
     if outcome is not None and not outcome.already_imported:
         status = 202
     return render(
@@ -350,18 +350,24 @@ def upload_page(request: Request, patient_id: Id, caller: PageCaller, svc: Svc) 
 
 
 @router.post("/patients/{patient_id}/activity/import")
-async def upload(request: Request, patient_id: Id, caller: PageCaller, svc: Svc) -> Response:
-    """The upload form (or upload.js sending the same form): the file is spooled to disk by the
-    multipart parser and streamed into the blob store; the answer shows the import's status."""
-    form = await request.form()
-    sent = form.get("file")
+async def upload(request: Request, patient_id: Id, who: UploadPageCaller, svc: Svc) -> Response:
+    """The upload form (or upload.js sending the same form). Who may import is checked before the
+    body is read; the body is then read within the upload limit (``stride.web.uploads``) and the
+    file kept in the blob store; the answer shows the import's status."""
+    caller = who.caller
+    await run_in_threadpool(svc.imports.check_may_import, caller, patient_id)
     try:
-        if not isinstance(sent, UploadFile) or not sent.filename:
-            raise InvalidInput("choose a file to upload", field="file")
-        outcome = await run_in_threadpool(
-            svc.imports.submit_stream, caller, patient_id, sent.file, filename=upload_name(sent.filename)
+        sent = await receive_upload(
+            request,
+            limit_mb=svc.deps.settings.max_upload_mb,
+            spool_dir=svc.imports.spool_dir,
+            check_fields=who.check_form_token,
         )
-    except InvalidInput as exc:
+        with sent.file:
+            outcome = await run_in_threadpool(
+                svc.imports.submit_stream, caller, patient_id, sent.file, filename=upload_name(sent.filename)
+            )
+    except (InvalidInput, TooLarge) as exc:
         imports = await run_in_threadpool(svc.imports.imports, caller, patient_id)
         return _upload_page(request, patient_id=patient_id, imports=imports, error=exc)
     return _upload_page(request, patient_id=patient_id, imports=None, outcome=outcome)
