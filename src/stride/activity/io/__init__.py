@@ -9,7 +9,6 @@ module here and a line in ``_READERS``.
 from __future__ import annotations
 
 import importlib
-import zipfile
 from collections.abc import Callable
 from datetime import UTC, tzinfo
 from pathlib import Path
@@ -89,11 +88,10 @@ def detect(path: Path) -> FileFormat:
 
 
 def _detect_zip(path: Path) -> FileFormat:
-    try:
-        with zipfile.ZipFile(path) as archive:
-            names = archive.namelist()
-    except (zipfile.BadZipFile, OSError, ValueError) as exc:
-        raise UnreadableFile(f"a damaged zip archive ({exc})", field="byte 0") from None
+    from stride.activity.io.archive import open_archive
+
+    with open_archive(path) as archive:
+        names = archive.namelist()
     if any(name.endswith("export.xml") for name in names):
         return "apple_health"
     if any(name.lower().endswith(".json") for name in names):

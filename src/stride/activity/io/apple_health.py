@@ -36,6 +36,7 @@ from stride.activity.io import Progress
 from stride.activity.io._apple_records import MAX_BAD_RECORDS, Records, dedup_steps, text
 from stride.activity.io._apple_workouts import WORKOUT_END, Workouts, sessions
 from stride.activity.io._zip import ZIP_ERRORS, zip_problem
+from stride.activity.io.archive import open_archive, open_member
 from stride.activity.model import F64, I64, MetricSeries, ParsedFile
 from stride.errors import UnreadableFile
 
@@ -43,6 +44,9 @@ CHUNK = 4 << 20
 # A single element longer than this without a line end (or a Workout without its end tag) is no
 # export Apple writes; refusing it keeps the memory bound whatever the file holds.
 MAX_CARRY = 64 << 20
+# export.xml inside a zip: twice the largest export reported (4 GB, §1.6); it is streamed, so the
+# bound is on time, not memory.
+MAX_EXPORT_BYTES = 8 << 30
 _ROOT = b"<HealthData"
 _ROOT_END = b"</HealthData>"
 _WORKOUT_START = b"<Workout "
@@ -73,9 +77,9 @@ def _open(path: Path) -> Iterator[tuple[IO[bytes], int, str]]:
     """The byte stream of ``export.xml``, its size, and its name for error locations."""
     try:
         if _starts_like_zip(path):
-            with zipfile.ZipFile(path) as archive:
+            with open_archive(path) as archive:
                 info = _member(archive)
-                with archive.open(info) as member:
+                with open_member(archive, info, max_bytes=MAX_EXPORT_BYTES) as member:
                     yield member, info.file_size, info.filename.rsplit("/", 1)[-1]
         else:
             with path.open("rb") as fh:

@@ -44,7 +44,7 @@ from typing import Any, Literal
 import numpy as np
 
 from stride.activity.io import Progress
-from stride.activity.io._zip import ZIP_READ_ERRORS, zip_problem
+from stride.activity.io.archive import check_entry, open_archive, read_member
 from stride.activity.io.sports import normalise_sport
 from stride.activity.model import F64, I64, Metric, MetricSeries, ParsedFile, ParsedSession, Samples
 from stride.errors import UnreadableFile
@@ -70,7 +70,9 @@ _METRES = {"kilometer": 1000.0, "mile": 1609.344, "meter": 1.0, "km": 1000.0, "m
 _EARLIEST = np.datetime64("1900-01-01", "ms").astype(np.int64)
 _LATEST = np.datetime64("2200-01-01", "ms").astype(np.int64)
 _LONGEST_EXERCISE_MS = 7 * 86_400_000  # a week: longer than any multi-day ultra event
-MAX_FILE_BYTES = 512 << 20  # one day's heart rate is ~1 MB (§1.7); far larger is no Fitbit file
+# One day's heart rate is ~1 MB (§1.7), 10 MB at one reading a second; a file is parsed whole, at
+# ~7 bytes of memory per byte of JSON, so the bound on the file is the bound on the memory.
+MAX_FILE_BYTES = 16 << 20
 
 
 @dataclass(slots=True)
@@ -109,11 +111,7 @@ def _sources(path: Path) -> Iterator[list[_File]]:
         chosen = sorted((p for p in path.rglob("*.json") if _NAME.fullmatch(p.name)), key=lambda p: p.name)
         yield [(p.name, _kind(p.name), p.stat().st_size, partial(_read_file, p)) for p in chosen]
     elif _starts_like_zip(path):
-        try:
-            archive = zipfile.ZipFile(path)
-        except (zipfile.BadZipFile, OSError) as exc:
-            raise UnreadableFile(f"a damaged zip archive ({exc})", field="zip") from None
-        with archive:
+        with open_archive(path) as archive:
             yield _zip_files(archive)
     else:
         try:
@@ -138,24 +136,22 @@ def _zip_files(archive: zipfile.ZipFile) -> list[_File]:
     infos = [i for i in archive.infolist() if _NAME.fullmatch(i.filename.rsplit("/", 1)[-1])]
     for info in sorted(infos, key=lambda i: i.filename.rsplit("/", 1)[-1]):
         name = info.filename.rsplit("/", 1)[-1]
-        if info.file_size > MAX_FILE_BYTES:
-            raise UnreadableFile(f"{info.file_size:,} bytes: too large for a Fitbit file", field=name)
+        check_entry(archive, info, max_bytes=MAX_FILE_BYTES)
         files.append((name, _kind(name), info.file_size, partial(_read_member, archive, info, name)))
     return files
 
 
 def _read_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, name: str) -> bytes:
-    try:
-        return archive.read(info)
-    except ZIP_READ_ERRORS as exc:
-        raise UnreadableFile(zip_problem(exc), field=name) from None
+    del name  # the entry's own name (with its folder) is in the errors of read_member
+    return read_member(archive, info, max_bytes=MAX_FILE_BYTES)
 
 
 def _read_file(path: Path) -> bytes:
     try:
         if path.stat().st_size > MAX_FILE_BYTES:
             raise UnreadableFile(
-                f"{path.stat().st_size:,} bytes: too large for a Fitbit file", field=path.name
+                f"{path.stat().st_size:,} bytes, more than the limit of {MAX_FILE_BYTES:,} for this file",
+                field=path.name,
             )
         return path.read_bytes()
     except OSError as exc:
