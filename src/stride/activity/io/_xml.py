@@ -10,7 +10,7 @@ element, because "line 4012, element Trackpoint" is what lets a person find it i
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime, tzinfo
 from pathlib import Path
 
@@ -172,3 +172,45 @@ def last_distance(distance_m: F64) -> float | None:
     """The largest cumulative distance of the samples, ``None`` when none has one."""
     present = distance_m[~np.isnan(distance_m)]
     return float(np.max(present)) if len(present) else None
+
+
+def iter_xml(path: Path, *, progress: Progress | None = None) -> Iterator[tuple[str, etree._Element]]:
+    """``("start" | "end", element)`` events of the XML file at ``path``, parsed incrementally with
+    :func:`safe_parser`'s settings, so that a reader can clear what it has read and keep memory
+    bounded whatever the file's size; syntax errors name their line, as :func:`parse_xml`'s."""
+    parser = etree.XMLPullParser(
+        events=("start", "end"), resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False
+    )
+    try:
+        total = path.stat().st_size
+        done = 0
+        with path.open("rb") as fh:
+            while chunk := fh.read(_CHUNK):
+                parser.feed(chunk)
+                yield from _events(parser)
+                done += len(chunk)
+                if progress is not None:
+                    progress(done, total)
+        parser.close()
+        yield from _events(parser)
+    except OSError as exc:
+        raise UnreadableFile(f"cannot read the file: {exc.strerror or exc}", field=path.name) from None
+    except etree.XMLSyntaxError as exc:
+        raise UnreadableFile(f"not well-formed XML: {exc.msg}", field=f"line {exc.lineno or 1}") from None
+    except (etree.LxmlError, ValueError) as exc:
+        raise UnreadableFile(f"not well-formed XML: {exc}", field="line 1") from None
+
+
+def drop_read(element: etree._Element) -> None:
+    """Free ``element`` and the siblings before it, once read (the streaming readers' working set)."""
+    element.clear()
+    parent = element.getparent()
+    if parent is not None:
+        while element.getprevious() is not None:
+            del parent[0]
+
+
+def _events(parser: etree.XMLPullParser) -> Iterator[tuple[str, etree._Element]]:
+    for event, element in parser.read_events():
+        if isinstance(element, etree._Element):  # only start and end were asked for
+            yield event, element

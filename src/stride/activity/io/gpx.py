@@ -10,6 +10,7 @@ Times without an offset are UTC, as the GPX schema requires.
 
 from __future__ import annotations
 
+from array import array
 from dataclasses import dataclass, field
 from datetime import UTC, tzinfo
 from pathlib import Path
@@ -20,12 +21,13 @@ from lxml import etree
 from stride.activity.io import Progress
 from stride.activity.io._xml import (
     cumulative_distance_m,
+    drop_read,
     hr_from_samples,
+    iter_xml,
     last_distance,
     localname,
     ms_to_datetime,
     namespace_of,
-    parse_xml,
     sorted_samples,
     text_float,
     text_time_ms,
@@ -38,73 +40,134 @@ from stride.errors import UnreadableFile
 _HR_NAMES = frozenset({"hr", "heartrate"})  # Garmin TrackPointExtension v1/v2; Cluetrust gpxdata
 
 
+# The cap on track points per file: 1 M points is 11.6 days at one point a second (a 24-hour race is
+# 86,400). Points are kept as typed arrays (40 bytes each), the document is never held as a tree, so
+# a file at the cap imports within the server's memory budget (benchmarks/input_bounds.py).
+MAX_POINTS = 1_000_000
+
+
 @dataclass(slots=True)
 class _Track:
-    """Point values of one track as plain lists, turned into arrays once at the end."""
+    """Point values of one track in typed arrays (8 bytes a value, not a Python object each)."""
 
-    time_ms: list[int] = field(default_factory=list)
-    heart_rate: list[float] = field(default_factory=list)
-    latitude: list[float] = field(default_factory=list)
-    longitude: list[float] = field(default_factory=list)
-    altitude_m: list[float] = field(default_factory=list)
+    time_ms: array[int] = field(default_factory=lambda: array("q"))
+    heart_rate: array[float] = field(default_factory=lambda: array("d"))
+    latitude: array[float] = field(default_factory=lambda: array("d"))
+    longitude: array[float] = field(default_factory=lambda: array("d"))
+    altitude_m: array[float] = field(default_factory=lambda: array("d"))
     segment_starts: list[int] = field(default_factory=list)
     untimed: int = 0
 
 
+class _Tags:
+    def __init__(self, ns: str) -> None:
+        self.trk, self.trkseg, self.trkpt = f"{ns}trk", f"{ns}trkseg", f"{ns}trkpt"
+        self.time, self.ele, self.ext = f"{ns}time", f"{ns}ele", f"{ns}extensions"
+        self.name, self.type = f"{ns}name", f"{ns}type"
+
+
+@dataclass(slots=True)
+class _State:
+    sessions: list[ParsedSession] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    track: _Track | None = None
+    points: int = 0
+
+
 def read(path: Path, *, tz: tzinfo = UTC, progress: Progress | None = None) -> ParsedFile:
-    """Read the GPX file at ``path``. ``tz`` is not used: GPX times are UTC by definition."""
-    root = parse_xml(path, progress=progress)
-    if localname(root) != "gpx":
-        raise UnreadableFile(
-            f"not a GPX file: the root element is <{localname(root)}>, not <gpx>", field=where(root)
-        )
-    ns = namespace_of(root)
-    sessions: list[ParsedSession] = []
-    warnings: list[str] = []
-    for trk in root.iterchildren(f"{ns}trk"):
-        name = (trk.findtext(f"{ns}name") or "").strip()
-        label = f"{where(trk)} ({name})" if name else where(trk)
-        track = _points(trk, ns)
-        if not track.time_ms:
-            warnings.append(f"{label}: a track without timestamps (a route, not a recording) was skipped")
-            continue
-        if track.untimed:
-            warnings.append(f"{label}: {track.untimed} points without a timestamp were left out")
-        sessions.append(_session(track, (trk.findtext(f"{ns}type") or "").strip()))
-    if not sessions:
+    """Read the GPX file at ``path``. ``tz`` is not used: GPX times are UTC by definition.
+
+    The file is pull-parsed: each point is taken into the track's columns and cleared, and every
+    child of the root is dropped once read, so memory holds the columns, not the document.
+    """
+    root: etree._Element | None = None
+    tags = _Tags("")
+    state = _State()
+    for event, element in iter_xml(path, progress=progress):
+        if root is None:
+            root = element
+            if localname(root) != "gpx":
+                raise UnreadableFile(
+                    f"not a GPX file: the root element is <{localname(root)}>, not <gpx>", field=where(root)
+                )
+            tags = _Tags(namespace_of(root))
+        elif event == "start":
+            _started(state, element, tags)
+        else:
+            _ended(state, root, element, tags)
+    assert root is not None  # iter_xml raises on a document without an element
+    if not state.sessions:
         raise UnreadableFile(
             "no timed session in this file: it holds no track with timestamps (a route or a set of "
             "waypoints, not a recording)",
             field=where(root),
         )
-    return ParsedFile(format="gpx", sessions=tuple(sessions), warnings=tuple(warnings))
+    return ParsedFile(format="gpx", sessions=tuple(state.sessions), warnings=tuple(state.warnings))
 
 
-def _points(trk: etree._Element, ns: str) -> _Track:
-    track = _Track()
-    tag_pt, tag_time, tag_ele, tag_ext = f"{ns}trkpt", f"{ns}time", f"{ns}ele", f"{ns}extensions"
-    for segment in trk.iterchildren(f"{ns}trkseg"):
-        track.segment_starts.append(len(track.time_ms))
-        for point in segment.iterchildren(tag_pt):
-            time_ms: int | None = None
-            ele = hr = np.nan
-            for child in point:
-                tag = child.tag
-                if tag == tag_time:
-                    time_ms = text_time_ms(child, UTC)
-                elif tag == tag_ele:
-                    ele = text_float(child)
-                elif tag == tag_ext:
-                    hr = _heart_rate(child)
-            if time_ms is None:
-                track.untimed += 1
-                continue
-            track.time_ms.append(time_ms)
-            track.latitude.append(_coordinate(point, "lat", 90.0))
-            track.longitude.append(_coordinate(point, "lon", 180.0))
-            track.altitude_m.append(ele)
-            track.heart_rate.append(hr)
-    return track
+def _started(state: _State, element: etree._Element, tags: _Tags) -> None:
+    if element.tag == tags.trk and state.track is None:
+        state.track = _Track()
+    elif element.tag == tags.trkseg and state.track is not None:
+        state.track.segment_starts.append(len(state.track.time_ms))
+
+
+def _ended(state: _State, root: etree._Element, element: etree._Element, tags: _Tags) -> None:
+    parent = element.getparent()
+    if (
+        element.tag == tags.trkpt
+        and state.track is not None
+        and parent is not None
+        and parent.tag == tags.trkseg
+    ):
+        state.points += 1
+        if state.points > MAX_POINTS:
+            raise UnreadableFile(
+                f"more than {MAX_POINTS:,} track points in one file: split the recording into shorter files",
+                field=where(element),
+            )
+        _point(state.track, element, tags)
+        drop_read(element)
+    elif element.tag == tags.trk and parent is root and state.track is not None:
+        _track_done(state, element, tags)
+        state.track = None
+        drop_read(element)
+    elif parent is root:  # a waypoint, a route, the metadata: nothing a session is made of
+        drop_read(element)
+
+
+def _track_done(state: _State, trk: etree._Element, tags: _Tags) -> None:
+    track = state.track
+    assert track is not None
+    name = (trk.findtext(tags.name) or "").strip()
+    label = f"{where(trk)} ({name})" if name else where(trk)
+    if not track.time_ms:
+        state.warnings.append(f"{label}: a track without timestamps (a route, not a recording) was skipped")
+        return
+    if track.untimed:
+        state.warnings.append(f"{label}: {track.untimed} points without a timestamp were left out")
+    state.sessions.append(_session(track, (trk.findtext(tags.type) or "").strip()))
+
+
+def _point(track: _Track, point: etree._Element, tags: _Tags) -> None:
+    time_ms: int | None = None
+    ele = hr = np.nan
+    for child in point:
+        tag = child.tag
+        if tag == tags.time:
+            time_ms = text_time_ms(child, UTC)
+        elif tag == tags.ele:
+            ele = text_float(child)
+        elif tag == tags.ext:
+            hr = _heart_rate(child)
+    if time_ms is None:
+        track.untimed += 1
+        return
+    track.time_ms.append(time_ms)
+    track.latitude.append(_coordinate(point, "lat", 90.0))
+    track.longitude.append(_coordinate(point, "lon", 180.0))
+    track.altitude_m.append(ele)
+    track.heart_rate.append(hr)
 
 
 def _coordinate(point: etree._Element, name: str, limit: float) -> float:
