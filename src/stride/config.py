@@ -57,6 +57,8 @@ class Settings(BaseSettings):
         le=65536,
         validation_alias=AliasChoices("max_upload_mb", "STRIDE_MAX_UPLOAD_MB", "STRIDE_UPLOAD_MAX_MB"),
     )
+    # One GPX track or TCX activity is one session unless the recording paused for longer.
+    split_gap_minutes: float = Field(default=15.0, gt=0, le=24 * 60)
 
     @property
     def blob_dir(self) -> Path:

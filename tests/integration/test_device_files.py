@@ -14,7 +14,9 @@ from typer.testing import CliRunner
 
 from stride.cli.main import app
 from stride.services.registry import Services
+from tests.conftest import login
 from tests.integration.test_activity_api import Api, patient_id, sessions_of
+from tests.samples import sample
 from tests.unit.activity.io.test_fit import T0, Message, at, file_id, fit_bytes, record, session
 
 runner = CliRunner()
@@ -101,3 +103,74 @@ def test_invalid_developer_data_definitions_are_refused(tmp_path: Path, dev: Mes
     assert "developer" in payload["message"]
     assert words in payload["message"]
     assert payload["field"].startswith("byte ")
+
+
+# --- one recording, one session; the summary from the samples, the device's beside -----------------
+
+
+def test_a_walk_saved_as_seven_tracks_is_one_session() -> None:
+    code, payload, _ = inspect(sample("gpx/cerknicko-jezero.gpx"))
+    assert code == 0
+    [walk] = payload["sessions"]
+    assert (walk["start"], walk["end"]) == ("2010-08-05T14:23:59+00:00", "2010-08-05T16:23:49+00:00")
+    assert walk["samples"] == 296
+
+
+def test_the_split_gap_is_configurable_and_the_cut_is_said() -> None:
+    result = runner.invoke(
+        app, ["inspect", str(sample("gpx/cerknicko-jezero.gpx")), "--json", "--split-gap", "10"]
+    )
+    assert result.exit_code == 0, result.stderr
+    payload = json.loads(result.stdout)
+    # The pauses of 10:14, 14:03 and 14:54 min are longer than 10 min; those of 3 and 6.5 are not.
+    assert [s["start"][11:19] for s in payload["sessions"]] == [
+        "14:23:59",
+        "15:24:25",
+        "15:38:49",
+        "15:58:31",
+    ]
+    assert any("split into 4 sessions at pauses longer than 10 min" in w for w in payload["warnings"])
+    bad = runner.invoke(app, ["inspect", str(sample("gpx/cerknicko-jezero.gpx")), "--split-gap", "0"])
+    assert bad.exit_code == 2
+    assert "--split-gap" in bad.stderr
+
+
+def test_an_imported_track_stays_one_session(client: TestClient, demo: Services) -> None:
+    pid = patient_id(demo, "DEMO-0004")
+    sent = Api(client, demo, "patient4").upload(pid, "gpx/cerknicko-jezero.gpx")
+    assert sent.status_code == 202, sent.text
+    assert (sent.json()["status"], sent.json()["sessions"]) == ("done", 1)
+    [walk] = sessions_of(demo, pid)
+    assert walk.duration_s == 2 * 3600 - 10
+
+
+def test_the_session_page_shows_the_samples_summary_and_the_devices_lap_summary(
+    client: TestClient, demo: Services
+) -> None:
+    pid = patient_id(demo, "DEMO-0004")
+    sent = Api(client, demo, "patient4").upload(pid, "fit/garmin-fenix-5-run.fit")
+    assert sent.json()["status"] == "done", sent.text
+    [run] = sessions_of(demo, pid)
+    # The records: 57 s, mean HR 85; the session message: 56.887 s, average 90.
+    assert (run.duration_s, round(run.avg_hr or 0)) == (57.0, 85)
+    assert run.device_summary is not None
+    assert (run.device_summary.duration_s, run.device_summary.avg_hr) == (56.887, 90.0)
+    page = login(client, "patient4", "stride-patient-demo").get(f"/activity/sessions/{run.id}")
+    assert page.status_code == 200
+    summary = page.text.split('id="summary"', 1)[1].split("</article>", 1)[0]
+    device = page.text.split('id="device-summary"', 1)[1].split("</article>", 1)[0]
+    assert "From the recorded samples" in summary
+    assert "average 85, maximum 112 bpm" in summary
+    assert "0:57 (min:s)" in summary
+    assert "The device&#39;s lap summary" in device or "The device's lap summary" in device
+    assert "average 90, maximum 112 bpm" in device
+    assert "0:56 (min:s)" in device
+
+
+def test_no_device_summary_is_shown_where_the_file_has_none(client: TestClient, demo: Services) -> None:
+    pid = patient_id(demo, "DEMO-0004")
+    Api(client, demo, "patient4").upload(pid, "gpx/track-with-empty-segment.gpx")
+    [walk] = sessions_of(demo, pid)
+    page = login(client, "patient4", "stride-patient-demo").get(f"/activity/sessions/{walk.id}")
+    assert 'id="device-summary"' not in page.text
+    assert "From the recorded samples" not in page.text

@@ -101,13 +101,28 @@ class Samples:
         )
 
 
+@dataclass(frozen=True, slots=True)
+class DeviceSummary:
+    """The file's own summary of a session (FIT ``session`` message, TCX laps), kept beside the one
+    computed from the samples because devices count differently (moving time, lap distance); a
+    value the file does not give is ``None``."""
+
+    duration_s: float | None
+    distance_m: float | None
+    avg_hr: float | None
+    max_hr: float | None
+
+
 @dataclass(frozen=True, slots=True, eq=False)
 class ParsedSession:
     """One recorded session as the file holds it.
 
-    ``duration_s`` is the elapsed time as the device recorded it (FIT ``total_elapsed_time``, TCX
-    ``TotalTimeSeconds`` summed over laps, otherwise last minus first timestamp). ``distance_m`` is
-    the device's where it recorded one, otherwise computed from the positions, else ``None``.
+    The summary is computed from the recorded samples, as the reference parsers (fitdecode, gpxpy,
+    tcxreader) compute it: ``duration_s`` is the elapsed time from the first to the last sample,
+    ``distance_m`` the cumulative distance at the last sample (the device's distance field, else
+    measured along the positions), ``avg_hr``/``max_hr`` the mean and maximum of the heart-rate
+    samples. Only a session without samples (a FIT session message without records) takes them
+    from the device. ``device_summary`` is what the file itself says, when it says anything.
     """
 
     start: datetime
@@ -120,6 +135,7 @@ class ParsedSession:
     max_hr: float | None
     calories_kcal: float | None
     samples: Samples
+    device_summary: DeviceSummary | None = None
 
 
 @dataclass(frozen=True, slots=True, eq=False)

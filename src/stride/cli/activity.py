@@ -12,6 +12,7 @@
 
 from __future__ import annotations
 
+import os
 from datetime import UTC
 from pathlib import Path
 from typing import Annotated, Any
@@ -21,7 +22,7 @@ import typer
 from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeElapsedColumn
 
 from stride.activity.io import read_any
-from stride.activity.model import FORMATS
+from stride.activity.model import FORMATS, DeviceSummary
 from stride.activity.report import inspect_report, series_report
 from stride.cli.output import console, emit_json, handled, run, stderr
 from stride.errors import InvalidInput
@@ -71,18 +72,52 @@ def inspect_command(
         str | None,
         typer.Option("--tz", help="Timezone for local times without offset (Fitbit); default UTC."),
     ] = None,
+    split_gap: Annotated[
+        float | None,
+        typer.Option(
+            "--split-gap",
+            help="Minutes: a GPX/TCX recording is split only at pauses longer than this (default "
+            "STRIDE_SPLIT_GAP_MINUTES, 15).",
+        ),
+    ] = None,
 ) -> None:
     """Parse a device file and show its sessions, storing nothing."""
     with handled(as_json=as_json):
         if fmt is not None and fmt not in FORMATS:
             raise InvalidInput(f"unknown format {fmt!r}; known: {', '.join(FORMATS)}", field="format")
-        chosen = fmt
-        parsed = read_any(path, fmt=chosen, tz=_zone(tz))
+        gap_minutes = _split_gap(split_gap)
+        parsed = read_any(path, fmt=fmt, tz=_zone(tz), split_gap_s=gap_minutes * 60)
     payload = inspect_report(parsed)
     if as_json:
         emit_json(payload)
     else:
         _human_inspect(payload, [series_report(m) for m in parsed.series])
+        for index, session in enumerate(parsed.sessions, start=1):
+            if session.device_summary is not None:
+                console.print(
+                    f"  session {index}, the device's lap summary: {_device_line(session.device_summary)}"
+                )
+
+
+def _split_gap(minutes: float | None) -> float:
+    if minutes is None:
+        return float(os.environ.get("STRIDE_SPLIT_GAP_MINUTES") or 15.0)
+    if not 0 < minutes <= 24 * 60:
+        raise InvalidInput(
+            f"--split-gap must be above 0 and at most 1440 minutes, not {minutes:g}", field="split-gap"
+        )
+    return minutes
+
+
+def _device_line(summary: DeviceSummary) -> str:
+    parts = [
+        "no duration" if summary.duration_s is None else f"{summary.duration_s / 60:.1f} min",
+        "no distance" if summary.distance_m is None else f"{summary.distance_m / 1000:.2f} km",
+        "no HR" if summary.avg_hr is None else f"HR avg {summary.avg_hr:.0f}",
+    ]
+    if summary.max_hr is not None:
+        parts.append(f"max {summary.max_hr:.0f}")
+    return "  ".join(parts)
 
 
 def import_command(

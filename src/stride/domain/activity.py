@@ -46,6 +46,29 @@ class ImportRecord:
 
 
 @dataclass(frozen=True, slots=True)
+class DeviceTotals:
+    """A device file's own summary of a session, as stored beside the one from its samples."""
+
+    duration_s: float | None
+    distance_m: float | None
+    avg_hr: float | None
+    max_hr: float | None
+
+    def differs_from(self, session: StoredSession) -> bool:
+        """Whether a person would see a difference from ``session``'s summary (to the second, the
+        ten metres, the beat per minute it is shown in)."""
+        pairs = (
+            (self.duration_s, session.duration_s, 1.0),
+            (self.distance_m, session.distance_m, 10.0),
+            (self.avg_hr, session.avg_hr, 0.5),
+            (self.max_hr, session.max_hr, 0.5),
+        )
+        return any(
+            mine is not None and (theirs is None or abs(mine - theirs) >= tol) for mine, theirs, tol in pairs
+        )
+
+
+@dataclass(frozen=True, slots=True)
 class StoredSession:
     """A session as stored: logged by hand (``source == "manual"``) or imported from a file."""
 
@@ -70,6 +93,7 @@ class StoredSession:
     dose: dict[str, object]
     recorded_at: datetime
     recorded_by: int | None
+    device_summary: DeviceTotals | None = None  # the file's own summary, where it gave one
 
     @property
     def counted(self) -> bool:

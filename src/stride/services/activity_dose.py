@@ -220,6 +220,7 @@ def persist_parsed(
             dose=dose_dict(_parsed_dose(item, ctx)),
             recorded_at=deps.clock(),
             recorded_by=found.created_by,
+            **_device_columns(item),
         )
         stored.append((row.id, item))
         new.append(row)
@@ -227,6 +228,18 @@ def persist_parsed(
     days = _store_daily(s, found, parsed, ctx)
     recompute_weeks(s, deps, found.patient_id, ctx, {ctx.local_day(r.start) for r in new} | days | changed)
     return stored
+
+
+def _device_columns(item: ParsedSession) -> dict[str, float | None]:
+    summary = item.device_summary
+    if summary is None:
+        return {}
+    return {
+        "device_duration_s": summary.duration_s,
+        "device_distance_m": summary.distance_m,
+        "device_avg_hr": summary.avg_hr,
+        "device_max_hr": summary.max_hr,
+    }
 
 
 def _store_daily(s: Session, found: ImportRecord, parsed: ParsedFile, ctx: DoseContext) -> set[date]:

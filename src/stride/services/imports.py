@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
-from stride.activity.io import detect, reader
+from stride.activity.io import read_any
 from stride.activity.model import ParsedFile
 from stride.domain.activity import ImportRecord, ImportStatus
 from stride.errors import InvalidInput, NotFound, TooLarge, UnreadableFile
@@ -182,7 +182,6 @@ class ImportService:
 
     def _parse(self, found: ImportRecord, context: DoseContext, progress: ProgressFn | None) -> ParsedFile:
         path = self.blobs.path(found.sha256)
-        fmt = detect(path)
         last = [0.0]
 
         def report(done: int, total: int) -> None:
@@ -195,7 +194,9 @@ class ImportService:
                 with self.deps.db.transaction() as s:
                     repo.set_import_progress(s, found.id, share)
 
-        return reader(fmt)(path, tz=context.tz, progress=report)
+        return read_any(
+            path, tz=context.tz, progress=report, split_gap_s=self.deps.settings.split_gap_minutes * 60
+        )
 
     def _persist(self, found: ImportRecord, parsed: ParsedFile, context: DoseContext) -> None:
         staged = None

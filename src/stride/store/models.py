@@ -339,6 +339,11 @@ class ActivitySessionRow(Base):
     dose: Mapped[str] = mapped_column(Text, default="{}")  # JSON: the computed session dose
     recorded_at: Mapped[datetime]
     recorded_by: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+    # The file's own summary (FIT session message, TCX laps), beside the one from the samples.
+    device_duration_s: Mapped[float | None] = mapped_column(Float)
+    device_distance_m: Mapped[float | None] = mapped_column(Float)
+    device_avg_hr: Mapped[float | None] = mapped_column(Float)
+    device_max_hr: Mapped[float | None] = mapped_column(Float)
 
 
 class AdverseEventRow(Base):

@@ -103,7 +103,16 @@ def _detect_zip(path: Path) -> FileFormat:
 
 
 def read_any(
-    path: Path, *, fmt: FileFormat | None = None, tz: tzinfo = UTC, progress: Progress | None = None
+    path: Path,
+    *,
+    fmt: FileFormat | None = None,
+    tz: tzinfo = UTC,
+    progress: Progress | None = None,
+    split_gap_s: float | None = None,
 ) -> ParsedFile:
-    """Detect the format of ``path`` (unless ``fmt`` is given) and read it."""
-    return reader(fmt or detect(path))(path, tz=tz, progress=progress)
+    """Detect the format of ``path`` (unless ``fmt`` is given) and read it; a GPX or TCX recording
+    is split into sessions only at pauses longer than ``split_gap_s`` (default 15 minutes)."""
+    from stride.activity.io._sessions import SPLIT_GAP_S, split_at_pauses
+
+    parsed = reader(fmt or detect(path))(path, tz=tz, progress=progress)
+    return split_at_pauses(parsed, gap_s=SPLIT_GAP_S if split_gap_s is None else split_gap_s)

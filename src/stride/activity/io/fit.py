@@ -1,5 +1,9 @@
 """Garmin FIT reader: one session per ``session`` message, records assigned to them by time.
 
+The summary is computed from the records (elapsed time first to last, the last cumulative
+``distance``, mean and maximum ``heart_rate``); the session message's ``total_elapsed_time``,
+``total_distance``, ``avg_heart_rate`` and ``max_heart_rate`` are kept beside as the device's summary.
+
 The decoding is fitdecode's, with the CRC checked so that a corrupt file is refused rather than
 half-read. Everything the decoder can raise on hostile bytes (its own errors and the ``struct``,
 lookup, type and assertion errors it lets through) becomes :class:`UnreadableFile` naming the byte
@@ -24,9 +28,10 @@ import fitdecode
 import numpy as np
 
 from stride.activity.io import Progress
-from stride.activity.io._xml import cumulative_distance_m, hr_from_samples, last_distance, ms_to_datetime
+from stride.activity.io._sessions import from_samples
+from stride.activity.io._xml import cumulative_distance_m, last_distance, ms_to_datetime
 from stride.activity.io.sports import normalise_sport
-from stride.activity.model import F64, I64, ParsedFile, ParsedSession, Samples, Sport
+from stride.activity.model import F64, I64, DeviceSummary, ParsedFile, ParsedSession, Samples, Sport
 from stride.errors import UnreadableFile
 
 FIT_EPOCH_S = 631_065_600  # 1989-12-31T00:00:00Z, where FIT's date_time counts from
@@ -415,21 +420,33 @@ def _sport(summary: _Summary) -> tuple[str, Sport]:
 
 
 def _session(summary: _Summary, samples: Samples) -> ParsedSession:
-    start_ms = summary.start_ms
-    end_ms = start_ms if summary.end_ms is None else summary.end_ms
-    if len(samples):
-        end_ms = max(end_ms, int(samples.time_ms[-1]))
-    sample_avg, sample_max = hr_from_samples(samples.heart_rate)
+    """The session summarised from its records (as fitdecode decodes them), the session message
+    kept beside; a session message without records is all there is, so it gives the summary."""
+    device = DeviceSummary(
+        duration_s=summary.elapsed_s,
+        distance_m=summary.distance_m,
+        avg_hr=summary.avg_hr,
+        max_hr=summary.max_hr,
+    )
     device_sport, sport = _sport(summary)
+    if len(samples):
+        start_ms, end_ms = int(samples.time_ms[0]), int(samples.time_ms[-1])
+        duration_s, distance_m, avg_hr, max_hr = from_samples(samples)
+    else:
+        start_ms = summary.start_ms
+        end_ms = start_ms if summary.end_ms is None else summary.end_ms
+        duration_s = summary.elapsed_s if summary.elapsed_s is not None else (end_ms - start_ms) / 1000
+        distance_m, avg_hr, max_hr = summary.distance_m, summary.avg_hr, summary.max_hr
     return ParsedSession(
         start=ms_to_datetime(start_ms),
         end=ms_to_datetime(end_ms),
         sport=sport,
         device_sport=device_sport,
-        duration_s=summary.elapsed_s if summary.elapsed_s is not None else (end_ms - start_ms) / 1000,
-        distance_m=last_distance(samples.distance_m) if summary.distance_m is None else summary.distance_m,
-        avg_hr=summary.avg_hr if summary.avg_hr is not None else sample_avg,
-        max_hr=summary.max_hr if summary.max_hr is not None else sample_max,
+        duration_s=duration_s,
+        distance_m=distance_m,
+        avg_hr=avg_hr,
+        max_hr=max_hr,
         calories_kcal=summary.calories,
         samples=samples,
+        device_summary=None if device == DeviceSummary(None, None, None, None) else device,
     )

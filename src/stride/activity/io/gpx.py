@@ -1,11 +1,14 @@
-"""GPX 1.0/1.1 reader: one session per track (``trk``) that has timestamps.
+"""GPX 1.0/1.1 reader: the timed tracks (``trk``) of a file are one recording, one session.
 
-A track without times is a drawn or planned route, not a recording: it is skipped with a warning,
-and a file without any timed track (routes, waypoints only) is refused. GPX carries no device
-summary, so the duration is last minus first time, the distance is measured along the positions
-(segment by segment, not across the gaps between them) and the heart rate, from the Garmin
-``TrackPointExtension`` (``hr`` in any of its namespace versions), is summarised from the points.
-Times without an offset are UTC, as the GPX schema requires.
+A device that saves its log in several tracks (a Garmin "ACTIVE LOG #2", "#3"... at each stop) still
+recorded one walk: the tracks are joined in time order, and ``_sessions.split_at_pauses`` cuts it
+only where the recording paused for longer than the configured gap. A track without times is a
+drawn or planned route, not a recording: it is skipped with a warning, and a file without any timed
+track (routes, waypoints only) is refused. GPX carries no device summary, so the duration is last
+minus first time, the distance is measured along the positions (segment by segment and track by
+track, not across the gaps between them, as gpxpy's ``length_2d`` does) and the heart rate, from
+the Garmin ``TrackPointExtension`` (``hr`` in any of its namespace versions), is summarised from the
+points. Times without an offset are UTC, as the GPX schema requires.
 """
 
 from __future__ import annotations
@@ -19,12 +22,11 @@ import numpy as np
 from lxml import etree
 
 from stride.activity.io import Progress
+from stride.activity.io._sessions import from_samples
 from stride.activity.io._xml import (
     cumulative_distance_m,
     drop_read,
-    hr_from_samples,
     iter_xml,
-    last_distance,
     localname,
     ms_to_datetime,
     namespace_of,
@@ -48,7 +50,7 @@ MAX_POINTS = 1_000_000
 
 @dataclass(slots=True)
 class _Track:
-    """Point values of one track in typed arrays (8 bytes a value, not a Python object each)."""
+    """Point values of the file's tracks in typed arrays (8 bytes a value, not a Python object each)."""
 
     time_ms: array[int] = field(default_factory=lambda: array("q"))
     heart_rate: array[float] = field(default_factory=lambda: array("d"))
@@ -68,9 +70,14 @@ class _Tags:
 
 @dataclass(slots=True)
 class _State:
-    sessions: list[ParsedSession] = field(default_factory=list)
+    """The one recording the file's tracks make, and where the track being read began in it."""
+
     warnings: list[str] = field(default_factory=list)
-    track: _Track | None = None
+    track: _Track = field(default_factory=_Track)
+    in_track: bool = False
+    timed_before: int = 0
+    untimed_before: int = 0
+    device_sport: str = ""
     points: int = 0
 
 
@@ -96,19 +103,22 @@ def read(path: Path, *, tz: tzinfo = UTC, progress: Progress | None = None) -> P
         else:
             _ended(state, root, element, tags)
     assert root is not None  # iter_xml raises on a document without an element
-    if not state.sessions:
+    if not state.track.time_ms:
         raise UnreadableFile(
             "no timed session in this file: it holds no track with timestamps (a route or a set of "
             "waypoints, not a recording)",
             field=where(root),
         )
-    return ParsedFile(format="gpx", sessions=tuple(state.sessions), warnings=tuple(state.warnings))
+    session = _session(state.track, state.device_sport)
+    return ParsedFile(format="gpx", sessions=(session,), warnings=tuple(state.warnings))
 
 
 def _started(state: _State, element: etree._Element, tags: _Tags) -> None:
-    if element.tag == tags.trk and state.track is None:
-        state.track = _Track()
-    elif element.tag == tags.trkseg and state.track is not None:
+    if element.tag == tags.trk and not state.in_track:
+        state.in_track = True
+        state.timed_before, state.untimed_before = len(state.track.time_ms), state.track.untimed
+    elif element.tag == tags.trkseg and state.in_track:
+        # Each segment (and so each track) starts a new stretch: no distance across the gap.
         state.track.segment_starts.append(len(state.track.time_ms))
 
 
@@ -116,7 +126,7 @@ def _ended(state: _State, root: etree._Element, element: etree._Element, tags: _
     parent = element.getparent()
     if (
         element.tag == tags.trkpt
-        and state.track is not None
+        and state.in_track
         and parent is not None
         and parent.tag == tags.trkseg
     ):
@@ -128,9 +138,9 @@ def _ended(state: _State, root: etree._Element, element: etree._Element, tags: _
             )
         _point(state.track, element, tags)
         drop_read(element)
-    elif element.tag == tags.trk and parent is root and state.track is not None:
+    elif element.tag == tags.trk and parent is root and state.in_track:
         _track_done(state, element, tags)
-        state.track = None
+        state.in_track = False
         drop_read(element)
     elif parent is root:  # a waypoint, a route, the metadata: nothing a session is made of
         drop_read(element)
@@ -138,15 +148,14 @@ def _ended(state: _State, root: etree._Element, element: etree._Element, tags: _
 
 def _track_done(state: _State, trk: etree._Element, tags: _Tags) -> None:
     track = state.track
-    assert track is not None
     name = (trk.findtext(tags.name) or "").strip()
     label = f"{where(trk)} ({name})" if name else where(trk)
-    if not track.time_ms:
+    if len(track.time_ms) == state.timed_before:
         state.warnings.append(f"{label}: a track without timestamps (a route, not a recording) was skipped")
         return
-    if track.untimed:
-        state.warnings.append(f"{label}: {track.untimed} points without a timestamp were left out")
-    state.sessions.append(_session(track, (trk.findtext(tags.type) or "").strip()))
+    if (untimed := track.untimed - state.untimed_before) > 0:
+        state.warnings.append(f"{label}: {untimed} points without a timestamp were left out")
+    state.device_sport = state.device_sport or (trk.findtext(tags.type) or "").strip()
 
 
 def _point(track: _Track, point: etree._Element, tags: _Tags) -> None:
@@ -200,15 +209,14 @@ def _session(track: _Track, device_sport: str) -> ParsedSession:
         lon,
         np.asarray(track.altitude_m, dtype=np.float64),
     )
-    start_ms, end_ms = int(samples.time_ms[0]), int(samples.time_ms[-1])
-    avg_hr, max_hr = hr_from_samples(samples.heart_rate)
+    duration_s, distance_m, avg_hr, max_hr = from_samples(samples)
     return ParsedSession(
-        start=ms_to_datetime(start_ms),
-        end=ms_to_datetime(end_ms),
+        start=ms_to_datetime(int(samples.time_ms[0])),
+        end=ms_to_datetime(int(samples.time_ms[-1])),
         sport=normalise_sport(device_sport),
         device_sport=device_sport or "other",
-        duration_s=(end_ms - start_ms) / 1000,
-        distance_m=last_distance(samples.distance_m),
+        duration_s=duration_s,
+        distance_m=distance_m,
         avg_hr=avg_hr,
         max_hr=max_hr,
         calories_kcal=None,

@@ -1,10 +1,13 @@
 """Garmin Training Center XML (TCX) reader: one session per ``Activity``.
 
-The summary comes from the laps as the device wrote them: the duration is the sum of the laps'
-``TotalTimeSeconds``, the distance the sum of their ``DistanceMeters``, the heart rate their
-``AverageHeartRateBpm`` weighted by lap time and the largest ``MaximumHeartRateBpm``. What the laps
-lack is computed from the trackpoints. Activities of a ``MultiSportSession`` are sessions of their
-own. A file of only ``Courses`` or ``Workouts`` is a plan, not a recording, and is refused.
+The summary is computed from the trackpoints, as tcxreader computes it: the duration from the first
+to the last timed trackpoint, the distance the last trackpoint's ``DistanceMeters`` (measured along
+the positions when no trackpoint has one), the heart rate the mean and maximum of the trackpoints'.
+The laps' own totals (``TotalTimeSeconds`` and ``DistanceMeters`` summed, ``AverageHeartRateBpm``
+weighted by lap time, the largest ``MaximumHeartRateBpm``) are kept beside as the device's summary:
+lap time stops when the watch is paused, so the two differ. Activities of a ``MultiSportSession``
+are sessions of their own; an activity without a timed trackpoint is not a recording and is skipped.
+A file of only ``Courses`` or ``Workouts`` is a plan, not a recording, and is refused.
 """
 
 from __future__ import annotations
@@ -17,10 +20,9 @@ import numpy as np
 from lxml import etree
 
 from stride.activity.io import Progress
+from stride.activity.io._sessions import from_samples
 from stride.activity.io._xml import (
     cumulative_distance_m,
-    hr_from_samples,
-    last_distance,
     localname,
     ms_to_datetime,
     namespace_of,
@@ -31,7 +33,7 @@ from stride.activity.io._xml import (
     where,
 )
 from stride.activity.io.sports import normalise_sport
-from stride.activity.model import ParsedFile, ParsedSession, Samples
+from stride.activity.model import DeviceSummary, ParsedFile, ParsedSession, Samples
 from stride.errors import UnreadableFile
 
 
@@ -99,8 +101,6 @@ def read(path: Path, *, tz: tzinfo = UTC, progress: Progress | None = None) -> P
         activities += 1
         session = _activity(activity, tags, tz)
         if session is None:
-            warnings.append(f"{where(activity)}: an activity without laps was skipped")
-        elif not len(session.samples):
             # Lap totals alone are a summary typed in or a plan, not a recording to measure.
             warnings.append(f"{where(activity)}: an activity without timed trackpoints was skipped")
         else:
@@ -127,8 +127,6 @@ def _activity(activity: etree._Element, tags: _Tags, tz: tzinfo) -> ParsedSessio
         _lap(lap, tags, tz, laps)
         for point in lap.iter(tags.Trackpoint):
             _trackpoint(point, tags, tz, columns)
-    if not laps.start_ms:
-        return None
     samples = _samples(columns)
     device_sport = activity.get("Sport", "")
     return _session(laps, samples, device_sport)
@@ -203,30 +201,28 @@ def _samples(columns: _Columns) -> Samples:
     )
 
 
-def _session(laps: _Laps, samples: Samples, device_sport: str) -> ParsedSession:
-    start_ms = min(laps.start_ms)
-    duration_s = float(sum(laps.seconds))
-    end_ms = start_ms + round(duration_s * 1000)
-    if len(samples):
-        start_ms = min(start_ms, int(samples.time_ms[0]))
-        end_ms = max(end_ms, int(samples.time_ms[-1]))
-    avg_hr, max_hr = _lap_heart_rate(laps)
-    if avg_hr is None or max_hr is None:
-        sample_avg, sample_max = hr_from_samples(samples.heart_rate)
-        avg_hr = sample_avg if avg_hr is None else avg_hr
-        max_hr = sample_max if max_hr is None else max_hr
-    distance = _sum_all(laps.distance_m)
+def _session(laps: _Laps, samples: Samples, device_sport: str) -> ParsedSession | None:
+    if not len(samples):
+        return None
+    duration_s, distance_m, avg_hr, max_hr = from_samples(samples)
+    lap_avg, lap_max = _lap_heart_rate(laps)
     return ParsedSession(
-        start=ms_to_datetime(start_ms),
-        end=ms_to_datetime(end_ms),
+        start=ms_to_datetime(int(samples.time_ms[0])),
+        end=ms_to_datetime(int(samples.time_ms[-1])),
         sport=normalise_sport(device_sport),
         device_sport=device_sport,
         duration_s=duration_s,
-        distance_m=distance if distance is not None else last_distance(samples.distance_m),
+        distance_m=distance_m,
         avg_hr=avg_hr,
         max_hr=max_hr,
         calories_kcal=_sum_all(laps.calories),
         samples=samples,
+        device_summary=DeviceSummary(
+            duration_s=float(sum(laps.seconds)),
+            distance_m=_sum_all(laps.distance_m),
+            avg_hr=lap_avg,
+            max_hr=lap_max,
+        ),
     )
 
 

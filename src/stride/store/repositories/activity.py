@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from stride.domain.activity import (
     AdverseEvent,
     DailySteps,
+    DeviceTotals,
     ImportRecord,
     ImportStatus,
     Severity,
@@ -162,7 +163,15 @@ def _session(row: ActivitySessionRow) -> StoredSession:
         dose=json.loads(row.dose),
         recorded_at=row.recorded_at,
         recorded_by=row.recorded_by,
+        device_summary=_device_totals(row),
     )
+
+
+def _device_totals(row: ActivitySessionRow) -> DeviceTotals | None:
+    values = (row.device_duration_s, row.device_distance_m, row.device_avg_hr, row.device_max_hr)
+    if all(v is None for v in values):
+        return None
+    return DeviceTotals(*values)
 
 
 def add_session(session: Session, **fields: object) -> StoredSession:

@@ -54,36 +54,31 @@ def _length(segments: list[list[tuple[float, float, int]]]) -> float:
     return sum(_haversine(a[:2], b[:2]) for seg in segments for a, b in itertools.pairwise(seg))
 
 
-def test_cerknicko_jezero_one_session_per_timed_track() -> None:
+def test_cerknicko_jezero_is_one_recording_one_session() -> None:
+    """A Garmin saved this walk as seven timed tracks, one per stop; it is one recording."""
     path = sample("gpx/cerknicko-jezero.gpx")
     expected = [t for t in _tracks(path) if any(t)]
     parsed = gpx.read(path)
 
     assert parsed.format == "gpx"
-    assert len(parsed.sessions) == len(expected) == 7
+    assert len(expected) == 7
     # The first <trk> ("ACTIVE LOG", line 59) has an empty segment: skipped, and said so.
     (warning,) = parsed.warnings
     assert warning.startswith("line 59, element trk (ACTIVE LOG): a track without timestamps")
-    for s, segments in zip(parsed.sessions, expected, strict=True):
-        points = [p for seg in segments for p in seg]
-        assert len(s.samples) == len(points)
-        assert s.samples.time_ms[0] == points[0][2]
-        assert s.duration_s == (points[-1][2] - points[0][2]) / 1000
-        assert s.start == datetime.fromtimestamp(points[0][2] / 1000, tz=UTC)
-        assert s.end == datetime.fromtimestamp(points[-1][2] / 1000, tz=UTC)
-        assert s.distance_m == pytest.approx(_length(segments), rel=1e-9)
-        np.testing.assert_allclose(s.samples.latitude, [p[0] for p in points])
-        np.testing.assert_allclose(s.samples.longitude, [p[1] for p in points])
-        assert (s.sport, s.device_sport) == ("other", "other")
-        assert (s.avg_hr, s.max_hr, s.calories_kcal) == (None, None, None)
-        assert np.isnan(s.samples.heart_rate).all()
-    first = parsed.sessions[0]
-    assert (first.start, first.duration_s, len(first.samples)) == (
-        datetime(2010, 8, 5, 14, 23, 59, tzinfo=UTC),
-        2469.0,
-        173,
-    )
-    assert first.samples.altitude_m[0] == pytest.approx(542.320923)
+    (s,) = parsed.sessions
+    points = [p for track in expected for seg in track for p in seg]
+    assert len(s.samples) == len(points) == 296
+    assert s.start == datetime(2010, 8, 5, 14, 23, 59, tzinfo=UTC)
+    assert s.end == datetime(2010, 8, 5, 16, 23, 49, tzinfo=UTC)
+    assert s.duration_s == (points[-1][2] - points[0][2]) / 1000
+    # Along each segment of each track, never across the gaps between them.
+    assert s.distance_m == pytest.approx(sum(_length(track) for track in expected), rel=1e-9)
+    np.testing.assert_allclose(s.samples.latitude, [p[0] for p in points])
+    np.testing.assert_allclose(s.samples.longitude, [p[1] for p in points])
+    assert (s.sport, s.device_sport) == ("other", "other")
+    assert (s.avg_hr, s.max_hr, s.calories_kcal, s.device_summary) == (None, None, None, None)
+    assert np.isnan(s.samples.heart_rate).all()
+    assert s.samples.altitude_m[0] == pytest.approx(542.320923)
 
 
 def test_track_with_an_empty_segment() -> None:
