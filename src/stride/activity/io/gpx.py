@@ -124,12 +124,7 @@ def _started(state: _State, element: etree._Element, tags: _Tags) -> None:
 
 def _ended(state: _State, root: etree._Element, element: etree._Element, tags: _Tags) -> None:
     parent = element.getparent()
-    if (
-        element.tag == tags.trkpt
-        and state.in_track
-        and parent is not None
-        and parent.tag == tags.trkseg
-    ):
+    if element.tag == tags.trkpt and state.in_track and parent is not None and parent.tag == tags.trkseg:
         state.points += 1
         if state.points > MAX_POINTS:
             raise UnreadableFile(
