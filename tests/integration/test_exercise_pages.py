@@ -114,9 +114,10 @@ def as_clinician(client: TestClient) -> TestClient:
 # --- the screening form ---------------------------------------------------------------------------
 
 
-def test_the_form_is_prefilled_from_the_latest_answers(
+def test_the_form_never_prefills_a_risk_answer(
     as_clinician: TestClient, demo: Services, p1: int, clock: FakeClock
 ) -> None:
+    """Suicide risk is assessed afresh at each (re-)screening, never carried over from earlier answers."""
     patient = caller(demo, *PATIENT)
     demo.measurements.submit(patient, p1, "phq9", NO_RISK_PHQ9)
     clock.advance(minutes=10)  # less than the session's idle timeout
@@ -128,10 +129,10 @@ def test_the_form_is_prefilled_from_the_latest_answers(
     page = as_clinician.get(f"/patients/{p1}/screening")
     assert page.status_code == 200
     assert "Not screened yet" in page.text
-    assert re.search(r'<option value="2"\s+selected>', page.text)
     item9 = page.text.split('name="phq9_item9"', 1)[1].split("</select>", 1)[0]
-    assert re.findall(r'<option value="(\d?)"\s*selected>', item9) == ["2"]
-    assert re.search(r'<option value="low"\s+selected>', page.text)
+    assert re.findall(r'<option value="(\d)"\s*selected>', item9) == []
+    cssrs = page.text.split('name="cssrs_risk"', 1)[1].split("</select>", 1)[0]
+    assert re.findall(r'<option value="(\w+)"\s*selected>', cssrs) == []
     assert 'name="age"' not in page.text  # age and sex come from the record
     assert 'name="sex"' not in page.text
 

@@ -325,10 +325,10 @@ def test_a_new_screening_that_defers_keeps_the_plan_on_hold(
     clock.advance(hours=2)
     demo.alerts.acknowledge(rivera, done.alert.id, note="Phoned the patient; referred for review.")
 
-    # Screening again with what Stride knows (PHQ-9 item 9 = 1) defers exercise: a valid screening,
-    # but not one that clears the patient, so the plan must stay on hold.
+    # Screening again with item 9 still positive on the clinician's assessment defers exercise: a
+    # valid screening, but not one that clears the patient, so the plan must stay on hold.
     clock.advance(hours=1)
-    again = demo.screening.record(rivera, p1, {**CLEAR, **demo.screening.known_answers(rivera, p1)})
+    again = demo.screening.record(rivera, p1, {**CLEAR, "phq9_item9": 1})
     assert again.decision == "defer"
     assert demo.screening.status(rivera, p1).valid
     view = demo.plans.current(patient1, p1)

@@ -161,32 +161,42 @@ def test_cssrs_risk_decides_deferral(
 # --- what the form is prefilled with -----------------------------------------------------------------
 
 
-def test_known_answers_prefill_phq9_item_9_and_cssrs_from_the_latest_responses(
+def test_known_answers_never_prefill_a_risk_answer(
     demo: Services, rivera: Caller, patient1: Caller, p1: int, clock: FakeClock
 ) -> None:
+    """Re-screening asks about suicidality afresh: an earlier PHQ-9 item 9 or C-SSRS answer (or the
+    previous screening's) would otherwise defer every re-screen for ever."""
     assert demo.screening.known_answers(rivera, p1) == {}
 
-    demo.measurements.submit(patient1, p1, "phq9", NO_RISK_PHQ9)
-    clock.advance(days=1)
     demo.measurements.submit(patient1, p1, "phq9", {**NO_RISK_PHQ9, "phq9_9": 2})
     demo.measurements.submit(
         patient1, p1, "cssrs_screen", {"cssrs_screen_q1": 1, "cssrs_screen_q2": 0, "cssrs_screen_q6": 0}
     )
     known = demo.screening.known_answers(rivera, p1)
-    assert (known["phq9_item9"], known["cssrs_risk"]) == (2, "low")
+    assert "phq9_item9" not in known
+    assert "cssrs_risk" not in known
 
-    # The previous screening's answers come back too, with the newer questionnaire answers over them.
-    demo.screening.record(rivera, p1, answers(medications=["bisoprolol"], phq9_item9=0))
+    # The previous screening's other answers come back; its risk answers do not.
+    demo.screening.record(rivera, p1, answers(medications=["bisoprolol"], phq9_item9=1, cssrs_risk="low"))
     clock.advance(days=1)
-    demo.measurements.submit(patient1, p1, "phq9", {**NO_RISK_PHQ9, "phq9_9": 3})
     known = demo.screening.known_answers(rivera, p1)
     assert known["medications"] == ["bisoprolol"]
-    assert known["phq9_item9"] == 3
+    assert "phq9_item9" not in known
+    assert "cssrs_risk" not in known
 
 
-def test_known_answers_of_a_seeded_history_use_its_newest_phq9(demo: Services, rivera: Caller) -> None:
+def test_known_answers_of_a_seeded_history_hold_no_risk_answer(demo: Services, rivera: Caller) -> None:
     pid = patient_id_of(demo, "DEMO-0006")
-    assert demo.screening.known_answers(rivera, pid) == {"phq9_item9": 0}
+    assert demo.screening.known_answers(rivera, pid) == {}
+
+
+def test_a_screening_with_suicidality_not_screened_is_incomplete_and_defers(
+    demo: Services, rivera: Caller, p1: int
+) -> None:
+    stored = demo.screening.record(rivera, p1, answers(phq9_item9=None, cssrs_risk=None))
+    assert stored.decision == "defer"
+    assert stored.reasons[0].code == "suicidality_not_screened"
+    assert "incomplete" in stored.reasons[0].text.lower()
 
 
 def test_known_answers_are_for_the_care_team_only(

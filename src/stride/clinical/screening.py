@@ -9,7 +9,8 @@ The screen combines six components, each a pure function of the input and the ci
 2. the PAR-Q+ general health questions (any 'yes' -> the follow-up questions);
 3. resting blood pressure (thresholds and policy are data);
 4. documented condition codes (contraindications defer or need clearance; others add restrictions);
-5. psychiatric safety (PHQ-9 item 9, C-SSRS, mania, psychosis -> defer until stabilised);
+5. psychiatric safety (PHQ-9 item 9, C-SSRS, mania, psychosis -> defer until stabilised; neither
+   item 9 nor the C-SSRS given -> incomplete, defer);
 6. medication notes (beta-blockers -> intensity by RPE; ketamine/esketamine -> dosing-day policy).
 
 The decision is the most restrictive component (defer > medical_clearance_required >
@@ -212,7 +213,9 @@ def _psychiatric(inp: ScreeningInput, rules: ScreeningRules) -> list[_Finding]:
             _Finding(psy.outcome, Reason(f"suicide_risk_cssrs_{inp.cssrs_risk}", text, psy.cssrs_source))
         )
     if inp.phq9_item9 is None and inp.cssrs_risk is None:
-        found.append(_info("suicidality_not_screened", psy.not_given_text, psy.phq9_source))
+        # An incomplete screen never clears: it takes the psychiatric outcome (defer).
+        reason = Reason("suicidality_not_screened", psy.not_given_text, psy.not_given_source)
+        found.append(_Finding(psy.outcome, reason))
     return found
 
 

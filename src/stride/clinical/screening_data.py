@@ -185,7 +185,8 @@ def _psychiatric(
 ) -> PsychiatricRules:
     at = r.At("screening.toml", "psychiatric")
     keys = ("decision", "phq9_flag", "phq9_text", "phq9_source", "cssrs_defer", "cssrs_text", "cssrs_source")
-    table = r.table(data, at, required=(*keys, "not_given_text"), optional=("restrictions",))
+    required = (*keys, "not_given_text", "not_given_source")
+    table = r.table(data, at, required=required, optional=("restrictions",))
     flag_code = r.text(table, "phq9_flag", at)
     flag = next((f for f in get_instrument("phq9").flags if f.code == flag_code), None)
     if flag is None or flag.min is None or not float(flag.min).is_integer():
@@ -202,6 +203,7 @@ def _psychiatric(
         cssrs_text=r.text(table, "cssrs_text", at),
         cssrs_source=r.text(table, "cssrs_source", at),
         not_given_text=r.text(table, "not_given_text", at),
+        not_given_source=r.text(table, "not_given_source", at),
     )
 
 

@@ -146,7 +146,8 @@ class PsychiatricRules:
     cssrs_levels: tuple[str, ...]
     cssrs_text: str
     cssrs_source: str
-    not_given_text: str
+    not_given_text: str  # suicidality not screened: the screen is incomplete and takes ``outcome``
+    not_given_source: str
 
 
 @dataclass(frozen=True, slots=True)

@@ -17,6 +17,8 @@ from stride.store.repositories import measurements as measurement_repo
 from stride.store.repositories import patients as patient_repo
 
 # The screening's sex field has no "unknown"; a record with unknown sex is screened as "other".
+# Answers about suicide risk: asked afresh at every screening, never prefilled.
+RISK_ANSWERS = ("phq9_item9", "cssrs_risk")
 _SCREENING_SEX = {Sex.FEMALE: "female", Sex.MALE: "male", Sex.OTHER: "other", Sex.UNKNOWN: "other"}
 
 
@@ -115,17 +117,19 @@ class ScreeningService:
         )
 
     def known_answers(self, caller: Caller, patient_id: int) -> dict[str, object]:
-        """What Stride already knows for the form: the latest PHQ-9 item 9 and C-SSRS risk, and the
-        answers of the previous screening."""
+        """What Stride already knows for the form: the previous screening's answers, without its
+        risk answers (PHQ-9 item 9, C-SSRS risk).
+
+        Suicide risk is asked afresh at every screening and never carried over from an earlier
+        answer: a positive item 9 carried into every re-screen would defer it for ever, and a
+        negative one carried over would stand in for an assessment that was not made.
+        """
         # The refusal is audited after this transaction ends: deny() opens one of its own, and on
         # SQLite a second writer inside the first waits for the lock until it times out.
         with self.deps.db.transaction() as s:
             allowed = may_write_clinical(s, caller, patient_id)
             if allowed:
                 latest = repo.latest_screening(s, patient_id)
-                phq9 = measurement_repo.current_responses(s, patient_id, instrument="phq9")
-                cssrs = measurement_repo.current_responses(s, patient_id, instrument="cssrs_screen")
-                # A read of health data like any other (suicidality answers among them): audited.
                 record(
                     s,
                     self.deps,
@@ -133,7 +137,7 @@ class ScreeningService:
                     action="screening.read",
                     resource=f"patient/{patient_id}/screening",
                     patient_id=patient_id,
-                    detail="known answers: previous screening, PHQ-9 item 9, C-SSRS risk",
+                    detail="known answers: previous screening",
                 )
         if not allowed:
             raise deny(
@@ -144,8 +148,6 @@ class ScreeningService:
                 patient_id=patient_id,
             )
         known: dict[str, object] = dict(latest.inputs) if latest else {}
-        if phq9 and phq9[-1].answers.get("phq9_9") is not None:
-            known["phq9_item9"] = phq9[-1].answers["phq9_9"]
-        if cssrs and cssrs[-1].severity:
-            known["cssrs_risk"] = cssrs[-1].severity
+        for risk_answer in RISK_ANSWERS:
+            known.pop(risk_answer, None)
         return known

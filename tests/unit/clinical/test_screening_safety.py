@@ -125,9 +125,17 @@ def test_suicidality_reasons_say_a_clinician_must_review() -> None:
         assert "stabilised" in reason.text
 
 
-def test_suicidality_not_screened_is_said() -> None:
+def test_suicidality_not_screened_is_incomplete_and_never_clears() -> None:
     result = run(phq9_item9=None, cssrs_risk=None)
-    assert "suicidality_not_screened" in codes(result)
+    assert result.decision == Decision.DEFER
+    assert result.reasons[0].code == "suicidality_not_screened"
+    assert "incomplete" in result.reasons[0].text.lower()
+
+
+@pytest.mark.parametrize(("item9", "cssrs"), [(0, None), (None, "low"), (None, "none")])
+def test_either_instrument_screens_suicidality(item9: int | None, cssrs: str | None) -> None:
+    result = run(phq9_item9=item9, cssrs_risk=cssrs)
+    assert "suicidality_not_screened" not in codes(result)
     assert result.decision == Decision.CLEARED
 
 
