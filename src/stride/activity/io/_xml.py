@@ -25,6 +25,9 @@ from stride.errors import UnreadableFile
 # the noise of consumer GPS.
 EARTH_RADIUS_M = 6_371_008.8
 
+# A file parsed whole as a tree (TCX) takes ~10 bytes of memory per byte of XML; 32 MiB is a
+# 25-hour TCX recording at one point a second. GPX is pull-parsed instead (:func:`iter_xml`).
+MAX_TREE_BYTES = 32 << 20
 _CHUNK = 1 << 20  # feed the parser a megabyte at a time so that progress can be reported
 
 
@@ -38,6 +41,11 @@ def parse_xml(path: Path, *, progress: Progress | None = None) -> etree._Element
     parser = safe_parser()
     try:
         total = path.stat().st_size
+        if total > MAX_TREE_BYTES:
+            raise UnreadableFile(
+                f"{total:,} bytes, more than the limit of {MAX_TREE_BYTES:,} bytes for this kind of file",
+                field=path.name,
+            )
         done = 0
         with path.open("rb") as fh:
             while chunk := fh.read(_CHUNK):

@@ -49,3 +49,15 @@ def test_waypoints_and_routes_around_the_track_do_not_change_it(tmp_path: Path) 
     a, b = gpx.read(path).sessions[0], gpx.read(mixed).sessions[0]
     assert a.distance_m == b.distance_m
     assert np.array_equal(a.samples.time_ms, b.samples.time_ms)
+
+
+def test_a_tcx_file_over_the_tree_size_cap_is_refused_before_parsing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from stride.activity.io import _xml, tcx
+    from tests.samples import sample
+
+    monkeypatch.setattr(_xml, "MAX_TREE_BYTES", 1 << 10)
+    with pytest.raises(UnreadableFile) as error:
+        tcx.read(sample("tcx/cross-country-skiing_activity_1.tcx"))
+    assert "more than the limit of 1,024 bytes" in error.value.message
