@@ -14,7 +14,7 @@ from typer.testing import CliRunner
 
 from stride.cli.main import app
 from stride.services.registry import Services
-from tests.conftest import login
+from tests.conftest import csrf_of, login
 from tests.integration.test_activity_api import Api, patient_id, sessions_of
 from tests.samples import sample
 from tests.unit.activity.io.test_fit import T0, Message, at, file_id, fit_bytes, record, session
@@ -174,3 +174,28 @@ def test_no_device_summary_is_shown_where_the_file_has_none(client: TestClient, 
     page = login(client, "patient4", "stride-patient-demo").get(f"/activity/sessions/{walk.id}")
     assert 'id="device-summary"' not in page.text
     assert "From the recorded samples" not in page.text
+
+
+def test_a_repeat_upload_says_when_and_as_which_session_with_a_link(
+    client: TestClient, demo: Services
+) -> None:
+    pid = patient_id(demo, "DEMO-0004")
+    page = login(client, "patient4", "stride-patient-demo")
+    path = sample("fit/garmin-fenix-5-walk.fit")
+
+    def send() -> Any:
+        return page.post(
+            f"/patients/{pid}/activity/import",
+            data={"csrf_token": csrf_of(page)},
+            files={"file": (path.name, path.read_bytes(), "application/octet-stream")},
+            follow_redirects=False,
+        )
+
+    assert send().status_code == 202
+    [walk] = sessions_of(demo, pid)
+    again = send()
+    assert again.status_code == 200
+    notice = again.text.split('id="already-imported"', 1)[1].split("</p>", 1)[0]
+    assert "already imported on " in notice
+    assert f'as <a href="/activity/sessions/{walk.id}" id="earlier-session">session {walk.id}</a>' in notice
+    assert len(sessions_of(demo, pid)) == 1

@@ -159,8 +159,9 @@ def import_command(
     if as_json:
         emit_json(payload)
     elif outcome.already_imported:
+        where = f" as session {outcome.session_id}" if outcome.session_id is not None else ""
         console.print(
-            f"Already imported (import {done.id}, {done.created_at:%Y-%m-%d %H:%M} UTC); nothing added."
+            f"Already imported on {done.created_at:%Y-%m-%d}{where} (import {done.id}); nothing added."
         )
     elif done.error:
         stderr.print(f"[bold red]error:[/] {done.error}")

@@ -41,6 +41,7 @@ class ImportOutcome:
 
     record: ImportRecord
     already_imported: bool
+    session_id: int | None = None  # the first session of the earlier import, to link to
 
 
 class ImportService:
@@ -118,7 +119,8 @@ class ImportService:
         with self.deps.db.transaction() as s:
             earlier = repo.find_import(s, patient_id, sha)
             if earlier is not None and earlier.status is ImportStatus.DONE:
-                return ImportOutcome(record=earlier, already_imported=True)
+                first = repo.first_session_of_import(s, earlier.id)
+                return ImportOutcome(record=earlier, already_imported=True, session_id=first)
             if earlier is not None and earlier.status is not ImportStatus.FAILED:
                 # Queued or running: the same job, not a second one (the queue or `stride doctor`
                 # runs it; a caller running imports itself may run it now).

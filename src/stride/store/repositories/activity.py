@@ -47,6 +47,16 @@ def _import(row: ActivityImportRow) -> ImportRecord:
     )
 
 
+def first_session_of_import(session: Session, import_id: int) -> int | None:
+    """The id of the earliest session an import stored, ``None`` when it stored none."""
+    return session.scalar(
+        select(ActivitySessionRow.id)
+        .where(ActivitySessionRow.import_id == import_id)
+        .order_by(ActivitySessionRow.start_at, ActivitySessionRow.id)
+        .limit(1)
+    )
+
+
 def find_import(session: Session, patient_id: int, sha256: str) -> ImportRecord | None:
     row = session.scalar(
         select(ActivityImportRow).where(
