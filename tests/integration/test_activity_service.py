@@ -281,6 +281,7 @@ def test_a_severe_or_serious_event_alerts_the_care_team_and_holds_the_plan(
     [alert] = demo.alerts.for_patient(rivera, planned, open_only=True)
     assert (alert.code, alert.response_id) == (code, None)
     assert "Chest pain" in alert.reason
+    assert alert.severity == severity  # the event's own severity, not a fixed urgency label
     assert any(
         a.patient_id == planned and a.code == code for a in (i.alert for i in demo.alerts.inbox(rivera))
     )
