@@ -96,6 +96,15 @@ def test_item_9_shows_the_crisis_guidance_at_once(as_patient: TestClient, demo: 
     assert stored(demo, SafetyAlertRow, p1) == 1
 
 
+def test_the_crisis_numbers_are_tel_links(as_patient: TestClient, p1: int) -> None:
+    """A patient in crisis taps the number to call it: each phone number is a sanitised tel: link."""
+    rid = answer(as_patient, p1, ITEM9)
+    page = as_patient.get(f"/responses/{rid}")
+    phones = page.text.split('class="crisis-phone"', 1)[1].split("</p>", 1)[0]
+    assert re.findall(r'href="(tel:[^"]*)"', phones) == ["tel:116123", "tel:111", "tel:999"]
+    assert ">116 123</a>" in phones
+
+
 def test_a_calm_answer_shows_the_total_and_no_crisis_guidance(
     as_patient: TestClient, demo: Services, p1: int
 ) -> None:

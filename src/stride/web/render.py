@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from importlib import resources
 from typing import Any
 
 from fastapi import Request
 from fastapi.templating import Jinja2Templates
+from markupsafe import Markup, escape
 from starlette.responses import HTMLResponse
 
 from stride import __version__
@@ -78,11 +80,30 @@ def field_label(field: str | None) -> str:
     return FIELD_LABELS.get(field or "", (field or "").replace("_", " ").capitalize())
 
 
+# A phone number in crisis text: at least three digits, single spaces between them, an optional "+".
+_PHONE = re.compile(r"(?<![\w+])\+?\d(?: ?\d){2,14}(?!\w)")
+
+
+def tel_links(text: str) -> Markup:
+    """``text`` escaped, with each phone number a ``tel:`` link (its href only digits and "+")."""
+    out, last = [], 0
+    for match in _PHONE.finditer(text):
+        number = re.sub(r"[^\d+]", "", match.group())
+        out += [
+            escape(text[last : match.start()]),
+            Markup('<a href="tel:{}">{}</a>').format(number, match.group()),
+        ]
+        last = match.end()
+    out.append(escape(text[last:]))
+    return Markup("").join(out)
+
+
 def make_templates(settings: Settings) -> Jinja2Templates:
     directory = str(resources.files("stride.web") / "templates")
     templates = Jinja2Templates(directory=directory)
     prefix = settings.root_path.rstrip("/")
     env = templates.env
+    env.filters["tel_links"] = tel_links
     env.globals.update(
         site_name=settings.site_name,
         version=__version__,
