@@ -4,7 +4,7 @@ once in the request) receives hostile or huge uploads through the API, and its p
 
 Cases, each on a fresh server so that each peak is its own:
 
-* a GPX track of 1,000,000 points (~200 MB): refused, over the cap of 300,000 points per file;
+* a GPX track of 1,000,000 points (~200 MB): refused, over the cap of 150,000 points per file;
 * a GPX track at that cap: imported, one session;
 * a Fitbit export zip with a 500 MB ``heart_rate`` entry: refused (a Fitbit file is at most 16 MiB);
 * an Apple Health ``export.zip`` whose headers declare 1 KB for an entry that inflates to 2 GB:

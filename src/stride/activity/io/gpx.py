@@ -42,11 +42,11 @@ from stride.errors import UnreadableFile
 _HR_NAMES = frozenset({"hr", "heartrate"})  # Garmin TrackPointExtension v1/v2; Cluetrust gpxdata
 
 
-# The cap on track points per file: 300,000 points is 83 hours at one point a second (a 24-hour race
-# is 86,400). The document is never held as a tree and points are kept in typed arrays; an import
-# then costs the server ~230 bytes a point at its peak (parsing, dose, Parquet), so a file at the cap
-# stays within a 300 MB server (benchmarks/input_bounds.py measures it, and a 1 M-point file refused).
-MAX_POINTS = 300_000
+# The cap on track points per file: 150,000 points is 41 hours at one point a second (a 24-hour race
+# is 86,400). The document is never held as a tree and points are kept in typed arrays, but an
+# import still costs the server ~480 bytes a point at its peak (parsing, dose, Parquet): a file at
+# the cap stays within a 300 MB server (benchmarks/input_bounds.py measures it).
+MAX_POINTS = 150_000
 
 
 @dataclass(slots=True)
