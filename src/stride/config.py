@@ -31,6 +31,9 @@ class Settings(BaseSettings):
     database_url: str | None = None
     secret_key: SecretStr | None = None
     site_name: str = "Stride"
+    # Crisis guidance for every site without its own (package default: the UK's, data/crisis.toml).
+    crisis_text: str | None = Field(default=None, min_length=10, max_length=2000)
+    crisis_phone: str | None = Field(default=None, min_length=3, max_length=200)
     session_idle_minutes: int = Field(default=30, ge=1, le=24 * 60)
     session_absolute_hours: int = Field(default=12, ge=1, le=24 * 14)
     login_max_failures: int = Field(default=5, ge=1, le=100)

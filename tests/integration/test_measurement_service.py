@@ -7,6 +7,7 @@ patient's care team and no one else, and every refusal must be audited.
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta
+from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
@@ -20,7 +21,7 @@ from stride.services.users import NewUser
 from stride.store.models import QuestionnaireResponseRow, SafetyAlertRow
 from stride.store.repositories import audit as audit_repo
 from stride.store.repositories import measurements as measurement_repo
-from tests.conftest import FakeClock
+from tests.conftest import FakeClock, make_settings
 
 CLINICIAN_PASSWORD = "stride-clinician-demo"
 PATIENT_PASSWORD = "stride-patient-demo"
@@ -428,6 +429,29 @@ def test_patient_reads_own_responses_and_the_crisis_guidance(
     calm = demo.measurements.submit(patient1, p1, "phq9", NO_RISK)
     assert demo.measurements.view(patient1, calm.response.id).crisis is None
     assert [r.id for r in demo.measurements.responses(patient1, p1)] == [done.response.id, calm.response.id]
+
+
+def test_the_deployment_sets_the_crisis_guidance_over_the_package_default(
+    tmp_path: Path, demo_database_url: str, clock: FakeClock
+) -> None:
+    """STRIDE_CRISIS_TEXT / STRIDE_CRISIS_PHONE replace the UK default for every site without its own."""
+    settings = make_settings(tmp_path, demo_database_url).model_copy(
+        update={"crisis_text": "Call the clinic's crisis line.", "crisis_phone": "Crisis line: +1 555 0100"}
+    )
+    svc = Services.build(settings, clock=clock)
+    try:
+        patient = svc.auth.login("patient1", "stride-patient-demo", client_addr="10.0.0.1", user_agent="t")
+        caller = Caller(actor=patient.actor, client_addr="10.0.0.1", request_id="req-crisis")
+        pid = patient.actor.patient_id
+        assert pid is not None
+        done = svc.measurements.submit(caller, pid, "phq9", ITEM9)
+        assert done.crisis is not None
+        assert (done.crisis.text, done.crisis.phone) == (
+            "Call the clinic's crisis line.",
+            "Crisis line: +1 555 0100",
+        )
+    finally:
+        svc.close()
 
 
 # --- alerts ------------------------------------------------------------------------------------

@@ -109,13 +109,16 @@ class AlertService:
         """The crisis text and phone numbers for the patient's site (package default otherwise)."""
         with self.deps.db.transaction() as s:
             if may_read_clinical(s, caller, patient_id):
-                return crisis_for(s, patient_id)
+                return crisis_for(s, patient_id, self.deps)
         raise deny(self.deps, caller, action="crisis.read", resource=f"patient/{patient_id}")
 
 
-def crisis_for(s: Session, patient_id: int) -> CrisisGuidance:
-    """Crisis guidance configured for the patient's site, else the package default (cited)."""
-    default = load_toml("crisis")
+def crisis_for(s: Session, patient_id: int, deps: Deps) -> CrisisGuidance:
+    """Crisis guidance configured for the patient's site, else the deployment's (STRIDE_CRISIS_TEXT,
+    STRIDE_CRISIS_PHONE), else the package default (cited)."""
+    default = dict(load_toml("crisis"))
+    default["text"] = deps.settings.crisis_text or default["text"]
+    default["phone"] = deps.settings.crisis_phone or default["phone"]
     patient = patient_repo.get(s, patient_id)
     site = team_repo.get_site(s, patient.site_id) if patient and patient.site_id else None
     text = site.crisis_text if site and site.crisis_text else default["text"]

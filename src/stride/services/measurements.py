@@ -147,7 +147,7 @@ class MeasurementService:
                     patient_id=patient_id,
                     detail=f"{instrument.id} total={result.total}",
                 )
-                crisis = crisis_for(s, response.patient_id) if alert else None
+                crisis = crisis_for(s, response.patient_id, self.deps) if alert else None
                 return Submission(response=response, score=result, alert=alert, crisis=crisis)
         raise deny(
             self.deps,
@@ -187,7 +187,7 @@ class MeasurementService:
                     patient_id=old.patient_id,
                     detail=f"supersedes response/{old.id}: {why}",
                 )
-                crisis = crisis_for(s, response.patient_id) if alert else None
+                crisis = crisis_for(s, response.patient_id, self.deps) if alert else None
                 return Submission(response=response, score=result, alert=alert, crisis=crisis)
         raise deny(
             self.deps,
@@ -247,7 +247,7 @@ class MeasurementService:
                     instrument=get_instrument(found.instrument),
                     versions=chain,
                     alert=alert,
-                    crisis=crisis_for(s, found.patient_id) if alert else None,
+                    crisis=crisis_for(s, found.patient_id, self.deps) if alert else None,
                 )
         if found is None and caller.role is Role.CLINICIAN:
             raise NotFound(f"no response {response_id}")
