@@ -43,9 +43,10 @@ _HR_NAMES = frozenset({"hr", "heartrate"})  # Garmin TrackPointExtension v1/v2; 
 
 
 # The cap on track points per file: 150,000 points is 41 hours at one point a second (a 24-hour race
-# is 86,400). The document is never held as a tree and points are kept in typed arrays, but an
-# import still costs the server ~480 bytes a point at its peak (parsing, dose, Parquet): a file at
-# the cap stays within a 300 MB server (benchmarks/input_bounds.py measures it).
+# is 86,400). The document is never held as a tree and points are kept in typed arrays; a 1 M-point
+# file is refused within ~25 MB of the idle server. Measured (benchmarks/input_bounds.py), an import
+# at the cap still peaks ~145 MB over the idle server, about the same as at 300,000 points: the cost
+# is the import pipeline's fixed working set, not the points.
 MAX_POINTS = 150_000
 
 
