@@ -40,7 +40,7 @@ class Settings(BaseSettings):
     login_window_minutes: int = Field(default=15, ge=1, le=24 * 60)
     # NIST SP 800-63B §5.1.1.2: at least 8 characters; we ask for more because staff accounts
     # reach health data. Length, not composition rules, per the same guideline.
-    password_min_length: int = Field(default=10, ge=8, le=128)
+    password_min_length: int = Field(default=12, ge=8, le=128)
     cookie_secure: bool | None = None
     root_path: str = ""
     forwarded_allow_ips: str = "127.0.0.1"

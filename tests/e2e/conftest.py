@@ -39,9 +39,9 @@ CHROMIUM_ARGS = [
 ]
 TIMEOUT_MS = 10_000
 
-CLINICIAN = ("dr.rivera", "stride-clinician-demo")
-ADMIN = ("admin", "stride-admin-demo")
-PATIENT = ("patient1", "stride-patient-demo")
+CLINICIAN = ("dr.rivera", "demo-clinic-clinician")
+ADMIN = ("admin", "demo-clinic-manager")
+PATIENT = ("patient1", "demo-clinic-patient")
 
 
 @dataclass(frozen=True)

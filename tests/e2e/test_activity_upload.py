@@ -29,7 +29,7 @@ pytestmark = pytest.mark.browser
 
 # DEMO-0004 and its login are used by no other browser test.
 MRN = "DEMO-0004"
-PATIENT4 = ("patient4", "stride-patient-demo")
+PATIENT4 = ("patient4", "demo-clinic-patient")
 FIT_RUN = "fit/garmin-fenix-5-run.fit"
 RUN_DAY = "2017-06-11"
 SCREENING_CLEAR: dict[str, Any] = {

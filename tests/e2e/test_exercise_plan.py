@@ -17,7 +17,7 @@ pytestmark = pytest.mark.browser
 # DEMO-0003 and its login are used by no other browser test, so the session-wide server's data
 # (patient1's alerts from the safety-net test, say) cannot change this screening's decision.
 MRN = "DEMO-0003"
-PATIENT3 = ("patient3", "stride-patient-demo")
+PATIENT3 = ("patient3", "demo-clinic-patient")
 PROTOCOL = "home_walking"
 
 

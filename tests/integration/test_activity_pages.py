@@ -21,11 +21,11 @@ from stride.services.registry import Services
 from tests.conftest import csrf_of, login
 from tests.samples import sample
 
-PATIENT4 = ("patient4", "stride-patient-demo")
-PATIENT5 = ("patient5", "stride-patient-demo")
-RIVERA = ("dr.rivera", "stride-clinician-demo")
-RESEARCHER = ("researcher", "stride-research-demo")
-ADMIN = ("admin", "stride-admin-demo")
+PATIENT4 = ("patient4", "demo-clinic-patient")
+PATIENT5 = ("patient5", "demo-clinic-patient")
+RIVERA = ("dr.rivera", "demo-clinic-clinician")
+RESEARCHER = ("researcher", "demo-clinic-research")
+ADMIN = ("admin", "demo-clinic-manager")
 SCREENING_CLEAR: dict[str, Any] = {
     "currently_active": False,
     "known_disease": [],

@@ -24,9 +24,9 @@ from tests.integration.test_plan_service import (  # the demo callers and a clea
 )
 from tests.samples import sample
 
-CLINICIAN_PASSWORD = "stride-clinician-demo"
-PATIENT_PASSWORD = "stride-patient-demo"
-RESEARCHER_PASSWORD = "stride-research-demo"
+CLINICIAN_PASSWORD = "demo-clinic-clinician"
+PATIENT_PASSWORD = "demo-clinic-patient"
+RESEARCHER_PASSWORD = "demo-clinic-research"
 FENIX_RUN_WEEK = date(2017, 6, 5)
 
 

@@ -13,7 +13,7 @@ from tests.integration.test_patient_service import caller_for
 
 
 def test_patient_account_links_to_exactly_one_record(demo: Services) -> None:
-    admin = caller_for(demo, "admin", "stride-admin-demo")
+    admin = caller_for(demo, "admin", "demo-clinic-manager")
     free = demo.patients.search(admin, text="DEMO-0010").items[0]
     user = demo.users.create(
         admin, NewUser(username="pat10", password="long enough pw", role=Role.PATIENT, patient_id=free.id)
@@ -32,7 +32,7 @@ def test_patient_account_links_to_exactly_one_record(demo: Services) -> None:
 
 
 def test_non_admins_cannot_manage_users_or_teams(demo: Services) -> None:
-    clinician = caller_for(demo, "dr.rivera", "stride-clinician-demo")
+    clinician = caller_for(demo, "dr.rivera", "demo-clinic-clinician")
     with pytest.raises(PermissionDenied):
         demo.users.list(clinician)
     with pytest.raises(PermissionDenied):
@@ -46,7 +46,7 @@ def test_non_admins_cannot_manage_users_or_teams(demo: Services) -> None:
 
 def test_team_membership_controls_patient_access(demo: Services) -> None:
     admin = Caller.cli()
-    rivera = caller_for(demo, "dr.rivera", "stride-clinician-demo")
+    rivera = caller_for(demo, "dr.rivera", "demo-clinic-clinician")
     other_team = next(t for t in demo.teams.list_teams(admin) if t.name == "Exercise Physiology Team")
     outside = demo.patients.search(admin, text="DEMO-0020").items[0]
     with pytest.raises(PermissionDenied):
@@ -78,7 +78,7 @@ def test_duplicate_team_and_site_names_conflict(demo: Services) -> None:
 
 
 def test_admin_cannot_deactivate_themselves(demo: Services) -> None:
-    admin = caller_for(demo, "admin", "stride-admin-demo")
+    admin = caller_for(demo, "admin", "demo-clinic-manager")
     with pytest.raises(InvalidInput):
         demo.users.update(admin, admin.actor.user_id, is_active=False)  # type: ignore[union-attr]
 

@@ -11,7 +11,7 @@ from stride.services.registry import Services
 from stride.store.repositories import audit as audit_repo
 from tests.conftest import FakeClock
 
-CLINICIAN = ("dr.rivera", "stride-clinician-demo")
+CLINICIAN = ("dr.rivera", "demo-clinic-clinician")
 
 
 def _login(svc: Services, user: tuple[str, str] = CLINICIAN, addr: str = "10.1.1.1"):  # type: ignore[no-untyped-def]

@@ -165,13 +165,13 @@ from tests.conftest import BACKENDS, FakeClock, _fresh_postgres, csrf_of, login,
 
 ROLES = ("admin", "clinician", "patient", "researcher", "anonymous")
 LOGINS = {
-    "admin": ("admin", "stride-admin-demo"),
-    "clinician": ("dr.rivera", "stride-clinician-demo"),
-    "patient": ("patient1", "stride-patient-demo"),
-    "researcher": ("researcher", "stride-research-demo"),
+    "admin": ("admin", "demo-clinic-manager"),
+    "clinician": ("dr.rivera", "demo-clinic-clinician"),
+    "patient": ("patient1", "demo-clinic-patient"),
+    "researcher": ("researcher", "demo-clinic-research"),
 }
 # The anonymous POST /login cell logs in someone not otherwise used by the matrix.
-ANON_LOGIN = ("patient2", "stride-patient-demo")
+ANON_LOGIN = ("patient2", "demo-clinic-patient")
 MATRIX_PASSWORD = "matrix-password-123"
 
 ALL, OWN = "all", "own"  # policy values: any target, or only the role's own patient / team

@@ -15,8 +15,8 @@ from stride.services.registry import Services
 from stride.store.models import QuestionnaireResponseRow, SafetyAlertRow, TreatmentEntryRow
 from tests.conftest import FakeClock, csrf_of, login
 
-CLINICIAN = ("dr.rivera", "stride-clinician-demo")
-PATIENT = ("patient1", "stride-patient-demo")
+CLINICIAN = ("dr.rivera", "demo-clinic-clinician")
+PATIENT = ("patient1", "demo-clinic-patient")
 RESULT_URL = re.compile(r"/responses/(\d+)$")
 
 

@@ -16,8 +16,8 @@ from stride.services.registry import Services
 from stride.store.models import ExercisePlanRow, ScreeningRow
 from tests.conftest import FakeClock, csrf_of, login
 
-CLINICIAN = ("dr.rivera", "stride-clinician-demo")
-PATIENT = ("patient1", "stride-patient-demo")
+CLINICIAN = ("dr.rivera", "demo-clinic-clinician")
+PATIENT = ("patient1", "demo-clinic-patient")
 ITEM9_PHQ9 = {f"phq9_{i}": v for i, v in enumerate((2, 2, 2, 1, 1, 1, 1, 0, 1), start=1)}
 NO_RISK_PHQ9 = {f"phq9_{i}": v for i, v in enumerate((1, 1, 2, 1, 0, 1, 0, 1, 0), start=1)}
 

@@ -23,8 +23,8 @@ from stride.store.repositories import audit as audit_repo
 from stride.store.repositories import measurements as measurement_repo
 from tests.conftest import FakeClock, make_settings
 
-CLINICIAN_PASSWORD = "stride-clinician-demo"
-PATIENT_PASSWORD = "stride-patient-demo"
+CLINICIAN_PASSWORD = "demo-clinic-clinician"
+PATIENT_PASSWORD = "demo-clinic-patient"
 OTHER_TEAM_PASSWORD = "exercise-team-only-password"
 
 
@@ -395,8 +395,8 @@ def test_patient_and_other_team_cannot_correct(
 
 def test_admin_and_researcher_do_not_read_clinical_data(demo: Services, patient1: Caller, p1: int) -> None:
     response = demo.measurements.submit(patient1, p1, "phq9", ITEM9).response
-    admin = caller_for(demo, "admin", "stride-admin-demo")
-    researcher = caller_for(demo, "researcher", "stride-research-demo")
+    admin = caller_for(demo, "admin", "demo-clinic-manager")
+    researcher = caller_for(demo, "researcher", "demo-clinic-research")
 
     assert demo.patients.get(admin, p1).patient.details.mrn == "DEMO-0001"
     for caller in (admin, researcher):

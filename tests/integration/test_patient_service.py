@@ -33,12 +33,12 @@ def caller_for(svc: Services, username: str, password: str) -> Caller:
 
 @pytest.fixture
 def rivera(demo: Services) -> Caller:
-    return caller_for(demo, "dr.rivera", "stride-clinician-demo")
+    return caller_for(demo, "dr.rivera", "demo-clinic-clinician")
 
 
 @pytest.fixture
 def okafor(demo: Services) -> Caller:
-    return caller_for(demo, "dr.okafor", "stride-clinician-demo")
+    return caller_for(demo, "dr.okafor", "demo-clinic-clinician")
 
 
 def audit_tail(svc: Services, n: int = 1) -> list[tuple[str, int | None, int | None]]:
@@ -130,7 +130,7 @@ def test_edit_records_which_fields_changed(demo: Services, rivera: Caller) -> No
 
 
 def test_patient_sees_only_their_own_record_and_cannot_edit_it(demo: Services) -> None:
-    me = caller_for(demo, "patient1", "stride-patient-demo")
+    me = caller_for(demo, "patient1", "demo-clinic-patient")
     own = me.actor.patient_id  # type: ignore[union-attr]
     assert own is not None
     assert demo.patients.get(me, own).patient.id == own
@@ -143,7 +143,7 @@ def test_patient_sees_only_their_own_record_and_cannot_edit_it(demo: Services) -
 
 
 def test_researcher_has_no_access_to_identifiable_records(demo: Services) -> None:
-    researcher = caller_for(demo, "researcher", "stride-research-demo")
+    researcher = caller_for(demo, "researcher", "demo-clinic-research")
     with pytest.raises(PermissionDenied):
         demo.patients.search(researcher)
     with pytest.raises(PermissionDenied):

@@ -26,8 +26,8 @@ from stride.store.models import ExercisePlanRow
 from stride.store.repositories import audit as audit_repo
 from tests.conftest import FakeClock
 
-CLINICIAN_PASSWORD = "stride-clinician-demo"
-PATIENT_PASSWORD = "stride-patient-demo"
+CLINICIAN_PASSWORD = "demo-clinic-clinician"
+PATIENT_PASSWORD = "demo-clinic-patient"
 OTHER_TEAM_PASSWORD = "exercise-team-only-password"
 
 CLEAR: dict[str, object] = {

@@ -21,8 +21,8 @@ from stride.store.models import ScreeningRow
 from stride.store.repositories import audit as audit_repo
 from tests.conftest import FakeClock
 
-CLINICIAN_PASSWORD = "stride-clinician-demo"
-PATIENT_PASSWORD = "stride-patient-demo"
+CLINICIAN_PASSWORD = "demo-clinic-clinician"
+PATIENT_PASSWORD = "demo-clinic-patient"
 OTHER_TEAM_PASSWORD = "exercise-team-only-password"
 
 # A healthy, inactive adult who wants moderate exercise: cleared, no restriction.
@@ -282,8 +282,8 @@ def test_the_newest_screening_is_the_one_that_counts(
     "who",
     [
         ("patient1", PATIENT_PASSWORD),
-        ("admin", "stride-admin-demo"),
-        ("researcher", "stride-research-demo"),
+        ("admin", "demo-clinic-manager"),
+        ("researcher", "demo-clinic-research"),
         ("dr.exercise", OTHER_TEAM_PASSWORD),
     ],
 )

@@ -73,12 +73,12 @@ def stored_entries(svc: Services, patient_id: int) -> int:
 
 @pytest.fixture
 def rivera(demo: Services) -> Caller:
-    return caller_for(demo, "dr.rivera", "stride-clinician-demo")
+    return caller_for(demo, "dr.rivera", "demo-clinic-clinician")
 
 
 @pytest.fixture
 def patient2(demo: Services) -> Caller:
-    return caller_for(demo, "patient2", "stride-patient-demo")
+    return caller_for(demo, "patient2", "demo-clinic-patient")
 
 
 @pytest.fixture
@@ -321,7 +321,7 @@ def test_admin_and_other_team_clinician_neither_read_nor_write(
     team = next(t for t in demo.teams.list_teams(cli) if t.name == "Exercise Physiology Team")
     demo.teams.set_member(cli, team.id, user.id, member=True)
     outsider = caller_for(demo, "dr.exercise", "exercise-team-only-password")
-    admin = caller_for(demo, "admin", "stride-admin-demo")
+    admin = caller_for(demo, "admin", "demo-clinic-manager")
     demo.treatment.add(rivera, pid, SERTRALINE)
     for caller in (outsider, admin):
         with pytest.raises(PermissionDenied):

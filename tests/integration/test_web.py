@@ -33,7 +33,7 @@ def test_session_cookie_is_httponly_and_samesite(client: TestClient) -> None:
     token = page.text.split('name="login_csrf" value="', 1)[1].split('"', 1)[0]
     response = client.post(
         "/login",
-        data={"username": "admin", "password": "stride-admin-demo", "login_csrf": token},
+        data={"username": "admin", "password": "demo-clinic-manager", "login_csrf": token},
         follow_redirects=False,
     )
     cookie = response.headers["set-cookie"]
@@ -44,7 +44,7 @@ def test_session_cookie_is_httponly_and_samesite(client: TestClient) -> None:
 
 def test_login_without_its_csrf_token_is_refused(client: TestClient) -> None:
     response = client.post(
-        "/login", data={"username": "admin", "password": "stride-admin-demo"}, follow_redirects=False
+        "/login", data={"username": "admin", "password": "demo-clinic-manager"}, follow_redirects=False
     )
     assert response.status_code == 403
     assert client.get("/patients", follow_redirects=False).status_code == 303
@@ -69,7 +69,12 @@ def test_login_redirects_only_to_same_site_paths(client: TestClient) -> None:
         token = page.text.split('name="login_csrf" value="', 1)[1].split('"', 1)[0]
         response = client.post(
             "/login",
-            data={"username": "admin", "password": "stride-admin-demo", "login_csrf": token, "next": target},
+            data={
+                "username": "admin",
+                "password": "demo-clinic-manager",
+                "login_csrf": token,
+                "next": target,
+            },
             follow_redirects=False,
         )
         assert response.headers["location"] == expected
@@ -82,7 +87,7 @@ def test_anonymous_page_redirects_to_login_with_next(client: TestClient) -> None
 
 
 def test_form_post_without_csrf_changes_nothing(client: TestClient) -> None:
-    login(client, "dr.rivera", "stride-clinician-demo")
+    login(client, "dr.rivera", "demo-clinic-clinician")
     response = client.post("/patients/new", data={**{k: str(v) for k, v in PATIENT.items()}, "team_id": "1"})
     assert response.status_code == 403
     assert "did not come from this site" in response.text
@@ -90,7 +95,7 @@ def test_form_post_without_csrf_changes_nothing(client: TestClient) -> None:
 
 
 def test_clinician_registers_a_patient_through_the_form(client: TestClient) -> None:
-    login(client, "dr.rivera", "stride-clinician-demo")
+    login(client, "dr.rivera", "demo-clinic-clinician")
     data = {**{k: str(v) for k, v in PATIENT.items()}, "team_id": "1", "csrf_token": csrf_of(client)}
     response = client.post("/patients/new", data=data, follow_redirects=False)
     assert response.status_code == 303
@@ -100,7 +105,7 @@ def test_clinician_registers_a_patient_through_the_form(client: TestClient) -> N
 
 
 def test_form_error_names_the_field_and_keeps_the_values(client: TestClient) -> None:
-    login(client, "dr.rivera", "stride-clinician-demo")
+    login(client, "dr.rivera", "demo-clinic-clinician")
     data = {
         **{k: str(v) for k, v in PATIENT.items()},
         "height_cm": "1.75",
@@ -114,7 +119,7 @@ def test_form_error_names_the_field_and_keeps_the_values(client: TestClient) -> 
 
 
 def test_patient_gets_the_friendly_403_page_for_another_record(client: TestClient) -> None:
-    login(client, "patient1", "stride-patient-demo")
+    login(client, "patient1", "demo-clinic-patient")
     me = client.get("/api/v1/me").json()
     own = me["patient_id"]
     assert client.get(f"/patients/{own}").status_code == 200
@@ -124,7 +129,7 @@ def test_patient_gets_the_friendly_403_page_for_another_record(client: TestClien
 
 
 def test_unknown_page_is_the_friendly_404(client: TestClient) -> None:
-    login(client, "admin", "stride-admin-demo")
+    login(client, "admin", "demo-clinic-manager")
     for path in ("/no/such/page", "/patients/999999"):
         response = client.get(path)
         assert response.status_code == 404
@@ -132,7 +137,7 @@ def test_unknown_page_is_the_friendly_404(client: TestClient) -> None:
 
 
 def test_api_errors_are_json_and_name_the_field(client: TestClient) -> None:
-    login(client, "dr.rivera", "stride-clinician-demo")
+    login(client, "dr.rivera", "demo-clinic-clinician")
     headers = {"X-CSRF-Token": csrf_of(client)}
     bad = client.post("/api/v1/patients", json={**PATIENT, "resting_hr": 400, "team_id": 1}, headers=headers)
     assert bad.status_code == 422
@@ -163,12 +168,12 @@ def test_openapi_is_published(client: TestClient) -> None:
 
 
 def test_password_change_page(client: TestClient) -> None:
-    login(client, "dr.okafor", "stride-clinician-demo")
+    login(client, "dr.okafor", "demo-clinic-clinician")
     token = csrf_of(client)
     mismatch = client.post(
         "/account/password",
         data={
-            "current_password": "stride-clinician-demo",
+            "current_password": "demo-clinic-clinician",
             "new_password": "new pass phrase",
             "confirm_password": "x",
             "csrf_token": token,
@@ -178,7 +183,7 @@ def test_password_change_page(client: TestClient) -> None:
     ok = client.post(
         "/account/password",
         data={
-            "current_password": "stride-clinician-demo",
+            "current_password": "demo-clinic-clinician",
             "new_password": "new pass phrase",
             "confirm_password": "new pass phrase",
             "csrf_token": token,
@@ -189,7 +194,7 @@ def test_password_change_page(client: TestClient) -> None:
 
 
 def test_admin_pages_render(client: TestClient) -> None:
-    login(client, "admin", "stride-admin-demo")
+    login(client, "admin", "demo-clinic-manager")
     assert "dr.rivera" in client.get("/admin/users").text
     audit = client.get("/admin/audit?action=patient.")
     assert audit.status_code == 200

@@ -51,6 +51,21 @@ def test_password_equal_to_username_is_refused() -> None:
         check_password("Longusername", username="longusername", min_length=10)
 
 
+def test_password_containing_the_username_or_a_context_word_is_refused() -> None:
+    with pytest.raises(InvalidInput, match="must not contain the username"):
+        check_password("hello-Rivera-2026", username="rivera", min_length=10)
+    # a very short username is only refused as the whole password
+    check_password("major journey", username="jo", min_length=10)
+    with pytest.raises(InvalidInput, match="'stride'"):
+        check_password("StRiDe-forever-1", username="sam", min_length=10, context_words=("stride",))
+
+
+def test_common_passwords_are_refused_case_insensitively() -> None:
+    with pytest.raises(InvalidInput, match="commonly used") as err:
+        check_password("Password1234", username="sam", min_length=10, common={"password1234"})
+    assert err.value.field == "password"
+
+
 def test_only_patient_accounts_link_to_a_record() -> None:
     check_role_link(Role.PATIENT, 3)
     check_role_link(Role.CLINICIAN, None)

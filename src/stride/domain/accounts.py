@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Container, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
@@ -98,20 +99,48 @@ def check_email(raw: str | None, *, field: str = "email") -> str | None:
     return value
 
 
-def check_password(password: str, *, username: str, min_length: int) -> None:
-    """Length-based password policy (NIST SP 800-63B §5.1.1.2), no composition rules.
+MAX_PASSWORD_LENGTH = 256
+# A username this short is too likely to occur by chance inside a good passphrase ("jo" in
+# "major-journey"); below it only an exact match is refused.
+_CONTAINED_USERNAME_MIN = 4
+
+
+def check_password(
+    password: str,
+    *,
+    username: str,
+    min_length: int,
+    common: Container[str] = frozenset(),
+    context_words: Sequence[str] = (),
+) -> None:
+    """Password policy of NIST SP 800-63B §5.1.1.2: a minimum length, no composition rules, and a
+    check against values known to be commonly used, expected or compromised: a list of breached
+    passwords (``common``, lower case), the username and context words such as the service name.
+    Compared case-insensitively.
 
     Raises
     ------
     InvalidInput
-        If the password is too short, too long or equals the username.
+        Naming ``password``: too short, too long, a commonly used password, or containing the
+        username or a context word.
     """
     if len(password) < min_length:
         raise InvalidInput(f"must be at least {min_length} characters", field="password")
-    if len(password) > 256:
-        raise InvalidInput("must be at most 256 characters", field="password")
-    if password.strip().lower() == username.lower():
+    if len(password) > MAX_PASSWORD_LENGTH:
+        raise InvalidInput(f"must be at most {MAX_PASSWORD_LENGTH} characters", field="password")
+    folded = password.strip().casefold()
+    name = username.casefold()
+    if folded == name:
         raise InvalidInput("must not be the username", field="password")
+    if len(name) >= _CONTAINED_USERNAME_MIN and name in folded:
+        raise InvalidInput("must not contain the username", field="password")
+    for word in context_words:
+        if word.casefold() in folded:
+            raise InvalidInput(f"must not contain the word {word!r}", field="password")
+    if folded in common:
+        raise InvalidInput(
+            "is on a list of commonly used, breached passwords; choose another", field="password"
+        )
 
 
 def check_role_link(role: Role, patient_id: int | None) -> None:

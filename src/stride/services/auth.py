@@ -7,7 +7,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import timedelta
 
-from stride.domain.accounts import Actor, Role, User, check_password, normalise_username
+from stride.domain.accounts import Actor, Role, User, normalise_username
 from stride.errors import (
     AuthenticationRequired,
     InvalidInput,
@@ -16,7 +16,7 @@ from stride.errors import (
 )
 from stride.services.access import has_role
 from stride.services.context import Caller, Deps, record
-from stride.services.passwords import hash_password, needs_rehash, verify_password
+from stride.services.passwords import check_new_password, hash_password, needs_rehash, verify_password
 from stride.store.models import WebSessionRow
 from stride.store.repositories import auth as auth_repo
 from stride.store.repositories import users as user_repo
@@ -188,11 +188,7 @@ class AuthService:
         with self.deps.db.transaction() as s:
             if not verify_password(user_repo.password_hash(s, actor.user_id), current):
                 raise InvalidInput("is not your current password", field="current_password")
-            check_password(
-                new,
-                username=actor.username,
-                min_length=self.deps.settings.password_min_length,
-            )
+            check_new_password(new, username=actor.username, settings=self.deps.settings)
             user_repo.set_password_hash(s, actor.user_id, hash_password(new), now=self.deps.clock())
             auth_repo.delete_user_sessions(s, actor.user_id, keep=_digest(keep_token) if keep_token else None)
             record(

@@ -98,12 +98,12 @@ class DemoResult:
 
 
 STAFF = [
-    DemoLogin("admin", "stride-admin-demo", Role.ADMIN, "users, care teams, audit"),
-    DemoLogin("dr.rivera", "stride-clinician-demo", Role.CLINICIAN, "Mood Disorders Team"),
-    DemoLogin("dr.okafor", "stride-clinician-demo", Role.CLINICIAN, "both teams"),
-    DemoLogin("researcher", "stride-research-demo", Role.RESEARCHER, "studies (later issues)"),
+    DemoLogin("admin", "demo-clinic-manager", Role.ADMIN, "users, care teams, audit"),
+    DemoLogin("dr.rivera", "demo-clinic-clinician", Role.CLINICIAN, "Mood Disorders Team"),
+    DemoLogin("dr.okafor", "demo-clinic-clinician", Role.CLINICIAN, "both teams"),
+    DemoLogin("researcher", "demo-clinic-research", Role.RESEARCHER, "studies (later issues)"),
 ]
-PATIENT_PASSWORD = "stride-patient-demo"
+PATIENT_PASSWORD = "demo-clinic-patient"
 
 
 def demo_logins() -> list[DemoLogin]:

@@ -8,7 +8,6 @@ from stride.domain.accounts import (
     Role,
     User,
     check_email,
-    check_password,
     check_role_link,
     normalise_username,
 )
@@ -16,7 +15,7 @@ from stride.domain.teams import check_name
 from stride.errors import Conflict, InvalidInput, NotFound
 from stride.services.access import deny, has_role
 from stride.services.context import Caller, Deps, record
-from stride.services.passwords import hash_password
+from stride.services.passwords import check_new_password, hash_password
 from stride.store.repositories import auth as auth_repo
 from stride.store.repositories import patients as patient_repo
 from stride.store.repositories import users as user_repo
@@ -58,11 +57,7 @@ class UserService:
         """
         self._require_admin(caller, "user.create", "users")
         username = normalise_username(new.username)
-        check_password(
-            new.password,
-            username=username,
-            min_length=self.deps.settings.password_min_length,
-        )
+        check_new_password(new.password, username=username, settings=self.deps.settings)
         check_role_link(new.role, new.patient_id)
         email = check_email(new.email)
         display = check_name(new.display_name or username, field="display_name")
@@ -147,11 +142,7 @@ class UserService:
             user = user_repo.get(s, user_id)
             if user is None:
                 raise NotFound(f"no user {user_id}")
-            check_password(
-                new_password,
-                username=user.username,
-                min_length=self.deps.settings.password_min_length,
-            )
+            check_new_password(new_password, username=user.username, settings=self.deps.settings)
             user_repo.set_password_hash(s, user_id, hash_password(new_password), now=self.deps.clock())
             auth_repo.delete_user_sessions(s, user_id)
             record(

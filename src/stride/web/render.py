@@ -108,6 +108,7 @@ def make_templates(settings: Settings) -> Jinja2Templates:
         site_name=settings.site_name,
         version=__version__,
         csrf_field=CSRF_FIELD,
+        password_min_length=settings.password_min_length,
         field_label=field_label,
         instrument_name=instrument_name,
         skippable_items=skippable_items,
