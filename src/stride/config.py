@@ -8,12 +8,13 @@ a restart without anyone having to invent a secret for a demo.
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import secrets
 from pathlib import Path
 from typing import Literal
 
-from pydantic import AliasChoices, Field, SecretStr, ValidationError, model_validator
+from pydantic import AliasChoices, Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from stride.errors import ConfigurationError
@@ -43,7 +44,12 @@ class Settings(BaseSettings):
     password_min_length: int = Field(default=12, ge=8, le=128)
     cookie_secure: bool | None = None
     root_path: str = ""
-    forwarded_allow_ips: str = "127.0.0.1"
+    # Reverse proxies whose X-Forwarded-For / X-Forwarded-Proto are believed: a comma list of
+    # addresses or CIDR networks. Empty trusts none, not even a loopback client (anyone on the host
+    # could otherwise forge their address in the audit and security logs and dodge the log-in
+    # throttle). STRIDE_FORWARDED_ALLOW_IPS is the older name, still read.
+    trusted_proxies: str = ""
+    forwarded_allow_ips: str = ""
     # Background jobs (imports of device files) run on Huey: its SQLite storage in the data
     # directory by default, Redis in production, or "immediate" (run at once, in the caller).
     jobs: Literal["sqlite", "redis", "immediate"] = "sqlite"
@@ -62,6 +68,22 @@ class Settings(BaseSettings):
     )
     # One GPX track or TCX activity is one session unless the recording paused for longer.
     split_gap_minutes: float = Field(default=15.0, gt=0, le=24 * 60)
+
+    @field_validator("trusted_proxies", "forwarded_allow_ips")
+    @classmethod
+    def _networks(cls, value: str) -> str:
+        for part in _split(value):
+            try:
+                ipaddress.ip_network(part, strict=False)
+            except ValueError:
+                raise ValueError(f"{part!r} is not an IP address or CIDR network") from None
+        return value
+
+    @property
+    def trusted_proxy_networks(self) -> tuple[IPNetwork, ...]:
+        """The proxies of STRIDE_TRUSTED_PROXIES and STRIDE_FORWARDED_ALLOW_IPS together."""
+        parts = [*_split(self.trusted_proxies), *_split(self.forwarded_allow_ips)]
+        return tuple(ipaddress.ip_network(p, strict=False) for p in parts)
 
     @property
     def blob_dir(self) -> Path:
@@ -95,6 +117,13 @@ class Settings(BaseSettings):
         if self.secret_key is None:
             raise ConfigurationError("no secret key; build settings with load_settings()")
         return self.secret_key.get_secret_value()
+
+
+IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
+
+
+def _split(value: str) -> list[str]:
+    return [p.strip() for p in value.split(",") if p.strip()]
 
 
 def load_settings(**overrides: object) -> Settings:

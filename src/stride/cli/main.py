@@ -127,8 +127,9 @@ def serve(
         create_app(settings, services=services),
         host=host,
         port=port,
-        proxy_headers=True,
-        forwarded_allow_ips=settings.forwarded_allow_ips,
+        # The app decides whom to believe (STRIDE_TRUSTED_PROXIES, stride.web.proxy); uvicorn's
+        # own handling would trust X-Forwarded-For from any loopback client.
+        proxy_headers=False,
         log_level="info",
         server_header=False,
     )

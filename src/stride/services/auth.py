@@ -183,14 +183,17 @@ class AuthService:
                 )
 
     def change_password(self, caller: Caller, *, current: str, new: str, keep_token: str | None) -> None:
-        """Change one's own password; every other session of the user is closed."""
+        """Change one's own password; every other session of the user is closed and their API tokens
+        are revoked."""
         actor = caller.require_actor()
         with self.deps.db.transaction() as s:
             if not verify_password(user_repo.password_hash(s, actor.user_id), current):
                 raise InvalidInput("is not your current password", field="current_password")
             check_new_password(new, username=actor.username, settings=self.deps.settings)
             user_repo.set_password_hash(s, actor.user_id, hash_password(new), now=self.deps.clock())
-            auth_repo.delete_user_sessions(s, actor.user_id, keep=_digest(keep_token) if keep_token else None)
+            auth_repo.revoke_credentials(
+                s, actor.user_id, now=self.deps.clock(), keep=_digest(keep_token) if keep_token else None
+            )
             record(
                 s,
                 self.deps,

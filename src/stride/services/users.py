@@ -111,32 +111,52 @@ class UserService:
         display_name: str | None = None,
         email: str | None = None,
         is_active: bool | None = None,
+        role: Role | None = None,
     ) -> User:
-        """Edit an account's name, e-mail or active flag; deactivation ends its sessions."""
+        """Edit an account's name, e-mail, active flag or role. Deactivation ends its sessions; a
+        role change ends its sessions and revokes its API tokens (they carried the old rights).
+
+        Raises
+        ------
+        InvalidInput
+            Deactivating or changing the role of one's own account; a role change to or from
+            ``patient`` (a patient account is bound to its record: make a new account instead).
+        """
         self._require_admin(caller, "user.update", f"user/{user_id}")
-        if caller.actor is not None and caller.actor.user_id == user_id and is_active is False:
+        own = caller.actor is not None and caller.actor.user_id == user_id
+        if own and is_active is False:
             raise InvalidInput("you cannot deactivate your own account", field="is_active")
         name = check_name(display_name, field="display_name") if display_name is not None else None
         # None leaves the e-mail unchanged; an empty string clears it.
         mail = (check_email(email) or "") if email is not None else None
         with self.deps.db.transaction() as s:
-            if user_repo.get(s, user_id) is None:
+            before = user_repo.get(s, user_id)
+            if before is None:
                 raise NotFound(f"no user {user_id}")
-            user = user_repo.update(s, user_id, display_name=name, email=mail, is_active=is_active)
-            if is_active is False:
+            new_role = role if role is not None and role is not before.role else None
+            if new_role is not None:
+                _check_role_change(before.role, new_role, own=own)
+            user = user_repo.update(
+                s, user_id, display_name=name, email=mail, is_active=is_active, role=new_role
+            )
+            if new_role is not None:
+                auth_repo.revoke_credentials(s, user_id, now=self.deps.clock())
+            elif is_active is False:
                 auth_repo.delete_user_sessions(s, user_id)
             record(
                 s,
                 self.deps,
                 caller,
-                action="user.update",
+                action="user.role.change" if new_role is not None else "user.update",
                 resource=f"user/{user_id}",
                 patient_id=user.patient_id,
+                detail=f"role={before.role.value}->{new_role.value}" if new_role is not None else None,
             )
         return user
 
     def reset_password(self, caller: Caller, user_id: int, *, new_password: str) -> None:
-        """Set a user's password (an administrator's reset); their sessions are closed."""
+        """Set a user's password (an administrator's reset); their sessions are closed and their API
+        tokens revoked."""
         self._require_admin(caller, "user.password.reset", f"user/{user_id}")
         with self.deps.db.transaction() as s:
             user = user_repo.get(s, user_id)
@@ -144,7 +164,7 @@ class UserService:
                 raise NotFound(f"no user {user_id}")
             check_new_password(new_password, username=user.username, settings=self.deps.settings)
             user_repo.set_password_hash(s, user_id, hash_password(new_password), now=self.deps.clock())
-            auth_repo.delete_user_sessions(s, user_id)
+            auth_repo.revoke_credentials(s, user_id, now=self.deps.clock())
             record(
                 s,
                 self.deps,
@@ -152,3 +172,13 @@ class UserService:
                 action="user.password.reset",
                 resource=f"user/{user_id}",
             )
+
+
+def _check_role_change(old: Role, new: Role, *, own: bool) -> None:
+    if own:
+        raise InvalidInput("you cannot change the role of your own account", field="role")
+    if Role.PATIENT in (old, new):
+        raise InvalidInput(
+            "a patient account is bound to its patient record; create a new account instead",
+            field="role",
+        )

@@ -29,6 +29,7 @@ from stride.web.pages import patients as page_patients
 from stride.web.pages import plans as page_plans
 from stride.web.pages import teams as page_teams
 from stride.web.pages import treatment as page_treatment
+from stride.web.proxy import TrustedProxyMiddleware
 from stride.web.render import make_templates
 from stride.web.security import SecurityHeadersMiddleware
 
@@ -75,6 +76,8 @@ def create_app(settings: Settings, *, services: Services | None = None) -> FastA
     app.state.services = svc
     app.state.templates = make_templates(settings)
     app.add_middleware(SecurityHeadersMiddleware, hsts=settings.secure_cookies)
+    # Added last, so it runs first: every layer below sees the client address it decided.
+    app.add_middleware(TrustedProxyMiddleware, networks=settings.trusted_proxy_networks)
     errors.install(app)
     static_dir = str(resources.files("stride.web") / "static")
     app.mount("/static", StaticFiles(directory=static_dir), name="static")

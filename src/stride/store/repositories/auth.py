@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
 from stride.store.models import ApiTokenRow, LoginAttemptRow, WebSessionRow
@@ -32,6 +32,21 @@ def delete_user_sessions(session: Session, user_id: int, *, keep: str | None = N
 
 def delete_expired_sessions(session: Session, *, now: datetime) -> None:
     session.execute(delete(WebSessionRow).where(WebSessionRow.expires_at <= now))
+
+
+def revoke_user_tokens(session: Session, user_id: int, *, now: datetime) -> None:
+    session.execute(
+        update(ApiTokenRow)
+        .where(ApiTokenRow.user_id == user_id, ApiTokenRow.revoked_at.is_(None))
+        .values(revoked_at=now)
+    )
+
+
+def revoke_credentials(session: Session, user_id: int, *, now: datetime, keep: str | None = None) -> None:
+    """End every web session of the user (but ``keep``, a session-token hash) and revoke their API
+    tokens, in the caller's transaction: after a password or role change, old credentials are void."""
+    delete_user_sessions(session, user_id, keep=keep)
+    revoke_user_tokens(session, user_id, now=now)
 
 
 def add_token(session: Session, *, user_id: int, name: str, token_hash: str, now: datetime) -> int:

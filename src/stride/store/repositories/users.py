@@ -90,8 +90,11 @@ def update(
     display_name: str | None = None,
     email: str | None = None,
     is_active: bool | None = None,
+    role: Role | None = None,
 ) -> User:
     row = session.get_one(UserRow, user_id)
+    if role is not None:
+        row.role = role.value
     if display_name is not None:
         row.display_name = display_name
     if email is not None:

@@ -127,6 +127,7 @@ class UserUpdate(Strict):
     display_name: str | None = Field(default=None, max_length=200)
     email: str | None = Field(default=None, max_length=320)
     is_active: bool | None = None
+    role: Role | None = None
 
 
 class PasswordReset(Strict):

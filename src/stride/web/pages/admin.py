@@ -76,6 +76,7 @@ async def update_user(request: Request, user_id: Id, caller: PageCaller, svc: Sv
                 display_name=forms.text(values, "display_name"),
                 email=forms.text(values, "email"),
                 is_active=values.get("is_active") == "on",
+                role=parse_role(values["role"]) if values.get("role") else None,
             )
     except InvalidInput as exc:
         return render(
