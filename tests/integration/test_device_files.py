@@ -155,7 +155,7 @@ def test_the_session_page_shows_the_samples_summary_and_the_devices_lap_summary(
     assert (run.duration_s, round(run.avg_hr or 0)) == (57.0, 85)
     assert run.device_summary is not None
     assert (run.device_summary.duration_s, run.device_summary.avg_hr) == (56.887, 90.0)
-    page = login(client, "patient4", "stride-patient-demo").get(f"/activity/sessions/{run.id}")
+    page = login(client, "patient4", "demo-clinic-patient").get(f"/activity/sessions/{run.id}")
     assert page.status_code == 200
     summary = page.text.split('id="summary"', 1)[1].split("</article>", 1)[0]
     device = page.text.split('id="device-summary"', 1)[1].split("</article>", 1)[0]
@@ -171,7 +171,7 @@ def test_no_device_summary_is_shown_where_the_file_has_none(client: TestClient, 
     pid = patient_id(demo, "DEMO-0004")
     Api(client, demo, "patient4").upload(pid, "gpx/track-with-empty-segment.gpx")
     [walk] = sessions_of(demo, pid)
-    page = login(client, "patient4", "stride-patient-demo").get(f"/activity/sessions/{walk.id}")
+    page = login(client, "patient4", "demo-clinic-patient").get(f"/activity/sessions/{walk.id}")
     assert 'id="device-summary"' not in page.text
     assert "From the recorded samples" not in page.text
 
@@ -180,7 +180,7 @@ def test_a_repeat_upload_says_when_and_as_which_session_with_a_link(
     client: TestClient, demo: Services
 ) -> None:
     pid = patient_id(demo, "DEMO-0004")
-    page = login(client, "patient4", "stride-patient-demo")
+    page = login(client, "patient4", "demo-clinic-patient")
     path = sample("fit/garmin-fenix-5-walk.fit")
 
     def send() -> Any:

@@ -440,7 +440,7 @@ def test_the_deployment_sets_the_crisis_guidance_over_the_package_default(
     )
     svc = Services.build(settings, clock=clock)
     try:
-        patient = svc.auth.login("patient1", "stride-patient-demo", client_addr="10.0.0.1", user_agent="t")
+        patient = svc.auth.login("patient1", "demo-clinic-patient", client_addr="10.0.0.1", user_agent="t")
         caller = Caller(actor=patient.actor, client_addr="10.0.0.1", request_id="req-crisis")
         pid = patient.actor.patient_id
         assert pid is not None

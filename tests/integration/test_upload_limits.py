@@ -181,7 +181,7 @@ def test_the_upload_page_refuses_a_large_file_with_413_naming_the_limit(
     small: Services, http: TestClient
 ) -> None:
     pid = patient_id(small)
-    login(http, "patient4", "stride-patient-demo")
+    login(http, "patient4", "demo-clinic-patient")
     token = csrf_of(http)
     body = (part for part in (multipart(b"x" * (2 * MB), fields={"csrf_token": token}),))
     sent = http.post(f"/patients/{pid}/activity/import", content=body, headers=CONTENT_TYPE)
@@ -194,7 +194,7 @@ def test_the_upload_page_checks_the_form_token_before_keeping_the_file(
     small: Services, http: TestClient
 ) -> None:
     pid = patient_id(small)
-    login(http, "patient4", "stride-patient-demo")
+    login(http, "patient4", "demo-clinic-patient")
     payload = sample(FIT_RUN).read_bytes()
     forged = http.post(
         f"/patients/{pid}/activity/import",
