@@ -145,6 +145,35 @@ def test_the_form_keeps_the_previous_screenings_answers(as_clinician: TestClient
     assert "Screen again" in page.text
 
 
+def test_a_screening_sent_through_the_api_without_par_q_renders_as_not_answered(
+    client: TestClient, demo: Services, p1: int
+) -> None:
+    """PAR-Q+ is optional in the screening rules (its rules are then not applied and the reasons say
+    so); a screening the API stored without it once made the screening page answer 500 for ever."""
+    token = demo.auth.create_api_token(Caller.cli(), username=CLINICIAN[0], name="no-parq")
+    answers = {
+        "currently_active": False,
+        "known_disease": [],
+        "symptoms": [],
+        "desired_intensity": "moderate",
+        "resting_bp": [120, 80],
+        "phq9_item9": 0,
+    }
+    sent = client.post(
+        f"/api/v1/patients/{p1}/screenings", json=answers, headers={"Authorization": f"Bearer {token}"}
+    )
+    assert sent.status_code == 201, sent.text
+    assert "parq_not_given" in [r["code"] for r in sent.json()["reasons"]]
+
+    page = login(client, *CLINICIAN).get(f"/patients/{p1}/screening")
+    assert page.status_code == 200, page.text
+    assert decision_of(page.text) == "cleared"
+    assert "PAR-Q+ not given: its rules were not applied." in page.text
+    assert 'id="parq-not-answered"' in page.text
+    parq = page.text.split("PAR-Q+ general health questions", 1)[1].split("</fieldset>", 1)[0]
+    assert "checked" not in parq  # every question left unanswered, none prefilled
+
+
 def test_the_decision_is_shown_with_its_reasons_and_sources(
     as_clinician: TestClient, demo: Services, p1: int
 ) -> None:
