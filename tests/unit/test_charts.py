@@ -26,6 +26,7 @@ from stride.web.charts import (
 )
 
 DAY0 = date(2026, 9, 3)
+TODAY = date(2026, 11, 26)
 PHQ9_BANDS = [ChartBand(b.label, b.min, b.max) for b in get_instrument("phq9").bands]
 
 
@@ -171,7 +172,7 @@ def test_accessible_name_reference_resolves_even_for_names_with_spaces(instrumen
     ins = get_instrument(instrument)
     assert ins.max_total is not None
     [trajectory] = trajectories([response(1, instrument, DAY0, ins.max_total)])
-    root = parse(chart_for(trajectory))
+    root = parse(chart_for(trajectory, today=TODAY))
     ids = {element.attrib["id"] for element in root.iter() if "id" in element.attrib}
     referenced = root.attrib["aria-labelledby"].split()
     assert len(referenced) == 1
@@ -248,7 +249,7 @@ def test_chart_for_a_phq9_trajectory_marks_response_then_remission() -> None:
         response(4, "phq9", DAY0 + timedelta(days=42), 4),  # < 5: remission
     ]
     [trajectory] = trajectories(history)
-    root = parse(chart_for(trajectory))
+    root = parse(chart_for(trajectory, today=TODAY))
     assert [c.attrib["class"] for c in circles(root)] == [
         "point",
         "point",
@@ -260,14 +261,14 @@ def test_chart_for_a_phq9_trajectory_marks_response_then_remission() -> None:
 
 def test_chart_for_an_instrument_without_totals_is_empty() -> None:
     [trajectory] = trajectories([response(1, "cssrs_screen", DAY0, None)])
-    assert str(chart_for(trajectory)) == ""
+    assert str(chart_for(trajectory, today=TODAY)) == ""
 
 
 def test_chart_for_who5_keeps_values_on_the_raw_scale() -> None:
     [trajectory] = trajectories(
         [response(1, "who5", DAY0, 8), response(2, "who5", DAY0 + timedelta(days=14), 25)]
     )
-    root = parse(chart_for(trajectory))
+    root = parse(chart_for(trajectory, today=TODAY))
     (_, low), (_, top) = (xy(c) for c in circles(root))
     assert top == pytest.approx(TOP, abs=0.05)  # 25 is the top of the WHO-5 scale
     assert low > top

@@ -303,4 +303,18 @@ def rules_markdown() -> str:
     out += _table(
         ("field", "min", "max", "source"), ((k, v["min"], v["max"], v["source"]) for k, v in bounds.items())
     )
+    dates = load_toml("dates")
+    out += ["## Plausible dates (forms, API, CLI, device files)", ""]
+    out += _table(
+        ("dates", "earliest", "latest", "source"),
+        (
+            (
+                k,
+                v["earliest"],
+                f"today + {v['future_days']} day(s)" if "future_days" in v else "today",
+                v["source"],
+            )
+            for k, v in dates.items()
+        ),
+    )
     return "\n".join(out).rstrip() + "\n"

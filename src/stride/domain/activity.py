@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
 
+from stride.domain.dates import check_event_time
 from stride.domain.refdata import load_toml
 from stride.errors import InvalidInput
 
@@ -179,6 +180,7 @@ def check_session_entry(entry: SessionEntry, *, sports: tuple[str, ...], now: da
     """The entry with trimmed notes; ``InvalidInput`` naming the first wrong field."""
     if entry.start.tzinfo is None:
         raise InvalidInput("give the start time with its timezone", field="start")
+    check_event_time(entry.start, now=now, field="start")
     if entry.start > now:
         raise InvalidInput("a session cannot start in the future", field="start")
     if entry.sport not in sports:
@@ -242,6 +244,7 @@ def escalation_for(severity: str) -> Escalation | None:
 def check_adverse_event(entry: AdverseEventEntry, *, now: datetime) -> AdverseEventEntry:
     if entry.occurred_at.tzinfo is None:
         raise InvalidInput("give the time with its timezone", field="occurred_at")
+    check_event_time(entry.occurred_at, now=now, field="occurred_at")
     if entry.occurred_at > now:
         raise InvalidInput("an adverse event cannot be in the future", field="occurred_at")
     if entry.severity not in {s.value for s in Severity}:

@@ -10,6 +10,7 @@ from functools import cache
 from zoneinfo import available_timezones
 
 from stride.domain.accounts import check_email, check_no_control_characters
+from stride.domain.dates import check_birth_date
 from stride.domain.refdata import load_toml
 from stride.errors import InvalidInput
 
@@ -107,11 +108,7 @@ def validate_details(details: PatientDetails, *, today: date) -> PatientDetails:
         raise InvalidInput("must be 1-40 letters, digits or . _ / -", field="mrn")
     if details.timezone not in _timezones():
         raise InvalidInput(f"unknown time zone {details.timezone!r}", field="timezone")
-    if details.date_of_birth > today:
-        raise InvalidInput("is in the future", field="date_of_birth")
-    oldest = load_toml("plausibility")["age_years"]["max"]
-    if today.year - details.date_of_birth.year > oldest:
-        raise InvalidInput(f"gives an age above {oldest} years", field="date_of_birth")
+    check_birth_date(details.date_of_birth, today=today)
     resting = _bounded(details.resting_hr, field="resting_hr")
     return replace(
         details,

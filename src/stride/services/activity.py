@@ -20,6 +20,7 @@ from stride.domain.activity import (
     check_session_entry,
     escalation_for,
 )
+from stride.domain.dates import check_event_date
 from stride.errors import InvalidInput, NotFound
 from stride.services import activity_dose as dosing
 from stride.services.access import deny, has_role, may_log_activity, may_read_clinical
@@ -207,6 +208,8 @@ class ActivityService:
         with self.deps.db.transaction() as s:
             if may_read_clinical(s, caller, patient_id):
                 context = dosing.dose_context(s, patient_id, today=self.deps.clock().date())
+                if week_start is not None:
+                    check_event_date(week_start, today=self.deps.clock().date(), field="week_start")
                 monday = dosing.monday_of(week_start or self.deps.clock().astimezone(context.tz).date())
                 view = week_view(s, self.deps, patient_id, monday, context)
                 record(

@@ -22,6 +22,7 @@ from stride.activity.weekly import WeekDose, week_dose
 from stride.clinical.intensity import hrmax as estimate_hrmax
 from stride.clinical.prescription import Plan, PlanWeek, plan_from_dict
 from stride.domain.activity import ImportRecord, SessionEntry, StoredSession, WeekSummary
+from stride.domain.dates import local_day
 from stride.errors import InvalidInput
 from stride.services.context import Deps
 from stride.store.repositories import activity as repo
@@ -62,7 +63,7 @@ class DoseContext:
         return None
 
     def local_day(self, at: datetime) -> date:
-        return at.astimezone(self.tz).date()
+        return local_day(at, self.tz)
 
 
 def dose_context(s: Session, patient_id: int, *, today: date | None = None) -> DoseContext:

@@ -17,6 +17,7 @@ from stride.clinical.result import Score
 from stride.clinical.safety import SafetyConcern, safety_concern
 from stride.clinical.scoring import score
 from stride.domain.accounts import Role
+from stride.domain.dates import check_event_date
 from stride.domain.measurements import ResponseSource, SafetyAlert, StoredResponse, check_reason
 from stride.errors import InvalidInput, NotFound
 from stride.services.access import deny, may_read_clinical, may_write_clinical
@@ -123,8 +124,10 @@ class MeasurementService:
         instrument = get_instrument(instrument_id)
         result = self._scored(instrument, answers, from_patient=caller.role is Role.PATIENT)
         now = self.deps.clock()
-        if answered_on is not None and answered_on > now.date():
-            raise InvalidInput("is in the future", field="answered_on")
+        if answered_on is not None:
+            check_event_date(answered_on, today=now.date(), field="answered_on")
+            if answered_on > now.date():
+                raise InvalidInput("is in the future", field="answered_on")
         # A rating entered after the interview is dated to the interview day (noon UTC: the day
         # is what matters for trajectories and schedules, not the minute).
         when = now if answered_on in (None, now.date()) else datetime.combine(answered_on, time(12), UTC)

@@ -18,6 +18,7 @@ from stride.clinical.prescription import (
     plan_to_dict,
     prescribe,
 )
+from stride.domain.dates import check_planned_date
 from stride.domain.exercise import StoredPlan
 from stride.domain.measurements import check_reason
 from stride.domain.patients import PatientDetails
@@ -96,10 +97,12 @@ class PlanService:
                 patient_id=patient_id,
                 message="Plans are prescribed by the patient's care team.",
             )
+        today = self.deps.clock().date()
+        if request.start_date is not None:
+            check_planned_date(request.start_date, today=today, field="start_date")
         status = self.screening.status(caller, patient_id)
         if not status.valid or status.screening is None:
             raise InvalidInput(f"screen the patient first ({status.why_not})", field="screening")
-        today = self.deps.clock().date()
         with self.deps.db.transaction() as s:
             patient = patient_repo.get(s, patient_id)
             assert patient is not None

@@ -8,6 +8,7 @@ from sqlalchemy.orm import Session
 
 from stride.clinical.instruments import get_instrument
 from stride.domain.accounts import Role
+from stride.domain.dates import check_planned_date
 from stride.domain.measurements import DueStatus, Schedule, ScheduleState, check_interval, schedule_state
 from stride.services.access import deny, may_read_clinical, may_write_clinical
 from stride.services.context import Caller, Deps, record
@@ -32,6 +33,7 @@ class ScheduleService:
         """Create or change the patient's schedule for an instrument (clinicians of the care team)."""
         get_instrument(instrument)
         check_interval(every_days)
+        check_planned_date(start_date, today=self.deps.clock().date(), field="start_date")
         with self.deps.db.transaction() as s:
             if may_write_clinical(s, caller, patient_id):
                 schedule = repo.upsert_schedule(

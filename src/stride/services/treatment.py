@@ -9,6 +9,7 @@ from datetime import date
 from stride.clinical.msm import severity_levels
 from stride.clinical.trd import TrdAssessment, TrdInput, Trial, assess, find_antidepressant
 from stride.domain.accounts import check_no_control_characters
+from stride.domain.dates import check_event_date
 from stride.domain.measurements import check_note, check_reason
 from stride.domain.treatment import Episode, TreatmentEntry, TreatmentKind
 from stride.errors import InvalidInput
@@ -35,12 +36,15 @@ class TreatmentHistory:
     episode: Episode | None
     entries: list[TreatmentEntry]
     assessment: TrdAssessment | None  # None until the episode (start, severity) is recorded
+    not_assessed: str | None = None
 
 
 def _checked(new: NewTreatment, *, today: date) -> NewTreatment:
     """Antidepressant trials need what adequacy is judged on; bounds are data-entry plausibility."""
-    if new.start_date is not None and new.start_date > today:
-        raise InvalidInput("is in the future", field="start_date")
+    if new.start_date is not None:
+        check_event_date(new.start_date, today=today, field="start_date")
+        if new.start_date > today:
+            raise InvalidInput("is in the future", field="start_date")
     # NUL and the like: PostgreSQL refuses them in text (a 500), SQLite cuts the string there.
     check_no_control_characters(new.drug or "", field="drug")
     if new.kind is not TreatmentKind.ANTIDEPRESSANT:
@@ -153,6 +157,7 @@ class TreatmentService:
     def set_episode(self, caller: Caller, patient_id: int, *, episode_start: date, severity: str) -> Episode:
         if severity not in severity_levels():
             raise InvalidInput("one of " + ", ".join(severity_levels()), field="severity")
+        check_event_date(episode_start, today=self.deps.clock().date(), field="episode_start")
         if episode_start > self.deps.clock().date():
             raise InvalidInput("is in the future", field="episode_start")
         with self.deps.db.transaction() as s:
@@ -201,11 +206,7 @@ class TreatmentService:
                     resource=f"patient/{patient_id}/treatment",
                     patient_id=patient_id,
                 )
-                return TreatmentHistory(
-                    episode=episode,
-                    entries=entries,
-                    assessment=_assess(episode, entries, today) if episode else None,
-                )
+                return _history(episode, entries, today)
         raise deny(
             self.deps,
             caller,
@@ -213,6 +214,18 @@ class TreatmentService:
             resource=f"patient/{patient_id}/treatment",
             patient_id=patient_id,
         )
+
+
+def _history(episode: Episode | None, entries: list[TreatmentEntry], today: date) -> TreatmentHistory:
+    if episode is None:
+        return TreatmentHistory(episode=None, entries=entries, assessment=None)
+    try:
+        return TreatmentHistory(episode=episode, entries=entries, assessment=_assess(episode, entries, today))
+    except InvalidInput as exc:
+        # Dates stored before they were checked (a trial starting after today) cannot be staged;
+        # the history still shows, saying why, so that the clinician can correct the entry.
+        why = f"cannot be assessed from the stored history ({exc}); correct the entry"
+        return TreatmentHistory(episode=episode, entries=entries, assessment=None, not_assessed=why)
 
 
 def _assess(episode: Episode, entries: list[TreatmentEntry], today: date) -> TrdAssessment:

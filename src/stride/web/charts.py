@@ -9,10 +9,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 
 from markupsafe import Markup, escape
 
+from stride.domain.dates import DateRange, event_range
 from stride.services.record import Trajectory
 
 WIDTH, HEIGHT = 640, 220
@@ -43,18 +44,27 @@ def trajectory_svg(
     bands: Sequence[ChartBand],
     y_max: float,
     higher_is_better: bool = False,
+    plausible: DateRange | None = None,
 ) -> Markup:
-    """An accessible SVG line chart of one instrument's totals over time, severity bands shaded."""
+    """An accessible SVG line chart of one instrument's totals over time, severity bands shaded.
+
+    Points dated outside ``plausible`` (stored before dates were checked: a year 0001 or 9999) are
+    not drawn, because they would squash every other point against one edge; the chart says so.
+    """
+    skipped = [p for p in points if plausible is not None and p.day not in plausible]
+    points = [p for p in points if p not in skipped]
+    note = _skipped_note(skipped)
     if not points:
-        return Markup("")
+        return Markup(f'<p class="chart-note">{escape(note)}</p>') if note else Markup("")  # noqa: S704 - the note is escaped
+    # Day numbers, not date arithmetic: no padding can step outside the calendar.
     first, last = points[0].day, points[-1].day
-    span = max((last - first).days, 1)
-    start = first - timedelta(days=max(1, span // 20))
-    days = max((last - start).days + max(1, span // 20), 1)
+    span = max(last.toordinal() - first.toordinal(), 1)
+    start = first.toordinal() - max(1, span // 20)
+    days = max(last.toordinal() - start + max(1, span // 20), 1)
     plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
 
     def x(day: date) -> float:
-        return LEFT + plot_w * (day - start).days / days
+        return LEFT + plot_w * (day.toordinal() - start) / days
 
     def y(value: float) -> float:
         return TOP + plot_h * (1 - min(max(value, 0.0), y_max) / y_max)
@@ -63,7 +73,7 @@ def trajectory_svg(
     label_id = f"chart-{escape(chart_id)}"
     parts = [
         f'<svg class="trajectory" viewBox="0 0 {WIDTH} {HEIGHT}" role="img" aria-labelledby="{label_id}">',
-        f'<title id="{label_id}">{escape(_describe(title, points))}</title>',
+        f'<title id="{label_id}">{escape(_describe(title, points) + (". " + note if note else ""))}</title>',
     ]
     for i, band in enumerate(bands):
         # Totals are whole numbers: a band "15-19" covers 14.5-19.5, so adjacent bands meet and a
@@ -95,8 +105,19 @@ def trajectory_svg(
             f'<circle cx="{x(p.day):.1f}" cy="{y(p.value):.1f}" r="{radius}" class="{cls}">'
             f"<title>{escape(label)}</title></circle>"
         )
+    if note:
+        parts.append(f'<text x="{LEFT + 4}" y="{TOP + 12}" class="axis chart-note">{escape(note)}</text>')
     parts.append("</svg>")
     return Markup("".join(parts))  # noqa: S704 - every text and attribute above is escaped or numeric
+
+
+def _skipped_note(skipped: Sequence[ChartPoint]) -> str:
+    if not skipped:
+        return ""
+    days = ", ".join(sorted({p.day.isoformat() for p in skipped}))
+    return (
+        f"{len(skipped)} score{'' if len(skipped) == 1 else 's'} with an implausible date not drawn ({days})"
+    )
 
 
 def _ticks(y_max: float) -> list[float]:
@@ -113,7 +134,7 @@ def _describe(title: str, points: Sequence[ChartPoint]) -> str:
     return text + (". " + "; ".join(marked) if marked else "")
 
 
-def chart_for(trajectory: Trajectory) -> Markup:
+def chart_for(trajectory: Trajectory, *, today: date) -> Markup:
     """The chart of one instrument's trajectory; response and remission points are marked."""
     outcomes = trajectory.outcomes
     instrument = trajectory.instrument
@@ -136,4 +157,5 @@ def chart_for(trajectory: Trajectory) -> Markup:
         bands=bands,
         y_max=float(instrument.max_total),
         higher_is_better=higher_is_better,
+        plausible=event_range(today=today),
     )

@@ -429,6 +429,9 @@ class TreatmentHistoryPublic(BaseModel):
     episode: EpisodePublic | None
     entries: list[TreatmentEntryPublic]
     assessment: TrdPublic | None = Field(description="None until the episode (start, severity) is recorded")
+    not_assessed: str | None = Field(
+        default=None, description="Why the stored history could not be assessed (then assessment is None)"
+    )
 
     @classmethod
     def of(cls, h: TreatmentHistory) -> TreatmentHistoryPublic:
@@ -436,6 +439,7 @@ class TreatmentHistoryPublic(BaseModel):
             episode=EpisodePublic.of(h.episode) if h.episode else None,
             entries=[TreatmentEntryPublic.of(e) for e in h.entries],
             assessment=TrdPublic.of(h.assessment) if h.assessment else None,
+            not_assessed=h.not_assessed,
         )
 
 

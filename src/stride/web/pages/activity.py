@@ -21,6 +21,7 @@ from starlette.responses import RedirectResponse, Response
 
 from stride.clinical.protocols import get_protocol, protocol_ids
 from stride.domain.activity import AdverseEventEntry, ImportRecord, SessionEntry, Severity
+from stride.domain.dates import local_day
 from stride.errors import InvalidInput, TooLarge
 from stride.services.activity import ActivityService
 from stride.services.context import Caller
@@ -53,7 +54,13 @@ def localiser(tz_name: str) -> Callable[[datetime | None, str], str]:
     tz = ZoneInfo(tz_name)
 
     def local(when: datetime | None, fmt: str = "%a %d %b %Y %H:%M") -> str:
-        return "—" if when is None else when.astimezone(tz).strftime(fmt)
+        if when is None:
+            return "—"
+        try:
+            return when.astimezone(tz).strftime(fmt)
+        except OverflowError:
+            # A time stored before dates were checked (year 9999 east of UTC) has no local date.
+            return when.strftime(fmt) + " UTC"
 
     return local
 
@@ -191,7 +198,7 @@ def session_page(request: Request, session_id: Id, caller: PageCaller, svc: Svc)
         "activity/session.html",
         detail=detail,
         s=detail.session,
-        day=detail.session.start.astimezone(ZoneInfo(detail.timezone)).date(),
+        day=local_day(detail.session.start, ZoneInfo(detail.timezone)),
         hr_chart=charts.hr_curve(detail.hr_curve, detail.target_band),
         zones_chart=charts.zone_minutes(detail.zone_minutes, chart_id="session-zones"),
         local=localiser(detail.timezone),

@@ -112,7 +112,7 @@ def patient_record(request: Request, patient_id: Id, caller: PageCaller, svc: Sv
         saved=request.query_params.get("saved") == "1",
         can_edit=caller.role in (Role.ADMIN, Role.CLINICIAN),
         overview=overview,
-        charts=[(t, chart_for(t)) for t in overview.trajectories] if overview else [],
+        charts=[(t, chart_for(t, today=today)) for t in overview.trajectories] if overview else [],
         instruments=svc.measurements.instruments_for(caller) if clinical else [],
         today=today,
     )
