@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Mapping
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -18,6 +18,7 @@ import typer
 
 from stride.cli.output import read_json_input, run
 from stride.clinical.trd import TrdAssessment, TrdInput, Trial, assess, trd_rules
+from stride.domain.dates import check_event_date
 from stride.errors import InvalidInput
 
 _TOP_REQUIRED = ("as_of", "episode_start", "severity", "trials", "augmentation", "ect")
@@ -44,13 +45,16 @@ def _fields(
     return obj
 
 
-def _date(value: object, *, field: str) -> date:
+def _date(value: object, *, field: str, today: date | None = None) -> date:
+    """An ISO date; with ``today``, also within the plausible range (``as_of``). The episode and
+    trial dates get only the earliest bound here: :func:`assess` refuses them after ``as_of``."""
     if not isinstance(value, str) or not _ISO_DATE.fullmatch(value):
         raise InvalidInput(f"{value!r} is not a date YYYY-MM-DD", field=field)
     try:
-        return date.fromisoformat(value)
+        day = date.fromisoformat(value)
     except ValueError:
         raise InvalidInput(f"{value!r} is not a date YYYY-MM-DD", field=field) from None
+    return check_event_date(day, today=day if today is None else today, field=field)
 
 
 def _number(value: object, *, field: str) -> float:
@@ -80,15 +84,17 @@ def _trial(obj: object, *, at: str) -> Trial:
     )
 
 
-def parse_stage_input(data: object) -> TrdInput:
-    """Turn the decoded JSON of a ``stride stage`` input into a :class:`TrdInput`, naming any bad field."""
+def parse_stage_input(data: object, *, today: date) -> TrdInput:
+    """Turn the decoded JSON of a ``stride stage`` input into a :class:`TrdInput`, naming any bad field.
+
+    Every date must be plausible as of ``today`` (``stride.domain.dates``): a year 9999 is refused."""
     raw = _fields(data, at="", required=_TOP_REQUIRED, optional=_TOP_OPTIONAL)
     if not isinstance(raw["trials"], list):
         raise InvalidInput("must be a list of trials", field="trials")
     if not isinstance(raw["severity"], str):
         raise InvalidInput("must be a severity category", field="severity")
     return TrdInput(
-        as_of=_date(raw["as_of"], field="as_of"),
+        as_of=_date(raw["as_of"], field="as_of", today=today),
         episode_start=_date(raw["episode_start"], field="episode_start"),
         severity=raw["severity"],
         trials=tuple(_trial(t, at=f"trials[{i}]") for i, t in enumerate(raw["trials"])),
@@ -183,7 +189,8 @@ def stage(
             min_weeks=_option(min_weeks, field="min_weeks"),
             failure_threshold_pct=_option(failure_threshold, field="failure_threshold"),
         )
-        return to_json(assess(parse_stage_input(read_json_input(input_file)), rules=rules))
+        today = datetime.now(UTC).date()  # the shell's clock: the dates' plausible range
+        return to_json(assess(parse_stage_input(read_json_input(input_file), today=today), rules=rules))
 
     run(as_json, action, _human)
 
