@@ -60,6 +60,7 @@ from stride.clinical.prescription_weeks import plan_targets, spread_days
 from stride.clinical.protocols import Protocol
 from stride.clinical.screening import ScreeningDecision, screen, screening_rules
 from stride.clinical.screening_rules import Decision, ScreeningRules
+from stride.domain.labels import label
 
 __all__ = [
     "RECOMMEND",
@@ -120,15 +121,13 @@ def _context(
 
 
 def _screen_rationale(decision: ScreeningDecision) -> Rationale:
-    restrictions = ", ".join(decision.restrictions) or "none"
-    codes = ", ".join(r.code for r in decision.reasons)
+    restrictions = ", ".join(label(r) for r in decision.restrictions) or "none"
     acsm = [r.source for r in decision.reasons if r.code.startswith("acsm_")]
-    source = "; ".join(
-        [*acsm[:1], "stride.clinical.screening (screening.toml, conditions.toml, medications.toml)"]
-    )
+    source = "; ".join([*acsm[:1], "Stride's pre-exercise screening rules (conditions, medications)"])
+    reasons = len(decision.reasons)
     return Rationale(
-        f"Pre-exercise screen: {decision.decision.value.replace('_', ' ')} (reasons: {codes}); "
-        f"restrictions: {restrictions}.",
+        f"Pre-exercise screen: {label(decision.decision)} ({reasons} reason{'' if reasons == 1 else 's'}, "
+        f"listed with the screening); restrictions: {restrictions}.",
         source,
     )
 

@@ -17,6 +17,7 @@ from stride.clinical.prescription_rules import PrescriptionRules
 from stride.clinical.protocols import Protocol, WeekTarget
 from stride.clinical.screening import ScreeningDecision
 from stride.clinical.screening_rules import ScreeningRules
+from stride.domain.labels import label
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,7 +83,7 @@ def start_rationale(
     """Why the plan starts where it starts, and how the dose is built up."""
     out = list(start.rationale)
     first = protocol.phases[0]
-    unit = protocol.volume_unit
+    unit = label(protocol.volume_unit)
     if not start.low:
         out.append(
             Rationale(f"Starts at week 1 of the schedule ({first.volume:g} {unit}).", first.sources.volume)
@@ -117,7 +118,9 @@ def start_rationale(
 def progression(protocol: Protocol, start: Start, rules: PrescriptionRules) -> tuple[Rationale, ...]:
     """The progression rules of the plan: the protocol's, and the start-level ramp if it applies."""
     rule = protocol.progression
-    limit = f"{rule.max_weekly_increase:g}{' %' if rule.unit == 'percent' else ' ' + protocol.volume_unit}"
+    limit = (
+        f"{rule.max_weekly_increase:g}{' %' if rule.unit == 'percent' else ' ' + label(protocol.volume_unit)}"
+    )
     out = [Rationale(f"{rule.description} Never more than {limit} more than the week before.", rule.source)]
     if start.low:
         weeks = rules.deconditioned.min_ramp_weeks

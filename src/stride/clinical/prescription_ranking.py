@@ -199,7 +199,7 @@ def choose_protocol(
             Rationale(
                 f"No protocol allowed by the restrictions is offered in the setting {setting!r}: "
                 "the ranking covers every setting, and the clinician should agree where it is delivered.",
-                "protocols/*.toml settings; DESIGN.md step 3 (setting: supervised, group, home)",
+                "each protocol's settings; the Stride clinical loop: prescription (supervised, group, home)",
             )
         )
     if ranked[0].excluded is not None:
@@ -216,9 +216,7 @@ def _explicit(
     why = exclusion(protocol, decision, rules)
     if why is not None:
         raise InvalidInput(f"{protocol.id} cannot be prescribed: {why}", field="protocol")
-    notes = [
-        Rationale(f"Protocol chosen by the clinician: {protocol.name} ({protocol.id}).", protocol.source)
-    ]
+    notes = [Rationale(f"Protocol chosen by the clinician: {protocol.name}.", protocol.source)]
     setting = delivery_setting(inp.preferences, decision, rules)
     if setting not in protocol.settings:
         notes.append(

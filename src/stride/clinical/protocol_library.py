@@ -172,7 +172,7 @@ def _markdown(protocol: Protocol) -> str:
     lines = [
         f"# CERT report: {protocol.name}",
         "",
-        f"Protocol `{protocol.id}`, {protocol.duration_weeks} weeks. Consensus on Exercise Reporting "
+        f"{protocol.duration_weeks} weeks. Consensus on Exercise Reporting "
         "Template (Slade et al., Br J Sports Med 2016;50:1428-37): all 19 items.",
         "",
     ]

@@ -7,6 +7,7 @@ with its source, generated from the package data itself (so it cannot drift from
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 
 from stride.clinical.instruments import Instrument, get_instrument, instrument_ids
@@ -19,10 +20,32 @@ from stride.clinical.screening import screening_rules
 from stride.clinical.trd import antidepressants, failure_threshold_options, min_weeks_options, trd_rules
 from stride.domain.refdata import load_toml
 
+# The reliability tags of the package data, in words a clinician reads.
+STATUS_LABELS = {
+    "VERIFIED": "verified",
+    "SECONDARY": "secondary source",
+    "UNSURE": "uncertain",
+    "LOCAL": "local policy",
+    "CHOICE": "Stride choice",
+}
+# An identifier (an item, band or rule code) inside prose: shown as code, never as a word.
+_IDENTIFIER = re.compile(r"(?<![`\w/:-])((?:[a-z]\w*\.)*[a-z][a-z0-9]*(?:_[a-z0-9]+)+)(?![`\w/-])")
+
 
 def _cell(value: object) -> str:
-    text = "—" if value is None or value == "" else str(value)
+    if value is None or value == "":
+        text = "—"
+    elif isinstance(value, bool):
+        text = "yes" if value else "no"
+    else:
+        text = STATUS_LABELS.get(str(value), str(value))
     return text.replace("|", "\\|").replace("\n", " ")
+
+
+def _code_identifiers(line: str) -> str:
+    """Mark identifiers in a line as code (outside existing code spans)."""
+    parts = line.split("`")
+    return "`".join(p if i % 2 else _IDENTIFIER.sub(r"`\1`", p) for i, p in enumerate(parts))
 
 
 def _table(header: Sequence[str], rows: Iterable[Sequence[object]]) -> list[str]:
@@ -35,7 +58,8 @@ def _instrument(ins: Instrument) -> list[str]:
     out = [f"### {ins.name} (`{ins.id}`)", ""]
     out.append(
         f"{ins.kind.replace('_', ' ')}; recall: {ins.recall_period or '—'}; "
-        f"{len(ins.items)} items ({len(ins.scored_items)} scored); total {ins.min_total}–{ins.max_total}."
+        f"{len(ins.items)} items ({len(ins.scored_items)} scored)"
+        + ("." if ins.min_total is None else f"; total {ins.min_total}–{ins.max_total}.")
     )
     out.append("")
     out.append(f"- Scoring: `{type(ins.scoring).__name__}` — {ins.scoring.source}")
@@ -317,4 +341,4 @@ def rules_markdown() -> str:
             for k, v in dates.items()
         ),
     )
-    return "\n".join(out).rstrip() + "\n"
+    return "\n".join(_code_identifiers(line) for line in out).rstrip() + "\n"

@@ -53,7 +53,7 @@ class ScheduleService:
                     action="schedule.set",
                     resource=f"schedule/{schedule.id}",
                     patient_id=patient_id,
-                    detail=f"{instrument} every {every_days} days active={active}",
+                    detail=f"{instrument} every {every_days} days" + ("" if active else ", stopped"),
                 )
                 return schedule
         raise deny(

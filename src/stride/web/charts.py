@@ -14,6 +14,7 @@ from datetime import date
 from markupsafe import Markup, escape
 
 from stride.domain.dates import DateRange, event_range
+from stride.domain.labels import label as code_label
 from stride.services.record import Trajectory
 
 WIDTH, HEIGHT = 640, 220
@@ -81,11 +82,11 @@ def trajectory_svg(
         top, bottom = y(min(band.high + 0.5, y_max)), y(max(band.low - 0.5, 0.0))
         parts.append(
             f'<rect x="{LEFT}" y="{top:.1f}" width="{plot_w}" height="{max(bottom - top, 0):.1f}" '
-            f'fill="{fills[i % len(fills)]}"><title>{escape(band.label)}</title></rect>'
+            f'fill="{fills[i % len(fills)]}"><title>{escape(code_label(band.label))}</title></rect>'
         )
         parts.append(
             f'<text x="{WIDTH - RIGHT - 4}" y="{bottom - 4:.1f}" class="band-label" text-anchor="end">'
-            f"{escape(band.label.replace('_', ' '))}</text>"
+            f"{escape(code_label(band.label))}</text>"
         )
     for tick in _ticks(y_max):
         parts.append(

@@ -14,6 +14,7 @@ from starlette.responses import HTMLResponse
 from stride import __version__
 from stride.clinical.instruments import Instrument, get_instrument
 from stride.config import Settings
+from stride.domain.labels import label
 from stride.errors import InvalidInput
 from stride.web.deps import CSRF_FIELD, web_session
 
@@ -116,6 +117,7 @@ def make_templates(settings: Settings) -> Jinja2Templates:
         url=lambda path: f"{prefix}{path}",
         static=lambda path: f"{prefix}/static/{path}",
     )
+    env.filters["label"] = label
     return templates
 
 

@@ -324,7 +324,7 @@ def test_low_motivation_adds_supervision_group_and_contacts() -> None:
     p = plan(with_(EXAMPLE, symptoms_mood=["low_motivation"]))
     added = [a for a in p.adherence if "low motivation" in a.description]
     assert {a.strategy for a in added} == {"supervised_sessions", "group_sessions", "follow_up_contacts"}
-    assert all("DESIGN.md step 5" in a.source for a in added)
+    assert all("the Stride clinical loop: review and adaptation" in a.source for a in added)
     assert any("Tailored for low motivation" in r.text for r in p.rationale)
 
 

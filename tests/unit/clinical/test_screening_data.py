@@ -91,7 +91,7 @@ def test_condition_codes_are_snake_case_and_unsure_ones_say_so() -> None:
         assert code == code.lower()
         assert rule.status in {"VERIFIED", "SECONDARY", "UNSURE", "LOCAL"}
         if rule.status == "UNSURE":
-            assert "UNSURE" in rule.source
+            assert "uncertain" in rule.source
 
 
 def test_psychiatric_threshold_is_the_phq9_flag() -> None:

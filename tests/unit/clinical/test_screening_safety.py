@@ -199,7 +199,7 @@ def test_other_medicines_add_nothing(name: str) -> None:
 def test_other_heart_rate_lowering_drugs_are_flagged_unsure(drug: str) -> None:
     result = run(medications=[drug])
     assert result.intensity_by_rpe_only
-    assert "UNSURE" in next(r.source for r in result.reasons if r.code == "heart_rate_lowering")
+    assert "uncertain" in next(r.source for r in result.reasons if r.code == "heart_rate_lowering")
 
 
 @pytest.mark.parametrize("name", ["esketamine", "Esketamine", "KETAMINE", "Spravato"])
@@ -210,8 +210,7 @@ def test_esketamine_and_ketamine_no_session_on_dosing_days(name: str) -> None:
     assert result.decision == Decision.CLEARED_WITH_RESTRICTIONS
     reason = next(r for r in result.reasons if r.code == "ketamine_dosing_day")
     assert "local policy" in reason.text.lower()
-    assert "LOCAL" in reason.source
-    assert "section 9" in reason.source
+    assert "local policy" in reason.source.lower()
     rule = screening_rules().restrictions["no_session_on_dosing_days"]
     assert rule.status == "LOCAL"
 
