@@ -10,6 +10,7 @@ import pytest
 from markupsafe import Markup
 
 from stride.clinical.instruments import get_instrument
+from stride.domain.labels import label as code_label
 from stride.domain.measurements import ResponseSource, StoredResponse
 from stride.services.record import trajectories
 from stride.web.charts import (
@@ -119,7 +120,7 @@ def test_bands_cover_the_whole_scale_without_gaps_or_overlaps(instrument: str) -
         draw(title=ins.name.replace(" ", "-"), points=series(3, 4), bands=bands, y_max=float(ins.max_total))
     )
     rects = band_rects(root)
-    assert [label for label, _, _ in rects] == [b.label for b in ins.bands]
+    assert [label for label, _, _ in rects] == [code_label(b.label) for b in ins.bands]
     spans = sorted((top, bottom) for _, top, bottom in rects)
     assert spans[0][0] == pytest.approx(TOP, abs=0.05)  # the top of the scale (max)
     assert spans[-1][1] == pytest.approx(HEIGHT - BOTTOM, abs=0.05)  # zero

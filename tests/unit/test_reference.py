@@ -24,10 +24,11 @@ def test_every_instrument_band_and_flag_appears_with_its_source() -> None:
         assert f"(`{iid}`)" in text
         for band in ins.bands:
             assert band.source.strip()
-            assert f"| {band.label} | {band.min} | {band.max} |" in text
+            shown = f"`{band.label}`" if "_" in band.label else band.label  # an identifier, as code
+            assert f"| {shown} | {band.min} | {band.max} |" in text
         for flag in ins.flags:
             assert flag.source.strip()
-            assert f"| {flag.code} |" in text
+            assert f"| {flag.code} |" in text or f"| `{flag.code}` |" in text
 
 
 def test_safety_trd_and_msm_sections_are_present() -> None:

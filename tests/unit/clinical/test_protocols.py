@@ -219,7 +219,7 @@ def test_trace_rmd_style_matches_the_trial() -> None:
     assert p.evidence.limited_evidence_in_trd is False
     effect = p.evidence.effects[0]
     assert (effect.estimate, effect.lower, effect.upper) == (-8.31, -15.1, -1.5)
-    assert "UNSURE" in p.notes
+    assert "uncertain" in p.notes.lower()
 
 
 def test_tread_style_doses() -> None:
