@@ -32,10 +32,10 @@ from stride.services.registry import Services
 from stride.store.repositories import users as user_repo
 
 LOGINS = {
-    "admin": ("admin", "stride-admin-demo"),
-    "clinician": ("dr.rivera", "stride-clinician-demo"),
-    "patient": ("patient5", "stride-patient-demo"),
-    "researcher": ("researcher", "stride-research-demo"),
+    "admin": ("admin", "demo-clinic-manager"),
+    "clinician": ("dr.rivera", "demo-clinic-clinician"),
+    "patient": ("patient5", "demo-clinic-patient"),
+    "researcher": ("researcher", "demo-clinic-research"),
 }
 # Prefixes that are not pages: the JSON API, FHIR, health check, OpenAPI, static files.
 NOT_PAGES = ("/api/", "/fhir/", "/healthz", "/openapi.json", "/static", "/login", "/logout")
