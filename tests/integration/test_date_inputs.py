@@ -157,3 +157,57 @@ def test_stride_stage_refuses_a_year_9999_as_of(tmp_path: Path) -> None:
     assert result.exit_code == 2, result.output
     assert "as_of" in result.stderr
     assert "not a plausible date" in result.stderr
+
+
+def gpx(*tracks: str) -> bytes:
+    """A GPX file with one three-point walking track per start day given."""
+    body = "".join(
+        "<trk><name>Walk</name><type>walking</type><trkseg>"
+        + "".join(
+            f'<trkpt lat="51.50{i}" lon="-0.1"><time>{day}T10:0{i}:00Z</time></trkpt>' for i in range(3)
+        )
+        + "</trkseg></trk>"
+        for day in tracks
+    )
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?>'
+        f'<gpx version="1.1" creator="test" xmlns="http://www.topografix.com/GPX/1/1">{body}</gpx>'
+    ).encode()
+
+
+def upload(api: Api, pid: int, name: str, content: bytes) -> dict[str, Any]:
+    sent = api.post(f"/patients/{pid}/imports", files={"file": (name, content, "application/octet-stream")})
+    assert sent.status_code == 202, sent.text
+    body: dict[str, Any] = sent.json()
+    return body
+
+
+@pytest.mark.parametrize("day", ["0001-06-01", "9999-06-01"])
+def test_an_import_whose_only_session_is_implausible_fails_naming_it(
+    api: Api, demo: Services, p4: int, day: str
+) -> None:
+    body = upload(api, p4, f"walk-{day}.gpx", gpx(day))
+    assert body["status"] == "failed", body
+    assert f"session 1 starts {day}T10:00" in body["error"]
+    assert "not a plausible time" in body["error"]
+    assert sessions_of(demo, p4) == []
+
+
+def test_implausible_sessions_are_skipped_with_a_warning_and_the_rest_imported(
+    api: Api, demo: Services, p4: int
+) -> None:
+    body = upload(api, p4, "three-walks.gpx", gpx("2026-11-20", "9999-06-01", "2026-11-21"))
+    assert body["status"] == "done", body
+    assert body["sessions"] == 2
+    [warning] = [w for w in body["warnings"] if "skipped" in w]
+    assert "starts 9999-06-01T10:00" in warning  # numbered in time order, as the import lists them
+    assert sorted(s.start.date().isoformat() for s in sessions_of(demo, p4)) == ["2026-11-20", "2026-11-21"]
+
+
+def test_a_csv_dated_in_the_next_century_is_refused(api: Api, demo: Services, p4: int) -> None:
+    """The CSV reader's own bounds (1900-2200) let 2150 through; the import's range does not."""
+    csv = b"time,heart_rate\n2150-01-01T10:00:00+00:00,100\n2150-01-01T10:30:00+00:00,110\n"
+    body = upload(api, p4, "future.csv", csv)
+    assert body["status"] == "failed", body
+    assert "session 1 starts 2150-01-01T10:00" in body["error"]
+    assert sessions_of(demo, p4) == []

@@ -13,13 +13,15 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from datetime import datetime
 from pathlib import Path
 from typing import BinaryIO
 
 from stride.activity.io import read_any
 from stride.activity.model import ParsedFile
 from stride.domain.activity import ImportRecord, ImportStatus
+from stride.domain.dates import check_event_time
 from stride.errors import InvalidInput, NotFound, TooLarge, UnreadableFile
 from stride.services.access import deny, may_log_activity, may_read_clinical
 from stride.services.activity_dose import DoseContext, dose_context, persist_parsed
@@ -32,6 +34,34 @@ from stride.store.repositories import patients as patient_repo
 log = logging.getLogger(__name__)
 
 ProgressFn = Callable[[float], None]
+
+
+def plausible_sessions(parsed: ParsedFile, *, now: datetime) -> ParsedFile:
+    """The file's sessions that start at a plausible time (``stride.domain.dates``); each other one
+    is skipped with a warning naming it (a device with an unset clock writes year 0001 or 9999).
+    When every session of a file without other data is implausible, the file is refused instead.
+
+    Raises
+    ------
+    UnreadableFile
+        Naming the first session and its start.
+    """
+    kept, skipped = [], []
+    for number, session in enumerate(parsed.sessions, start=1):
+        try:
+            check_event_time(session.start, now=now, field="start")
+        except InvalidInput as exc:
+            skipped.append(
+                f"session {number} starts {session.start.isoformat(timespec='minutes')}: {exc.message}"
+            )
+        else:
+            kept.append(session)
+    if not skipped:
+        return parsed
+    if not kept and not parsed.series:
+        raise UnreadableFile(skipped[0])
+    warnings = tuple(f"{why}; skipped" for why in skipped)
+    return replace(parsed, sessions=tuple(kept), warnings=parsed.warnings + warnings)
 
 
 @dataclass(frozen=True, slots=True)
@@ -171,7 +201,7 @@ class ImportService:
             repo.set_import_state(s, import_id, status=ImportStatus.RUNNING, progress=0.0)
             context = dose_context(s, found.patient_id, today=self.deps.clock().date())
         try:
-            parsed = self._parse(found, context, progress)
+            parsed = plausible_sessions(self._parse(found, context, progress), now=self.deps.clock())
             self._persist(found, parsed, context)
         except UnreadableFile as exc:
             self._fail(import_id, str(exc))
