@@ -344,7 +344,10 @@ def test_clinician_enters_a_dated_rating(client: TestClient, clock: FakeClock, p
     rid = answer(
         client, p1, {**{f"hamd17_{i}": "1" for i in range(1, 18)}, "answered_on": day}, instrument="hamd17"
     )
-    assert f"Answered {day} 12:00 UTC" in client.get(f"/responses/{rid}").text
+    page = client.get(f"/responses/{rid}").text
+    # A date without a time shows as a date only: the stored noon is not a time anyone gave.
+    assert f'Answered <span id="answered-on">{day}</span> (the date given, no time)' in page
+    assert "12:00" not in page.split("Answered", 1)[1].split("</p>", 1)[0]
     future = (clock.now.date() + timedelta(days=1)).isoformat()
     sent = client.post(
         f"/patients/{p1}/questionnaires/hamd17",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
 
 from stride.domain.accounts import check_no_control_characters
@@ -15,6 +15,11 @@ class ResponseSource(StrEnum):
     PATIENT_PORTAL = "patient_portal"
     CLINICIAN = "clinician"
     API = "api"
+
+
+# A rating dated by its day (the interview's, entered after it) is stamped at this UTC instant of
+# that day: the day is what matters for trajectories and schedules, not the minute.
+DATED_BY_DAY_AT = time(12)
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,6 +41,12 @@ class StoredResponse:
     version: int
     supersedes_id: int | None
     correction_reason: str | None
+
+    @property
+    def dated_by_day(self) -> bool:
+        """Entered with a date and no time: show the date only (its stamp is not a time anyone gave)."""
+        at = self.answered_at.astimezone(UTC) if self.answered_at.tzinfo else self.answered_at
+        return at.timetz().replace(tzinfo=None) == DATED_BY_DAY_AT
 
 
 @dataclass(frozen=True, slots=True)

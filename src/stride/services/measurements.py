@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime
 
 from sqlalchemy.orm import Session
 
@@ -18,7 +18,13 @@ from stride.clinical.safety import SafetyConcern, safety_concern
 from stride.clinical.scoring import score
 from stride.domain.accounts import Role
 from stride.domain.dates import check_event_date
-from stride.domain.measurements import ResponseSource, SafetyAlert, StoredResponse, check_reason
+from stride.domain.measurements import (
+    DATED_BY_DAY_AT,
+    ResponseSource,
+    SafetyAlert,
+    StoredResponse,
+    check_reason,
+)
 from stride.errors import InvalidInput, NotFound
 from stride.services.access import deny, may_read_clinical, may_write_clinical
 from stride.services.alerts import CrisisGuidance, crisis_for
@@ -130,7 +136,9 @@ class MeasurementService:
                 raise InvalidInput("is in the future", field="answered_on")
         # A rating entered after the interview is dated to the interview day (noon UTC: the day
         # is what matters for trajectories and schedules, not the minute).
-        when = now if answered_on in (None, now.date()) else datetime.combine(answered_on, time(12), UTC)
+        when = (
+            now if answered_on in (None, now.date()) else datetime.combine(answered_on, DATED_BY_DAY_AT, UTC)
+        )
         with self.deps.db.transaction() as s:
             if self._may_submit(s, caller, patient_id, instrument):
                 if caller.role is Role.PATIENT and answered_on not in (None, now.date()):
