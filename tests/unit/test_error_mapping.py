@@ -14,6 +14,7 @@ EXPECTED_STATUS = {
     errors.InvalidInput: 422,
     errors.BadRequest: 400,
     errors.UnreadableFile: 400,
+    errors.TooLarge: 413,
     errors.AuthenticationRequired: 401,
     errors.PermissionDenied: 403,
     errors.CsrfFailed: 403,
@@ -33,6 +34,7 @@ def test_status_and_exit_code(cls: type[errors.StrideError]) -> None:
         errors.InvalidInput,
         errors.BadRequest,
         errors.UnreadableFile,
+        errors.TooLarge,
         errors.ConfigurationError,
     )
     assert exit_code_for(exc) == (2 if invalid else 1)
