@@ -101,6 +101,15 @@ def test_heart_rate_ranges_without_a_beta_blocker(tmp_path: Path) -> None:
     assert all(s["hr_range_bpm"] is not None for w in plan["weeks"] for s in w["sessions"])
 
 
+def test_a_plan_runs_for_the_protocols_own_length_unless_weeks_are_given(tmp_path: Path) -> None:
+    """SMILE ran 16 weeks: a plan from it is not cut to 12 when no length is asked for."""
+    smile = with_(medications=["sertraline"], protocol="smile_aerobic")
+    assert len(ok(tmp_path, smile)["weeks"]) == 16
+    assert len(ok(tmp_path, {**smile, "weeks": None})["weeks"]) == 16
+    assert len(ok(tmp_path, {**smile, "weeks": 10})["weeks"]) == 10
+    assert len(ok(tmp_path, with_(medications=["sertraline"], protocol="yoga"))["weeks"]) == 12
+
+
 def test_the_same_input_gives_the_same_output(tmp_path: Path) -> None:
     assert ok(tmp_path, EXAMPLE) == ok(tmp_path, dict(reversed(list(EXAMPLE.items()))))
 

@@ -295,6 +295,36 @@ def test_build_then_the_plan_shows_this_week_and_the_rationale(
     assert stored(demo, ExercisePlanRow, p1) == 1
 
 
+def test_the_builder_plans_the_protocols_own_length(as_clinician: TestClient, p1: int) -> None:
+    """Weeks left empty: SMILE's 16 weeks, not a 12-week default cutting it short."""
+    screen(as_clinician, p1)
+    builder = as_clinician.get(f"/patients/{p1}/plan/new")
+    assert 'name="weeks" inputmode="numeric" value=""' in builder.text
+    assert re.search(r'<option value="smile_aerobic">[^<]*\(16 weeks\)', builder.text)
+    build(as_clinician, p1, protocol="smile_aerobic", weeks="", modality_1="aerobic")
+    page = as_clinician.get(f"/patients/{p1}/plan")
+    assert re.search(r"This week \(week 1 of 16\)", page.text), page.text
+
+
+def test_a_builder_error_is_shown_beside_its_field_with_the_choices_kept(
+    as_clinician: TestClient, demo: Services, p1: int
+) -> None:
+    screen(as_clinician, p1)
+    form = builder_form(
+        protocol="yoga", weeks="3", minutes="35", days=["tue", "sat"], mood_symptoms="fatigue"
+    )
+    status, page = post(as_clinician, f"/patients/{p1}/plan/new", form)
+    assert status == 422
+    weeks = r'name="weeks" inputmode="numeric" value="3" aria-invalid="true" aria-describedby="error-weeks'
+    assert re.search(weeks, page)
+    assert re.search(r'<small class="field-error" id="error-weeks">3 is outside 6-52</small>', page)
+    assert '<option value="yoga" selected>' in page
+    assert 'name="minutes" inputmode="numeric" value="35"' in page
+    assert re.findall(r'name="days" value="(\w+)" checked', page) == ["tue", "sat"]
+    assert 'value="fatigue" checked' in page
+    assert stored(demo, ExercisePlanRow, p1) == 0
+
+
 def test_adjusting_needs_a_reason_and_makes_version_2(
     as_clinician: TestClient, demo: Services, p1: int, clock: FakeClock
 ) -> None:

@@ -138,7 +138,10 @@ def _build(
     protocol, choice = choose_protocol(inp, decision, rules=rules)
     start: Start = starting_point(inp, decision, rules)
     targets, slowed = plan_targets(
-        protocol, start_low=start.low, weeks=inp.weeks, min_ramp_weeks=rules.deconditioned.min_ramp_weeks
+        protocol,
+        start_low=start.low,
+        weeks=protocol.duration_weeks if inp.weeks is None else inp.weeks,
+        min_ramp_weeks=rules.deconditioned.min_ramp_weeks,
     )
     days, day_notes = available_days(inp, decision, rules)
     ctx = _context(inp, decision, protocol, rules)
@@ -198,7 +201,8 @@ def prescribe(
     -------
     Plan | Refusal
         A :class:`Refusal` carrying the screen's decision and reasons when it is ``defer`` or
-        ``medical_clearance_required``; otherwise a :class:`Plan` of ``inp.weeks`` weeks.
+        ``medical_clearance_required``; otherwise a :class:`Plan` of ``inp.weeks`` weeks (the
+        protocol's own length when ``inp.weeks`` is None).
 
     Raises
     ------

@@ -75,7 +75,7 @@ class PrescriptionInput:
     weight_kg: float
     preferences: Preferences
     protocol: str
-    weeks: int
+    weeks: int | None  # None: the chosen protocol's own length
     current_activity: CurrentActivity | None
     symptoms_mood: tuple[str, ...]
     dosing_days: tuple[str, ...]
@@ -251,8 +251,8 @@ def parse_prescription_input(
     data
         The fields of ``stride/data/schemas/prescribe.input.schema.json``: the screening fields plus
         ``resting_hr``, ``weight_kg`` and ``preferences`` (required) and ``hrmax``, ``hrmax_formula``,
-        ``protocol`` (default ``"recommend"``), ``weeks`` (default 12), ``current_activity``,
-        ``symptoms_mood``, ``dosing_days`` and ``start_date`` (optional).
+        ``protocol`` (default ``"recommend"``), ``weeks`` (default: the chosen protocol's own
+        length), ``current_activity``, ``symptoms_mood``, ``dosing_days`` and ``start_date`` (optional).
     rules, screening_rules
         Default :func:`~stride.clinical.prescription_rules.prescription_rules` and the packaged
         screening rules.
@@ -279,7 +279,9 @@ def parse_prescription_input(
         weight_kg=_weight(raw["weight_kg"]),
         preferences=_preferences(raw["preferences"], rules),
         protocol=protocol.strip(),
-        weeks=_integer(raw.get("weeks", weeks.default), field="weeks", low=weeks.lo, high=weeks.hi),
+        weeks=None
+        if raw.get("weeks") is None
+        else _integer(raw["weeks"], field="weeks", low=weeks.lo, high=weeks.hi),
         current_activity=_current_activity(raw.get("current_activity"), rules),
         symptoms_mood=_codes(
             raw.get("symptoms_mood", []), SYMPTOMS_MOOD, field="symptoms_mood", what="symptom"

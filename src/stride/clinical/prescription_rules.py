@@ -336,7 +336,7 @@ def prescription_rules() -> PrescriptionRules:
     restrictions = _keyed(top["restrictions"], at.key("restrictions"), codes)
     symptoms = _keyed(top["symptoms_mood"], at.key("symptoms_mood"), SYMPTOMS_MOOD)
     return PrescriptionRules(
-        weeks=_bounds(top["weeks"], at.key("weeks"), with_default=True),
+        weeks=_bounds(top["weeks"], at.key("weeks"), with_default=False),
         session_minutes=_bounds(top["session_minutes"], at.key("session_minutes"), with_default=False),
         activity_minutes_max=r.integer(activity, "minutes_max", at.key("current_activity"), minimum=1),
         deconditioned=_deconditioned(top["deconditioned"], at.key("deconditioned")),

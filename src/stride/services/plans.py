@@ -53,7 +53,7 @@ class PlanRequest:
     days: tuple[str, ...]
     minutes: int
     modalities: tuple[str, ...] = ()
-    weeks: int = 12
+    weeks: int | None = None  # None: the chosen protocol's own length
     start_date: date | None = None
     mood_symptoms: tuple[str, ...] = ()
     reason: str | None = None  # required for a new version of an existing plan
@@ -164,9 +164,10 @@ class PlanService:
                 "minutes": request.minutes,
             },
             "protocol": request.protocol,
-            "weeks": request.weeks,
             "symptoms_mood": list(request.mood_symptoms),
         }
+        if request.weeks is not None:
+            data["weeks"] = request.weeks
         if request.start_date is not None:
             data["start_date"] = request.start_date.isoformat()
         ipaq = measurement_repo.current_responses(s, patient_id, instrument="ipaq_sf")

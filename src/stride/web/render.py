@@ -8,6 +8,7 @@ from typing import Any
 
 from fastapi import Request
 from fastapi.templating import Jinja2Templates
+from jinja2 import pass_context
 from markupsafe import Markup, escape
 from starlette.responses import HTMLResponse
 
@@ -61,6 +62,16 @@ FIELD_LABELS = {
     "session_id": "Session",
     "file": "File",
     "week": "Week",
+    # the plan builder
+    "protocol": "Protocol",
+    "setting": "Setting",
+    "days": "Available days",
+    "weeks": "Weeks",
+    "start_date": "Start",
+    "modalities": "Preferred activities",
+    "mood_symptoms": "What makes exercise hard now",
+    "reason": "Reason",
+    "screening": "Screening",
 }
 
 
@@ -99,6 +110,41 @@ def tel_links(text: str) -> Markup:
     return Markup("").join(out)
 
 
+def _error_id(field: str) -> str:
+    return "error-" + re.sub(r"[^A-Za-z0-9_-]", "-", field)
+
+
+def _error_for(context: Any, name: str) -> object | None:
+    error = context.get("error")
+    return error if error is not None and getattr(error, "field", None) == name else None
+
+
+@pass_context
+def invalid(context: Any, name: str, *, help_id: str | None = None) -> Markup:
+    """The attributes of a field the submitted form got wrong: marked invalid and pointing to its
+    message (``field_error``), so that a screen reader reads the message with the field; a field
+    with a help text (``help_id``) always points to it."""
+    ids = [help_id] if help_id else []
+    wrong = _error_for(context, name) is not None
+    if wrong:
+        ids.insert(0, _error_id(name))
+    if not ids:
+        return Markup("")
+    mark = Markup(' aria-invalid="true"') if wrong else Markup("")
+    return mark + Markup(' aria-describedby="{}"').format(" ".join(ids))
+
+
+@pass_context
+def field_error(context: Any, name: str) -> Markup:
+    """The error message beside the field ``name``, when the submitted form got that field wrong."""
+    error = _error_for(context, name)
+    if error is None:
+        return Markup("")
+    return Markup('<small class="field-error" id="{}">{}</small>').format(
+        _error_id(name), getattr(error, "message", "")
+    )
+
+
 def make_templates(settings: Settings) -> Jinja2Templates:
     directory = str(resources.files("stride.web") / "templates")
     templates = Jinja2Templates(directory=directory)
@@ -111,6 +157,8 @@ def make_templates(settings: Settings) -> Jinja2Templates:
         csrf_field=CSRF_FIELD,
         password_min_length=settings.password_min_length,
         field_label=field_label,
+        invalid=invalid,
+        field_error=field_error,
         instrument_name=instrument_name,
         skippable_items=skippable_items,
         # Relative URLs under the reverse proxy's prefix; never absolute, so http/https cannot mix.

@@ -394,11 +394,11 @@ SETTING = {p: get_protocol(p).settings[0] for p in protocol_ids()}
 
 
 @pytest.mark.parametrize("protocol", protocol_ids())
-def test_a_12_week_plan_from_every_protocol(protocol: str) -> None:
+def test_a_plan_of_the_protocols_own_length_from_every_protocol(protocol: str) -> None:
     data = with_(protocol=protocol, desired_intensity="vigorous", prefs={"setting": SETTING[protocol]})
     p = plan(data)
     assert p.protocol_id == protocol
-    assert [w.week for w in p.weeks] == list(range(1, 13))
+    assert [w.week for w in p.weeks] == list(range(1, get_protocol(protocol).duration_weeks + 1))
     for w in p.weeks:
         assert len(w.sessions) == w.target.frequency
         assert [s.day for s in w.sessions] == sorted((s.day for s in w.sessions), key=WEEK.index)
@@ -408,7 +408,10 @@ def test_a_12_week_plan_from_every_protocol(protocol: str) -> None:
 
 
 def test_plan_length_cut_or_held() -> None:
-    assert len(plan(with_(protocol="smile_aerobic", prefs={"setting": "group"})).weeks) == 12
+    assert len(plan(with_(protocol="smile_aerobic", prefs={"setting": "group"})).weeks) == 16
+    short = plan(with_(protocol="smile_aerobic", prefs={"setting": "group"}, weeks=12))
+    assert len(short.weeks) == 12
+    assert any("the first 12 of the protocol's 16 weeks" in r.text for r in short.rationale)
     long = plan(with_(protocol="yoga", weeks=16))
     assert len(long.weeks) == 16
     assert long.weeks[-1].target == dataclasses.replace(long.weeks[11].target)

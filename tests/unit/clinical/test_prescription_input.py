@@ -38,7 +38,7 @@ def fails(data: dict[str, Any]) -> str | None:
 def test_defaults() -> None:
     inp = parse_prescription_input(BASE)
     assert inp.protocol == "recommend"
-    assert inp.weeks == 12
+    assert inp.weeks is None  # the chosen protocol's own length
     assert inp.hrmax is None
     assert inp.hrmax_formula == "tanaka"
     assert inp.preferences.days == ("mon", "fri")  # week order
@@ -135,7 +135,7 @@ def test_every_rule_is_cited() -> None:
 def test_ranking_weights_and_thresholds() -> None:
     rules = prescription_rules()
     assert rules.weeks.lo == 6
-    assert rules.weeks.default == 12
+    assert rules.weeks.default is None  # no fixed default: the protocol's own length
     assert rules.deconditioned.minutes_below == 150
     assert rules.deconditioned.min_ramp_weeks >= 6
     # Noetel 2024 (reference section 3): walking -0.62, yoga -0.55, strength -0.49, mixed aerobic

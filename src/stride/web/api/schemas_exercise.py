@@ -270,7 +270,7 @@ class PlanCreate(Strict):
     )
     minutes: SmallInt = Field(description="Session length, warm-up and cool-down included")
     modalities: Codes = Field(default_factory=list, description="Preferred modalities, most preferred first")
-    weeks: SmallInt = 12
+    weeks: SmallInt | None = Field(default=None, description="Plan length; default the protocol's own length")
     start_date: IsoDate | None = Field(default=None, description="Default today")
     mood_symptoms: Codes = Field(default_factory=list, description="fatigue, low_motivation, ...")
     reason: str | None = Field(default=None, max_length=2000, description="Required for a new version")

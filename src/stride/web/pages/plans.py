@@ -29,7 +29,7 @@ def _request(form: FormData) -> PlanRequest:
         value = form.get(name)
         return value.strip() if isinstance(value, str) else ""
 
-    def whole(name: str, default: int) -> int:
+    def whole(name: str, default: int | None) -> int | None:
         raw = text(name)
         if not raw:
             return default
@@ -42,18 +42,37 @@ def _request(form: FormData) -> PlanRequest:
         start_date = date.fromisoformat(start) if start else None
     except ValueError:
         raise InvalidInput("must be a date (YYYY-MM-DD)", field="start_date") from None
+    minutes = whole("minutes", None)
     modalities = tuple(m for m in (text("modality_1"), text("modality_2"), text("modality_3")) if m)
     return PlanRequest(
         protocol=text("protocol") or "recommend",
         setting=text("setting") or "home",
         days=tuple(d for d in form.getlist("days") if isinstance(d, str)),
-        minutes=whole("minutes", 45),
+        minutes=45 if minutes is None else minutes,
         modalities=tuple(dict.fromkeys(modalities)),
-        weeks=whole("weeks", 12),
+        weeks=whole("weeks", None),
         start_date=start_date,
         mood_symptoms=tuple(m for m in form.getlist("mood_symptoms") if isinstance(m, str)),
         reason=text("reason") or None,
     )
+
+
+# The engine names its input's fields; the builder's form names them like this.
+_FORM_FIELD = {
+    "preferences.days": "days",
+    "preferences.minutes": "minutes",
+    "preferences.setting": "setting",
+    "preferences.modalities": "modalities",
+    "symptoms_mood": "mood_symptoms",
+}
+
+
+def _form_field(error: InvalidInput) -> InvalidInput:
+    """``error`` naming the builder's field (``days``), not the engine's (``preferences.days[2]``)."""
+    field = (error.field or "").split("[")[0]
+    if field not in _FORM_FIELD:
+        return error
+    return InvalidInput(error.message, field=_FORM_FIELD[field])
 
 
 def _builder(
@@ -62,6 +81,7 @@ def _builder(
     caller: PageCaller,
     patient_id: int,
     *,
+    form: FormData | None = None,
     error: InvalidInput | None = None,
     refusal: Refusal | None = None,
 ) -> Response:
@@ -82,6 +102,10 @@ def _builder(
         error=error,
         refusal=refusal,
         today=svc.deps.clock().date(),
+        # What the clinician submitted is shown again; a first visit gets the defaults.
+        values={k: v for k, v in form.items() if isinstance(v, str)} if form is not None else {},
+        chosen_days=form.getlist("days") if form is not None else ["mon", "wed", "fri"],
+        chosen_symptoms=form.getlist("mood_symptoms") if form is not None else [],
     )
 
 
@@ -92,12 +116,13 @@ def plan_builder(request: Request, patient_id: Id, caller: PageCaller, svc: Svc)
 
 @router.post("/patients/{patient_id}/plan/new")
 async def build_plan(request: Request, patient_id: Id, caller: PageCaller, svc: Svc) -> Response:
+    form = await request.form()
     try:
-        result = svc.plans.build(caller, patient_id, _request(await request.form()))
+        result = svc.plans.build(caller, patient_id, _request(form))
     except InvalidInput as exc:
-        return _builder(request, svc, caller, patient_id, error=exc)
+        return _builder(request, svc, caller, patient_id, form=form, error=_form_field(exc))
     if isinstance(result, Refusal):
-        return _builder(request, svc, caller, patient_id, refusal=result)
+        return _builder(request, svc, caller, patient_id, form=form, refusal=result)
     return RedirectResponse(prefixed(request, f"/patients/{patient_id}/plan"), status_code=303)
 
 
