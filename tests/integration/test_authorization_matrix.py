@@ -1986,7 +1986,9 @@ def test_cell(world: World, cell: Cell) -> None:
     if (cell.method, cell.path) == ("POST", "/account/password") and cell.role in LOGINS:
         # A password change revokes the user's API tokens (by design): the bearer cells that run
         # after it need a token issued after the change.
-        w.tokens[cell.role] = w.svc.auth.create_api_token(Caller.cli(), username=LOGINS[cell.role][0], name="matrix")
+        w.tokens[cell.role] = w.svc.auth.create_api_token(
+            Caller.cli(), username=LOGINS[cell.role][0], name="matrix"
+        )
 
     if want == "anonymous":
         if rule.kind == "api":
