@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
 from urllib.parse import quote, urlsplit
 
 from fastapi import FastAPI, Request
@@ -22,7 +24,7 @@ from stride.errors import (
     TooLarge,
 )
 from stride.web.deps import LoginRequired
-from stride.web.render import render
+from stride.web.render import field_label, render
 
 STATUS: dict[type[StrideError], int] = {
     BadRequest: 400,
@@ -89,8 +91,31 @@ async def http_error(request: Request, exc: Exception) -> Response:
     return render(request, template, status_code=exc.status_code, error=exc, status=exc.status_code)
 
 
+def _said(error: Mapping[str, Any]) -> str:
+    """What is wrong with one value of the address, in words (not Pydantic's codes)."""
+    loc = tuple(error.get("loc", ()))
+    given = error.get("input")
+    kind = str(error.get("type", ""))
+    if loc and loc[0] == "path":
+        what = f"“{given}”" if isinstance(given, str) and len(given) <= 40 else "a value"
+        return f"The address is not valid: {what} is not a record number."
+    name = field_label(str(loc[-1])) if loc else "A value"
+    if kind == "missing":
+        return f"{name}: is required."
+    if kind.startswith("int_"):
+        return f"{name}: must be a whole number."
+    bound = (error.get("ctx") or {}).get("ge", (error.get("ctx") or {}).get("le"))
+    if kind in ("greater_than_equal", "less_than_equal") and bound is not None:
+        return f"{name}: must be {'at least' if kind == 'greater_than_equal' else 'at most'} {bound}."
+    return f"{name}: {error.get('msg', 'is not valid')}."
+
+
 async def validation_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, RequestValidationError)
+    if not wants_json(request):
+        # A page's bad address (/patients/abc) gets a page, with the status kept, not JSON.
+        problems = list(dict.fromkeys(_said(e) for e in exc.errors())) or ["The request is not valid."]
+        return render(request, "errors/error.html", status_code=422, status=422, problems=problems)
     first = exc.errors()[0] if exc.errors() else {"loc": (), "msg": "invalid request"}
     field = ".".join(str(p) for p in first.get("loc", ()) if p not in ("body", "query", "path"))
     message = str(first.get("msg", "invalid request"))

@@ -6,8 +6,8 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from starlette.responses import RedirectResponse, Response
 
-from stride.clinical.instruments import get_instrument
-from stride.errors import InvalidInput
+from stride.clinical.instruments import Instrument, get_instrument, instrument_ids
+from stride.errors import InvalidInput, NotFound
 from stride.web import forms
 from stride.web.api.schemas import Id
 from stride.web.deps import PageCaller, Svc
@@ -30,11 +30,19 @@ def _answers(values: dict[str, str], item_ids: list[str]) -> dict[str, int | Non
     return answers
 
 
+def _instrument(instrument_id: str) -> Instrument:
+    """The questionnaire of the address; a page that does not exist for an unknown one (the
+    engine's error lists the instruments' codes, which are not for people)."""
+    if instrument_id not in instrument_ids():
+        raise NotFound("There is no such questionnaire.")
+    return get_instrument(instrument_id)
+
+
 @router.get("/patients/{patient_id}/questionnaires/{instrument_id}")
 def questionnaire_form(
     request: Request, patient_id: Id, instrument_id: str, caller: PageCaller, svc: Svc
 ) -> Response:
-    instrument = get_instrument(instrument_id)
+    instrument = _instrument(instrument_id)
     svc.measurements.ensure_may_submit(caller, patient_id, instrument.id)
     return render(
         request,
@@ -50,7 +58,7 @@ def questionnaire_form(
 async def submit_questionnaire(
     request: Request, patient_id: Id, instrument_id: str, caller: PageCaller, svc: Svc
 ) -> Response:
-    instrument = get_instrument(instrument_id)
+    instrument = _instrument(instrument_id)
     values = await forms.form_values(request)
     try:
         answers = _answers(values, [i.id for i in instrument.items])
