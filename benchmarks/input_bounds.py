@@ -6,6 +6,7 @@ Cases, each on a fresh server so that each peak is its own:
 
 * a GPX track of 1,000,000 points (~200 MB): refused, over the cap of 150,000 points per file;
 * a GPX track at that cap: imported, one session;
+* a TCX activity of as many points (~300 MB), and one at the cap (streamed as GPX is);
 * a Fitbit export zip with a 500 MB ``heart_rate`` entry: refused (a Fitbit file is at most 16 MiB);
 * an Apple Health ``export.zip`` whose headers declare 1 KB for an entry that inflates to 2 GB:
   refused (inflation stops at the declared size and the CRC check fails);
@@ -33,7 +34,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from benchmarks.input_files import write_fitbit_zip, write_gpx, write_lying_bomb_zip
+from benchmarks.input_files import write_fitbit_zip, write_gpx, write_lying_bomb_zip, write_tcx
 from stride.activity.io.gpx import MAX_POINTS
 
 LIMIT_MB = 300.0
@@ -165,6 +166,14 @@ def _cases(folder: Path) -> list[Case]:
         write_gpx(path := folder / "at-cap.gpx", points=MAX_POINTS)
         return path
 
+    def tcx_long() -> Path:
+        write_tcx(path := folder / "long.tcx", points=points)
+        return path
+
+    def tcx_at_cap() -> Path:
+        write_tcx(path := folder / "at-cap.tcx", points=MAX_POINTS)
+        return path
+
     def fitbit() -> Path:
         write_fitbit_zip(path := folder / "fitbit-500MB-entry.zip", entry_mb=500)
         return path
@@ -180,6 +189,8 @@ def _cases(folder: Path) -> list[Case]:
     return [
         (f"GPX, {points:,} points", gpx, lambda b: b.get("status") == "failed"),
         (f"GPX at the cap, {MAX_POINTS:,} points", at_cap, lambda b: b.get("sessions") == 1),
+        (f"TCX, {points:,} points", tcx_long, lambda b: b.get("status") == "failed"),
+        (f"TCX at the cap, {MAX_POINTS:,} points", tcx_at_cap, lambda b: b.get("sessions") == 1),
         ("Fitbit zip, 500 MB entry", fitbit, lambda b: b.get("status") == "failed"),
         ("zip declaring 1 KB, inflating to 2 GB", lying, lambda b: b.get("status") == "failed"),
         ("zip of a 2 GB entry (honest headers)", honest, lambda b: b.get("status") == "failed"),

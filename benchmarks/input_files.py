@@ -1,6 +1,7 @@
 """Large and hostile device files for the input-bounds benchmark and tests, written as streams (a
-1 M-point GPX of ~150 MB, a zip with a 500 MB Fitbit entry, a zip whose headers declare 1 KB for an
-entry that inflates to 2 GB) without holding them in memory. The same arguments give the same bytes.
+1 M-point GPX of ~150 MB, TCX files of any length, a zip with a 500 MB Fitbit entry, a zip whose
+headers declare 1 KB for an entry that inflates to 2 GB) without holding them in memory. The same
+arguments give the same bytes.
 """
 
 from __future__ import annotations
@@ -44,6 +45,37 @@ def write_gpx(path: Path, *, points: int) -> int:
                 )
             written += out.write("".join(lines))
         written += out.write(_GPX_TAIL)
+    return written
+
+
+_TCX_HEAD = (
+    '<?xml version="1.0" encoding="UTF-8"?>\n'
+    '<TrainingCenterDatabase xmlns="http://www.garmin.com/xmlschemas/TrainingCenterDatabase/v2">\n'
+    ' <Activities><Activity Sport="Running"><Id>{start}</Id><Lap StartTime="{start}">'
+    "<TotalTimeSeconds>{seconds}</TotalTimeSeconds><DistanceMeters>{metres}</DistanceMeters>"
+    "<Calories>0</Calories><Intensity>Active</Intensity><TriggerMethod>Manual</TriggerMethod><Track>\n"
+)
+_TCX_TAIL = " </Track></Lap></Activity></Activities>\n</TrainingCenterDatabase>\n"
+
+
+def write_tcx(path: Path, *, points: int) -> int:
+    """A TCX activity of one lap of ``points`` trackpoints at 1 s (position, altitude, distance,
+    heart rate), as a Garmin watch writes it; returns its size."""
+    written = 0
+    with path.open("w", encoding="ascii", buffering=1 << 20) as out:
+        written += out.write(_TCX_HEAD.format(start=_iso(0), seconds=max(points - 1, 0), metres=2.5 * points))
+        for i0 in range(0, points, 10_000):
+            lines = [
+                f"  <Trackpoint><Time>{_iso(i)}</Time><Position>"
+                f"<LatitudeDegrees>{46.0 + 0.01 * math.sin(i / 5000):.6f}</LatitudeDegrees>"
+                f"<LongitudeDegrees>{14.0 + 0.01 * math.cos(i / 5000):.6f}</LongitudeDegrees></Position>"
+                f"<AltitudeMeters>{500 + i % 50}.0</AltitudeMeters>"
+                f"<DistanceMeters>{2.5 * i:.1f}</DistanceMeters>"
+                f"<HeartRateBpm><Value>{100 + i % 40}</Value></HeartRateBpm></Trackpoint>\n"
+                for i in range(i0, min(points, i0 + 10_000))
+            ]
+            written += out.write("".join(lines))
+        written += out.write(_TCX_TAIL)
     return written
 
 

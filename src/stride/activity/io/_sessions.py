@@ -16,6 +16,23 @@ import numpy as np
 
 from stride.activity.io._xml import hr_from_samples, last_distance, ms_to_datetime
 from stride.activity.model import FileFormat, ParsedFile, ParsedSession, Samples
+from stride.errors import UnreadableFile
+
+MAX_POINTS = 150_000
+"""The cap on recorded points (samples) in one file, for every format that records them (GPX track
+points, TCX trackpoints, FIT records, CSV rows, Open mHealth data points): 150,000 points is 41 hours
+at one point a second (a 24-hour race is 86,400). Readers count while they read and stop at the
+first point over it, so a file of millions of points costs no more memory than one at the cap."""
+
+
+def too_many_points(where: str, limit: int = MAX_POINTS) -> UnreadableFile:
+    """The refusal of a file over ``limit`` points, located at the first point over it."""
+    return UnreadableFile(
+        f"the file has more than {limit:,} points (the limit for one file): "
+        "split the recording into shorter files",
+        field=where,
+    )
+
 
 SPLIT_GAP_S = 15 * 60.0
 """The default longest pause inside one session. A walk with stops at a viewpoint or a café stays

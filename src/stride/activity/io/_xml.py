@@ -25,44 +25,12 @@ from stride.errors import UnreadableFile
 # the noise of consumer GPS.
 EARTH_RADIUS_M = 6_371_008.8
 
-# A file parsed whole as a tree (TCX) takes ~10 bytes of memory per byte of XML; 32 MiB is a
-# 25-hour TCX recording at one point a second. GPX is pull-parsed instead (:func:`iter_xml`).
-MAX_TREE_BYTES = 32 << 20
 _CHUNK = 1 << 20  # feed the parser a megabyte at a time so that progress can be reported
 
 
 def safe_parser() -> etree.XMLParser:
     """A parser that never resolves entities, loads a DTD or touches the network."""
     return etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False)
-
-
-def parse_xml(path: Path, *, progress: Progress | None = None) -> etree._Element:
-    """The root element of the XML file at ``path``; syntax errors name their line."""
-    parser = safe_parser()
-    try:
-        total = path.stat().st_size
-        if total > MAX_TREE_BYTES:
-            raise UnreadableFile(
-                f"{total:,} bytes, more than the limit of {MAX_TREE_BYTES:,} bytes for this kind of file",
-                field=path.name,
-            )
-        done = 0
-        with path.open("rb") as fh:
-            while chunk := fh.read(_CHUNK):
-                parser.feed(chunk)
-                done += len(chunk)
-                if progress is not None:
-                    progress(done, total)
-        root: etree._Element = parser.close()
-    except OSError as exc:
-        raise UnreadableFile(f"cannot read the file: {exc.strerror or exc}", field=path.name) from None
-    except etree.XMLSyntaxError as exc:
-        line = exc.lineno or 1
-        raise UnreadableFile(f"not well-formed XML: {exc.msg}", field=f"line {line}") from None
-    except (etree.LxmlError, ValueError) as exc:
-        # Feeding after an error or an encoding lxml cannot decode; no line is known then.
-        raise UnreadableFile(f"not well-formed XML: {exc}", field="line 1") from None
-    return root
 
 
 def localname(element: etree._Element) -> str:
@@ -185,7 +153,7 @@ def last_distance(distance_m: F64) -> float | None:
 def iter_xml(path: Path, *, progress: Progress | None = None) -> Iterator[tuple[str, etree._Element]]:
     """``("start" | "end", element)`` events of the XML file at ``path``, parsed incrementally with
     :func:`safe_parser`'s settings, so that a reader can clear what it has read and keep memory
-    bounded whatever the file's size; syntax errors name their line, as :func:`parse_xml`'s."""
+    bounded whatever the file's size; syntax errors name their line."""
     parser = etree.XMLPullParser(
         events=("start", "end"), resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False
     )

@@ -25,11 +25,16 @@ from pathlib import Path
 import numpy as np
 
 from stride.activity.io import Progress
+from stride.activity.io._sessions import MAX_POINTS, too_many_points
 from stride.activity.io.sports import normalise_sport
 from stride.activity.model import F64, I64, MetricSeries, ParsedFile, ParsedSession, Samples
 from stride.errors import UnreadableFile
 
 _UTC_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+# The file is read whole (then parsed row by row, each row kept as numbers): 64 MiB holds the
+# MAX_POINTS rows (150,000) of every documented column at over 400 bytes a row.
+MAX_FILE_BYTES = 64 << 20
 
 NUMERIC = ("heart_rate", "distance_m", "latitude", "longitude", "altitude_m", "steps")
 COLUMNS = ("time", *NUMERIC, "session", "sport")
@@ -76,6 +81,11 @@ def read(path: Path, *, tz: tzinfo = UTC, progress: Progress | None = None) -> P
     """Read a Stride activity CSV (``tz`` is unused: the format requires offsets)."""
     del tz
     try:
+        if (size := path.stat().st_size) > MAX_FILE_BYTES:
+            raise UnreadableFile(
+                f"{size:,} bytes, more than the limit of {MAX_FILE_BYTES:,} bytes for an activity CSV file",
+                field="file",
+            )
         raw = path.read_bytes()
     except OSError as exc:
         raise UnreadableFile(f"cannot read the file: {exc.strerror or exc}", field=path.name) from None
@@ -90,7 +100,9 @@ def read(path: Path, *, tz: tzinfo = UTC, progress: Progress | None = None) -> P
     header, header_line = next(rows, ([], 1))
     columns, warnings = _header(header, header_line)
     groups: dict[str, _Group] = {}
-    for cells, line in rows:
+    for count, (cells, line) in enumerate(rows, start=1):
+        if count > MAX_POINTS:
+            raise too_many_points(f"line {line}", MAX_POINTS)
         _row(groups, columns, cells, line, len(header))
     if progress is not None:
         progress(len(raw), len(raw))

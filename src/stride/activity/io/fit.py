@@ -28,7 +28,7 @@ import fitdecode
 import numpy as np
 
 from stride.activity.io import Progress
-from stride.activity.io._sessions import from_samples
+from stride.activity.io._sessions import MAX_POINTS, from_samples, too_many_points
 from stride.activity.io._xml import cumulative_distance_m, last_distance, ms_to_datetime
 from stride.activity.io.sports import normalise_sport
 from stride.activity.model import F64, I64, DeviceSummary, ParsedFile, ParsedSession, Samples, Sport
@@ -151,6 +151,8 @@ def _take(frame: Any, decoded: _Decoded) -> None:
     """Keep what Stride uses of one data message; only the first ``file_id`` decides the kind."""
     number = frame.def_mesg.global_mesg_num
     if number == _RECORD:
+        if len(decoded.columns[0]) >= MAX_POINTS:
+            raise too_many_points(f"byte {decoded.offset}", MAX_POINTS)
         _add_record(frame, decoded.columns)
     elif number == _SESSION:
         decoded.sessions.append(_values(frame))

@@ -22,7 +22,7 @@ import numpy as np
 from lxml import etree
 
 from stride.activity.io import Progress
-from stride.activity.io._sessions import from_samples
+from stride.activity.io._sessions import MAX_POINTS, from_samples, too_many_points
 from stride.activity.io._xml import (
     cumulative_distance_m,
     drop_read,
@@ -42,12 +42,9 @@ from stride.errors import UnreadableFile
 _HR_NAMES = frozenset({"hr", "heartrate"})  # Garmin TrackPointExtension v1/v2; Cluetrust gpxdata
 
 
-# The cap on track points per file: 150,000 points is 41 hours at one point a second (a 24-hour race
-# is 86,400). The document is never held as a tree and points are kept in typed arrays; a 1 M-point
-# file is refused within ~25 MB of the idle server. Measured (benchmarks/input_bounds.py), an import
-# at the cap still peaks ~145 MB over the idle server, about the same as at 300,000 points: the cost
-# is the import pipeline's fixed working set, not the points.
-MAX_POINTS = 150_000
+# The document is never held as a tree and points are kept in typed arrays, so a 1 M-point file is
+# refused within ~25 MB of the idle server; MAX_POINTS (``_sessions``) caps the points of one file.
+__all__ = ["MAX_POINTS", "read"]
 
 
 @dataclass(slots=True)
@@ -129,10 +126,7 @@ def _ended(state: _State, root: etree._Element, element: etree._Element, tags: _
     if element.tag == tags.trkpt and state.in_track and parent is not None and parent.tag == tags.trkseg:
         state.points += 1
         if state.points > MAX_POINTS:
-            raise UnreadableFile(
-                f"more than {MAX_POINTS:,} track points in one file: split the recording into shorter files",
-                field=where(element),
-            )
+            raise too_many_points(where(element), MAX_POINTS)
         _point(state.track, element, tags)
         drop_read(element)
     elif element.tag == tags.trk and parent is root and state.in_track:

@@ -36,6 +36,7 @@ from typing import Any
 import numpy as np
 
 from stride.activity.io import Progress
+from stride.activity.io._sessions import MAX_POINTS, too_many_points
 from stride.activity.io.sports import normalise_sport
 from stride.activity.model import Metric, MetricSeries, ParsedFile, ParsedSession, Samples
 from stride.errors import UnreadableFile
@@ -56,6 +57,9 @@ _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 # No wearable recorded before 1900 or after 2200; the bounds also keep date arithmetic in range.
 _EARLIEST_MS = (datetime(1900, 1, 1, tzinfo=UTC) - _EPOCH) // timedelta(milliseconds=1)
 _LATEST_MS = (datetime(2200, 1, 1, tzinfo=UTC) - _EPOCH) // timedelta(milliseconds=1)
+# The document is parsed whole (json.loads: ~10 bytes of memory per byte of JSON), so its size is
+# bounded as a Fitbit JSON file's is; its data points are bounded by MAX_POINTS.
+MAX_FILE_BYTES = 16 << 20
 _LONGEST_S = 366 * 86400.0  # a data point's interval longer than a year is no measurement
 
 
@@ -73,6 +77,11 @@ def read(path: Path, *, tz: tzinfo = UTC, progress: Progress | None = None) -> P
     """Read an Open mHealth / IEEE 1752.1 JSON file (``tz`` is unused: times carry offsets)."""
     del tz
     try:
+        if (size := path.stat().st_size) > MAX_FILE_BYTES:
+            raise UnreadableFile(
+                f"{size:,} bytes, more than the limit of {MAX_FILE_BYTES:,} bytes for an Open mHealth file",
+                field="file",
+            )
         raw = path.read_bytes()
     except OSError as exc:
         raise UnreadableFile(f"cannot read the file: {exc.strerror or exc}", field=path.name) from None
@@ -85,7 +94,10 @@ def read(path: Path, *, tz: tzinfo = UTC, progress: Progress | None = None) -> P
     except RecursionError:
         raise UnreadableFile("JSON nested too deeply", field="byte 0") from None
     found = _Found()
-    for index, point in enumerate(_points(document)):
+    points = _points(document)
+    if len(points) > MAX_POINTS:
+        raise too_many_points(f"item {MAX_POINTS}", MAX_POINTS)
+    for index, point in enumerate(points):
         _point(found, point, f"item {index}")
     if progress is not None:
         progress(len(raw), len(raw))

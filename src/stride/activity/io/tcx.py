@@ -8,10 +8,15 @@ weighted by lap time, the largest ``MaximumHeartRateBpm``) are kept beside as th
 lap time stops when the watch is paused, so the two differ. Activities of a ``MultiSportSession``
 are sessions of their own; an activity without a timed trackpoint is not a recording and is skipped.
 A file of only ``Courses`` or ``Workouts`` is a plan, not a recording, and is refused.
+
+The file is pull-parsed: each trackpoint is taken into its activity's columns and cleared, each lap
+and activity dropped once read, so memory holds the columns, not the document, and a file over
+:data:`~._sessions.MAX_POINTS` trackpoints is refused at the first point over it.
 """
 
 from __future__ import annotations
 
+from array import array
 from dataclasses import dataclass, field
 from datetime import UTC, tzinfo
 from pathlib import Path
@@ -20,13 +25,14 @@ import numpy as np
 from lxml import etree
 
 from stride.activity.io import Progress
-from stride.activity.io._sessions import from_samples
+from stride.activity.io._sessions import MAX_POINTS, from_samples, too_many_points
 from stride.activity.io._xml import (
     cumulative_distance_m,
+    drop_read,
+    iter_xml,
     localname,
     ms_to_datetime,
     namespace_of,
-    parse_xml,
     sorted_samples,
     text_float,
     text_time_ms,
@@ -39,14 +45,14 @@ from stride.errors import UnreadableFile
 
 @dataclass(slots=True)
 class _Columns:
-    """Trackpoint values of one activity as plain lists, turned into arrays once at the end."""
+    """Trackpoint values of one activity in typed arrays (8 bytes a value, not a Python object each)."""
 
-    time_ms: list[int] = field(default_factory=list)
-    heart_rate: list[float] = field(default_factory=list)
-    distance_m: list[float] = field(default_factory=list)
-    latitude: list[float] = field(default_factory=list)
-    longitude: list[float] = field(default_factory=list)
-    altitude_m: list[float] = field(default_factory=list)
+    time_ms: array[int] = field(default_factory=lambda: array("q"))
+    heart_rate: array[float] = field(default_factory=lambda: array("d"))
+    distance_m: array[float] = field(default_factory=lambda: array("d"))
+    latitude: array[float] = field(default_factory=lambda: array("d"))
+    longitude: array[float] = field(default_factory=lambda: array("d"))
+    altitude_m: array[float] = field(default_factory=lambda: array("d"))
 
 
 @dataclass(slots=True)
@@ -85,51 +91,90 @@ class _Tags:
         self.Workouts = ns + "Workouts"
 
 
+@dataclass(slots=True)
+class _Activity:
+    """The activity being read: its sport, laps and trackpoint columns."""
+
+    device_sport: str
+    laps: _Laps = field(default_factory=_Laps)
+    columns: _Columns = field(default_factory=_Columns)
+
+
+@dataclass(slots=True)
+class _State:
+    sessions: list[ParsedSession] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    activity: _Activity | None = None
+    activities: int = 0
+    points: int = 0
+    plans: set[str] = field(default_factory=set)  # "Courses" / "Workouts" seen
+
+
 def read(path: Path, *, tz: tzinfo = UTC, progress: Progress | None = None) -> ParsedFile:
     """Read the TCX file at ``path``; times without an offset are taken to be in ``tz``."""
-    root = parse_xml(path, progress=progress)
-    if localname(root) != "TrainingCenterDatabase":
-        raise UnreadableFile(
-            f"not a TCX file: the root element is <{localname(root)}>, not <TrainingCenterDatabase>",
-            field=where(root),
-        )
-    tags = _Tags(namespace_of(root))
-    sessions: list[ParsedSession] = []
-    warnings: list[str] = []
-    activities = 0
-    for activity in root.iter(tags.Activity):
-        activities += 1
-        session = _activity(activity, tags, tz)
+    root: etree._Element | None = None
+    tags = _Tags("")
+    state = _State()
+    for event, element in iter_xml(path, progress=progress):
+        if root is None:
+            root = element
+            if localname(root) != "TrainingCenterDatabase":
+                raise UnreadableFile(
+                    f"not a TCX file: the root element is <{localname(root)}>, not <TrainingCenterDatabase>",
+                    field=where(root),
+                )
+            tags = _Tags(namespace_of(root))
+        elif event == "start":
+            _started(state, element, tags)
+        else:
+            _ended(state, element, tags, tz)
+    assert root is not None  # iter_xml raises on a document without an element
+    if not state.sessions:
+        raise UnreadableFile(_why_empty(state), field=where(root))
+    return ParsedFile(format="tcx", sessions=tuple(state.sessions), warnings=tuple(state.warnings))
+
+
+def _started(state: _State, element: etree._Element, tags: _Tags) -> None:
+    if element.tag == tags.Activity:
+        state.activities += 1
+        state.activity = _Activity(device_sport=element.get("Sport", ""))
+    elif element.tag in (tags.Courses, tags.Workouts):
+        state.plans.add(localname(element))
+
+
+def _ended(state: _State, element: etree._Element, tags: _Tags, tz: tzinfo) -> None:
+    activity = state.activity
+    if element.tag == tags.Trackpoint:
+        if activity is not None:  # a course's trackpoints are a planned route: not read
+            state.points += 1
+            if state.points > MAX_POINTS:
+                raise too_many_points(where(element), MAX_POINTS)
+            _trackpoint(element, tags, tz, activity.columns)
+        drop_read(element)
+    elif element.tag == tags.Lap and activity is not None:
+        _lap(element, tags, tz, activity.laps)  # its own totals; its trackpoints are read already
+        drop_read(element)
+    elif element.tag == tags.Activity and activity is not None:
+        session = _session(activity.laps, _samples(activity.columns), activity.device_sport)
         if session is None:
             # Lap totals alone are a summary typed in or a plan, not a recording to measure.
-            warnings.append(f"{where(activity)}: an activity without timed trackpoints was skipped")
+            state.warnings.append(f"{where(element)}: an activity without timed trackpoints was skipped")
         else:
-            sessions.append(session)
-    if not sessions:
-        raise UnreadableFile(_why_empty(root, tags, activities), field=where(root))
-    return ParsedFile(format="tcx", sessions=tuple(sessions), warnings=tuple(warnings))
+            state.sessions.append(session)
+        state.activity = None
+        drop_read(element)
+    elif element.tag in (tags.Courses, tags.Workouts):
+        drop_read(element)
 
 
-def _why_empty(root: etree._Element, tags: _Tags, activities: int) -> str:
-    if activities:
+def _why_empty(state: _State) -> str:
+    if state.activities:
         return "no timed session in this file: no activity in it has trackpoints with a time"
-    if root.find(f".//{tags.Courses}") is not None:
+    if "Courses" in state.plans:
         return "a TCX course (a planned route), not a recorded activity"
-    if root.find(f".//{tags.Workouts}") is not None:
+    if "Workouts" in state.plans:
         return "a TCX workout definition (a planned workout), not a recorded activity"
     return "the TCX file holds no recorded activity"
-
-
-def _activity(activity: etree._Element, tags: _Tags, tz: tzinfo) -> ParsedSession | None:
-    laps = _Laps()
-    columns = _Columns()
-    for lap in activity.iter(tags.Lap):
-        _lap(lap, tags, tz, laps)
-        for point in lap.iter(tags.Trackpoint):
-            _trackpoint(point, tags, tz, columns)
-    samples = _samples(columns)
-    device_sport = activity.get("Sport", "")
-    return _session(laps, samples, device_sport)
 
 
 def _lap(lap: etree._Element, tags: _Tags, tz: tzinfo, laps: _Laps) -> None:
