@@ -14,8 +14,10 @@ import threading
 import urllib.request
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pytest
 import uvicorn
@@ -84,6 +86,40 @@ def _wait_until_healthy(url: str, thread: threading.Thread, server: uvicorn.Serv
         pytest.fail(f"the test server at {url} did not answer /healthz: {exc!r}")
 
 
+@contextmanager
+def serving(app: Any) -> Iterator[str]:
+    """``app`` served by uvicorn on 127.0.0.1 and a free port, as ``stride serve`` runs it; its URL."""
+    # Binding port 0 ourselves and handing uvicorn the socket avoids the race of "find a free port,
+    # close it, hope nobody takes it before uvicorn binds it again".
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.bind(("127.0.0.1", 0))
+    sock.listen(128)
+    port = sock.getsockname()[1]
+    config = uvicorn.Config(
+        app,
+        log_level="warning",
+        access_log=False,
+        lifespan="on",
+        timeout_graceful_shutdown=5,
+        # As `stride serve`: uvicorn must not believe X-Forwarded-For from loopback by itself; the
+        # app decides which proxies it trusts (STRIDE_TRUSTED_PROXIES).
+        proxy_headers=False,
+        forwarded_allow_ips="",
+    )
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, name="e2e-uvicorn", daemon=True)
+    thread.start()
+    url = f"http://127.0.0.1:{port}"
+    _wait_until_healthy(url, thread, server)
+    try:
+        yield url
+    finally:
+        server.should_exit = True
+        thread.join(timeout=15)
+        sock.close()
+        assert not thread.is_alive(), "the test server did not stop"
+
+
 @pytest.fixture(scope="session")
 def live_server(tmp_path_factory: pytest.TempPathFactory, sqlite_template: Path) -> Iterator[LiveServer]:
     """The web app on 127.0.0.1 and a free port, on a copy of the migrated SQLite template."""
@@ -93,30 +129,11 @@ def live_server(tmp_path_factory: pytest.TempPathFactory, sqlite_template: Path)
     settings = make_settings(root, f"sqlite:///{database}")
     services = Services.build(settings)
     assert services.demo.seed(Caller.cli()).seeded
-    app = create_app(settings, services=services)
-
-    # Binding port 0 ourselves and handing uvicorn the socket avoids the race of "find a free port,
-    # close it, hope nobody takes it before uvicorn binds it again".
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.bind(("127.0.0.1", 0))
-    sock.listen(128)
-    port = sock.getsockname()[1]
-    config = uvicorn.Config(
-        app, log_level="warning", access_log=False, lifespan="on", timeout_graceful_shutdown=5
-    )
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, name="e2e-uvicorn", daemon=True)
-    thread.start()
-    url = f"http://127.0.0.1:{port}"
-    _wait_until_healthy(url, thread, server)
     try:
-        yield LiveServer(url=url, services=services)
+        with serving(create_app(settings, services=services)) as url:
+            yield LiveServer(url=url, services=services)
     finally:
-        server.should_exit = True
-        thread.join(timeout=15)
-        sock.close()
         services.close()
-        assert not thread.is_alive(), "the test server did not stop"
 
 
 @pytest.fixture(scope="session")
