@@ -144,3 +144,52 @@ def test_every_page_fits_a_phone_and_passes_axe(pages: dict[str, Page], site: Si
         if found:
             problems[url] = found
     assert not problems, json.dumps(problems, indent=1)
+
+
+def _printable(page: Page, url: str) -> dict[str, Any]:
+    """What is left of ``url`` in print: visible navigation, forms and buttons, colours, the PDF."""
+    page.emulate_media(media="print")
+    try:
+        answer = page.goto(url)
+        assert answer is not None, url
+        assert answer.status == 200, f"{url}: {answer.status}"
+        seen: dict[str, Any] = page.evaluate(
+            """() => {
+                const shown = sel => [...document.querySelectorAll(sel)]
+                    .filter(e => e.getClientRects().length > 0).length;
+                const body = getComputedStyle(document.body);
+                const h1 = document.querySelector('main h1');
+                return {nav: shown('nav'), forms: shown('form'),
+                        buttons: shown('button, [role=button]'),
+                        color: body.color, background: body.backgroundColor,
+                        heading: h1 ? getComputedStyle(h1).color : null,
+                        text: document.body.innerText.length};
+            }"""
+        )
+        seen["pdf"] = page.pdf(format="A4")
+        return seen
+    finally:
+        page.emulate_media(media="screen")
+
+
+@pytest.mark.parametrize(
+    ("role", "what"),
+    [("clinician", "record"), ("clinician", "plan"), ("clinician", "cert"), ("patient", "plan")],
+)
+def test_the_record_the_plan_and_the_cert_report_print_as_documents(
+    pages: dict[str, Page], site: Site, role: str, what: str
+) -> None:
+    url = {
+        "record": f"/patients/{site.ids.active}",
+        "plan": f"/patients/{site.ids.active}/plan",
+        "cert": "/protocols/smile_aerobic",
+    }[what]
+    seen = _printable(pages[role], url)
+    assert (seen["nav"], seen["forms"], seen["buttons"]) == (0, 0, 0), seen
+    assert seen["color"] == "rgb(0, 0, 0)"
+    assert seen["heading"] == "rgb(0, 0, 0)"
+    assert seen["background"] in ("rgb(255, 255, 255)", "rgba(0, 0, 0, 0)")
+    assert seen["text"] > 500  # the content itself is printed
+    pdf = seen["pdf"]
+    assert pdf.startswith(b"%PDF-")
+    assert len(pdf) > 10_000
