@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from benchmarks.input_files import write_gpx
 from fastapi.testclient import TestClient
 
 from stride.clinical.prescription import Refusal
@@ -389,3 +390,129 @@ def test_a_browser_path_in_the_file_name_is_not_kept(p4: int, patient: Api) -> N
     sent = patient.post(f"/patients/{p4}/imports", files=files)
     assert sent.status_code == 202, sent.text
     assert sent.json()["filename"] == "my run.fit"
+
+
+def test_the_same_file_again_says_when_and_as_which_session_with_its_address(
+    demo: Services, p4: int, patient: Api
+) -> None:
+    first = patient.upload(p4, FIT_RUN).json()
+    [run] = sessions_of(demo, p4)
+    again = patient.upload(p4, FIT_RUN)
+    assert again.status_code == 200, again.text
+    body = again.json()
+    day = first["created_at"][:10]
+    assert body["message"] == f"already imported on {day} as session {run.id}; nothing added"
+    assert (body["session_id"], body["session_url"]) == (run.id, f"/api/v1/sessions/{run.id}")
+    assert patient.client.get(body["session_url"], headers=patient.headers).json()["session"]["id"] == run.id
+    assert first["message"] is None
+    assert first["session_url"] is None
+
+
+def test_a_session_answer_has_the_device_summary_beside_the_computed_one(
+    demo: Services, p4: int, patient: Api
+) -> None:
+    patient.upload(p4, FIT_RUN)
+    [run] = sessions_of(demo, p4)
+    session = patient.get(f"/sessions/{run.id}").json()["session"]
+    device = session["device_summary"]
+    assert device is not None
+    assert device["duration_s"] is not None
+    assert device["duration_s"] > 0
+    assert session["duration_s"] > 0  # from the samples, beside it
+    [listed] = patient.get(f"/patients/{p4}/sessions").json()
+    assert listed["device_summary"] == device
+    logged = patient.post(f"/patients/{p4}/sessions", json=LOGGED_RPE)
+    assert logged.status_code == 201, logged.text
+    assert logged.json()["device_summary"] is None
+
+
+LOGGED_RPE = {"start": "2026-11-25T18:30:00+00:00", "sport": "walking", "minutes": 30, "rpe": 13}
+
+
+def test_a_session_without_heart_rate_has_no_zone_minutes(demo: Services, p4: int, patient: Api) -> None:
+    logged = patient.post(f"/patients/{p4}/sessions", json=LOGGED_RPE)
+    assert logged.status_code == 201, logged.text
+    assert logged.json()["dose"]["hr_coverage"] == 0
+    detail = patient.get(f"/sessions/{logged.json()['id']}").json()
+    assert detail["zone_minutes"] == {}
+    assert detail["hr_curve"] == []
+
+
+def test_warnings_name_the_uploaded_file_not_its_content_hash(demo: Services, p4: int, patient: Api) -> None:
+    """A Fitbit file uploaded on its own: the reader sees the upload's name (which says its metric),
+    so the warnings and the import name it, never the stored blob's hash."""
+    path = sample("fitbit/steps-1995-06-23_Fitbit.json")
+    renamed = patient.post(
+        f"/patients/{p4}/imports", files={"file": ("my-download.json", path.read_bytes(), "application/json")}
+    )
+    assert renamed.status_code == 202, renamed.text
+    body = renamed.json()
+    assert body["status"] == "done", body
+    assert any(w.startswith("my-download.json: ") for w in body["warnings"]), body["warnings"]
+    assert not any(body["sha256"][2:12] in w for w in body["warnings"])
+
+
+def test_an_unknown_activity_without_heart_rate_or_effort_has_its_dose_unknown_never_zero(
+    demo: Services, p4: int, patient: Api
+) -> None:
+    unknown = {"start": "2026-11-24T10:00:00+00:00", "sport": "other", "minutes": 40}
+    logged = patient.post(f"/patients/{p4}/sessions", json=unknown)
+    assert logged.status_code == 201, logged.text
+    body = logged.json()
+    assert body["dose"]["met_minutes"] is None
+    assert body["dose"]["kcal_per_kg"] is None
+    assert body["dose_note"] == "dose unknown"
+    walked = patient.post(f"/patients/{p4}/sessions", json=LOGGED_RPE)
+    assert walked.json()["dose_note"] is None
+    week = patient.get(f"/patients/{p4}/activity/weeks/2026-11-24").json()
+    assert week["unknown_dose_sessions"] == 1
+    assert week["summary"]["sessions"] == 2
+    assert week["summary"]["met_minutes"] == pytest.approx(walked.json()["dose"]["met_minutes"])
+
+
+def test_an_imported_track_of_an_activity_the_device_names_is_priced_from_the_compendium(
+    demo: Services, p4: int, patient: Api, tmp_path: Path
+) -> None:
+    track = tmp_path / "lake.gpx"
+    write_gpx(track, points=1800)
+    track.write_text(track.read_text().replace("<type>walking</type>", "<type>Kayaking</type>"))
+    sent = patient.post(
+        f"/patients/{p4}/imports",
+        files={"file": ("lake.gpx", track.read_bytes(), "application/octet-stream")},
+    )
+    assert sent.json()["status"] == "done", sent.text
+    [session] = sessions_of(demo, p4)
+    assert (session.sport, session.device_sport) == ("other", "Kayaking")
+    assert session.dose["met_source"] == "Kayaking, moderate effort (Compendium 18200)"
+    assert session.dose["met_minutes"] > 0
+
+
+def test_steps_logged_with_a_session_count_towards_a_step_target(
+    demo: Services, p4: int, patient: Api
+) -> None:
+    give_plan(demo, p4, start=date(2026, 11, 23))  # home walking: a target in steps per walking day
+    walk = {"start": "2026-11-25T18:30:00+00:00", "sport": "walking", "minutes": 30, "rpe": 12, "steps": 3200}
+    logged = patient.post(f"/patients/{p4}/sessions", json=walk)
+    assert logged.status_code == 201, logged.text
+    assert logged.json()["steps"] == 3200
+    adherence = patient.get(f"/patients/{p4}/activity/weeks/2026-11-25").json()["adherence"]
+    assert adherence["dose_unit"] == "steps_per_day"
+    assert adherence["dose_done"] == pytest.approx(3200)
+    assert adherence["dose_ratio"] >= 1.0
+
+
+def test_implausible_steps_are_refused_naming_the_field(demo: Services, p4: int, patient: Api) -> None:
+    walk = {"start": "2026-11-25T18:30:00+00:00", "sport": "walking", "minutes": 30, "steps": 500_000}
+    sent = patient.post(f"/patients/{p4}/sessions", json=walk)
+    assert sent.status_code == 422, sent.text
+    assert "steps" in sent.text
+    assert sessions_of(demo, p4) == []
+
+
+def test_a_trackers_steps_count_towards_a_step_target(demo: Services, p4: int, patient: Api) -> None:
+    give_plan(demo, p4, start=date(1995, 6, 19))
+    sent = patient.upload(p4, "fitbit/steps-1995-06-23_Fitbit.json")
+    assert sent.json()["status"] == "done", sent.text
+    adherence = patient.get(f"/patients/{p4}/activity/weeks/1995-06-19").json()["adherence"]
+    assert adherence["dose_unit"] == "steps_per_day"
+    assert adherence["dose_done"] > 0

@@ -298,6 +298,58 @@ def test_a_logged_session_without_samples_has_no_curve(
     assert as_patient.get(f"/activity/sessions/{stored.id}").status_code == 403
 
 
+def test_a_session_without_heart_rate_shows_no_zone_chart(
+    as_patient: TestClient, demo: Services, p4: int
+) -> None:
+    post(as_patient, f"/patients/{p4}/activity/sessions/new", session_form(avg_hr="", max_hr=""))
+    [stored] = demo.activity.sessions(okafor(demo), p4)
+    page = as_patient.get(f"/activity/sessions/{stored.id}")
+    assert "No heart-rate recording for this session." in page.text
+    assert "chart-session-zones" not in page.text
+    assert "Minutes per heart-rate zone" not in page.text
+
+
+def test_a_session_with_heart_rate_never_says_there_is_no_recording(
+    as_patient: TestClient, demo: Services, p4: int
+) -> None:
+    post(as_patient, f"/patients/{p4}/activity/sessions/new", session_form(rpe=""))
+    [stored] = demo.activity.sessions(okafor(demo), p4)
+    page = as_patient.get(f"/activity/sessions/{stored.id}")
+    assert "No heart-rate recording" not in page.text
+    assert "The heart rate was entered with the session (average 118, maximum 131 bpm)" in page.text
+
+
+def test_an_unknown_activity_shows_dose_unknown_on_its_page_and_in_the_week(
+    as_patient: TestClient, demo: Services, p4: int
+) -> None:
+    form = session_form(sport="other", rpe="", avg_hr="", max_hr="")
+    assert post(as_patient, f"/patients/{p4}/activity/sessions/new", form).status_code == 303
+    [stored] = demo.activity.sessions(okafor(demo), p4)
+    page = as_patient.get(f"/activity/sessions/{stored.id}")
+    assert re.search(r"<dt>MET-minutes</dt><dd>dose unknown</dd>", page.text)
+    assert re.search(r"<dt>kcal per kg</dt><dd>dose unknown</dd>", page.text)
+    week = as_patient.get(f"/patients/{p4}/activity?week=2026-11-25")
+    assert "1 session with dose unknown, not counted" in week.text
+    assert 'class="dose-unknown">dose unknown<' in week.text
+
+
+def test_steps_entered_in_the_log_form_are_kept_and_shown(
+    as_patient: TestClient, demo: Services, p4: int
+) -> None:
+    assert (
+        post(as_patient, f"/patients/{p4}/activity/sessions/new", session_form(steps="3200")).status_code
+        == 303
+    )
+    [stored] = demo.activity.sessions(okafor(demo), p4)
+    assert stored.steps == 3200
+    page = as_patient.get(f"/activity/sessions/{stored.id}")
+    assert '<dd id="session-steps">3,200</dd>' in page.text
+    bad = post(as_patient, f"/patients/{p4}/activity/sessions/new", session_form(steps="-4"))
+    assert bad.status_code == 422
+    assert 'name="steps"' in bad.text
+    assert len(demo.activity.sessions(okafor(demo), p4)) == 1
+
+
 # --- adverse events ------------------------------------------------------------------------------
 
 

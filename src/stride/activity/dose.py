@@ -16,6 +16,12 @@ zone minutes add up to the duration and more minutes never give less dose; only 
 a MET value (``other``) and without an RPE leaves minutes ``unclassified``. MET-minutes price minutes
 classified by heart rate or RPE at the activity's Compendium variant for that effort (``[hr_met]``)
 and minutes of the MET class at its default value; kcal/kg = MET-hours x 1 kcal/kg/h.
+
+An activity outside the normalised list (``other``) takes the Compendium values of the activity its
+device names, when ``mets.toml`` ``[[named]]`` knows it (kayaking, paddling); else its minutes
+classified by heart rate or RPE are priced at the lower MET bound of their ACSM class
+(``intensity.toml``); else its MET-minutes and kcal/kg are unknown (``None``), never 0.
+``met_source`` says which.
 """
 
 from __future__ import annotations
@@ -30,7 +36,7 @@ from typing import Any, Literal
 
 import numpy as np
 
-from stride.activity.mets import SportMets, sport_mets
+from stride.activity.mets import SportMets, named_mets, sport_mets
 from stride.activity.model import F64, SPORTS, ParsedSession, Samples, Sport
 from stride.activity.zones import (
     UNCLASSIFIED,
@@ -42,7 +48,7 @@ from stride.activity.zones import (
     zone_for_rpe,
 )
 from stride.clinical import toml_reader as r
-from stride.clinical.intensity import vigorous_upper
+from stride.clinical.intensity import intensity_rules, vigorous_upper
 from stride.domain.refdata import load_toml
 from stride.errors import InvalidInput
 
@@ -150,7 +156,9 @@ class SessionDose:
     ``vigorous_minutes`` follow WHO 2020 (near-maximal counts as vigorous) and
     ``moderate_equivalent_minutes`` is moderate + 2 x vigorous. ``minutes_in_target`` is the time
     within the plan's heart-rate range (``None`` unless the ``hr`` method had one). ``hr_coverage``
-    is the share of the session covered by heart-rate data.
+    is the share of the session covered by heart-rate data. ``met_minutes`` and ``kcal_per_kg`` are
+    ``None`` when the dose is unknown (an activity without a MET value, no heart rate, no RPE);
+    ``met_source`` names the values that priced them.
     """
 
     session_id: str
@@ -160,12 +168,18 @@ class SessionDose:
     duration_minutes: float
     minutes_by_zone: Mapping[str, float]
     hr_coverage: float
-    met_minutes: float
-    kcal_per_kg: float
+    met_minutes: float | None
+    kcal_per_kg: float | None
     moderate_minutes: float
     vigorous_minutes: float
     moderate_equivalent_minutes: float
     minutes_in_target: float | None
+    met_source: str | None = None
+
+    @property
+    def dose_known(self) -> bool:
+        """Whether the session's MET-minutes (and kcal/kg) are known."""
+        return self.met_minutes is not None
 
     @property
     def mvpa_minutes(self) -> float:
@@ -231,7 +245,7 @@ def _met(mets: SportMets | None, effort: str | None) -> float:
     return (mets.default_entry if effort is None else mets.for_effort(effort)).met
 
 
-def _met_minutes(split: _Split, mets: SportMets | None, rules: DoseRules) -> float:
+def _met_minutes(split: _Split, mets: SportMets, rules: DoseRules) -> float:
     """Effort minutes at their variant's METs (or the default), MET-class minutes at the default."""
     by_zone = rules.hr_met_mode == "by_zone"
     price = np.array([_met(mets, rules.zone_efforts[z] if by_zone else None) for z in ZONES])
@@ -239,6 +253,35 @@ def _met_minutes(split: _Split, mets: SportMets | None, rules: DoseRules) -> flo
     if rules.energy_basis == "net":  # energy above rest: (MET - 1), never below 0
         price, default = np.maximum(price - 1.0, 0.0), max(default - 1.0, 0.0)
     return float(price @ split.effort + default * split.met_class.sum())
+
+
+@cache
+def _class_mets() -> F64:
+    """The lower MET bound of each ACSM class of :data:`ZONES` (``intensity.toml`` ``met_from``); a
+    class without one (near-maximal) takes the bound of the class below it."""
+    bounds = {c.id: c.met_from for c in intensity_rules().classes}
+    out, last = [], 1.0
+    for zone in ZONES:
+        last = bounds.get(zone) or last
+        out.append(last)
+    return np.array(out, dtype=np.float64)
+
+
+CLASS_SOURCE = "the intensity class of each minute (heart rate or effort)"
+
+
+def _priced(split: _Split, mets: SportMets | None, rules: DoseRules) -> tuple[float | None, str | None]:
+    """MET-minutes and what priced them: the activity's Compendium values; without any, the lower
+    MET bound of the class of each minute heart rate or RPE classified; without those, unknown."""
+    if mets is not None:
+        entry = mets.default_entry
+        return _met_minutes(split, mets, rules), f"{entry.description} (Compendium {entry.code})"
+    if float(split.effort.sum()) <= 0:
+        return None, None
+    price = _class_mets()
+    if rules.energy_basis == "net":
+        price = np.maximum(price - 1.0, 0.0)
+    return float(price @ split.effort), CLASS_SOURCE
 
 
 def _check(start: datetime, duration_s: float, sport: str, target: tuple[int, int] | None) -> None:
@@ -266,6 +309,7 @@ def session_dose(
     use_hr: bool = True,
     vigorous_upper_pct: int | None = None,
     rules: DoseRules | None = None,
+    device_sport: str | None = None,
 ) -> SessionDose:
     """The dose of one session (see the module docstring for the method).
 
@@ -293,6 +337,9 @@ def session_dose(
         The vigorous upper bound in % HRR (84, the default, or 89).
     rules
         The dose rules (default: ``dose.toml``).
+    device_sport
+        The device's own label for the activity: for an ``other`` session, the Compendium entry
+        of the activity it names (``mets.toml`` ``[[named]]``).
 
     Returns
     -------
@@ -331,11 +378,12 @@ def session_dose(
         )
     hr_minutes = float(covered.sum())
     method: Method = "hr" if hr_minutes > 0 else "rpe" if rpe is not None else "met"
-    rest = _fallback(max(duration - hr_minutes, 0.0), rpe=rpe, mets=sport_mets(sport))
+    mets = sport_mets(sport) or (named_mets(device_sport) if sport == "other" else None)
+    rest = _fallback(max(duration - hr_minutes, 0.0), rpe=rpe, mets=mets)
     split = _Split(rest.effort + covered, rest.met_class, rest.unclassified)
     coverage = min(hr_minutes / duration, 1.0) if duration > 0 else 0.0
     target = in_target if method == "hr" else None
-    return _result(session_id, start, sport, method, duration, split, (coverage, target), rules)
+    return _result(session_id, start, sport, method, duration, split, (coverage, target), rules, mets)
 
 
 def _result(
@@ -347,10 +395,11 @@ def _result(
     split: _Split,
     hr: tuple[float, float | None],
     rules: DoseRules,
+    mets: SportMets | None,
 ) -> SessionDose:
     zones = split.effort + split.met_class
     by_zone = dict(zip(ZONES, (float(m) for m in zones), strict=True)) | {UNCLASSIFIED: split.unclassified}
-    met_minutes = _met_minutes(split, sport_mets(sport), rules)
+    met_minutes, met_source = _priced(split, mets, rules)
     moderate = sum(by_zone[c] for c in rules.moderate_classes)
     vigorous = sum(by_zone[c] for c in rules.vigorous_classes)
     return SessionDose(
@@ -362,11 +411,12 @@ def _result(
         minutes_by_zone=MappingProxyType({k: by_zone[k] for k in ZONE_KEYS}),
         hr_coverage=hr[0],
         met_minutes=met_minutes,
-        kcal_per_kg=met_minutes / 60.0 * rules.kcal_per_kg_per_met_hour,
+        kcal_per_kg=None if met_minutes is None else met_minutes / 60.0 * rules.kcal_per_kg_per_met_hour,
         moderate_minutes=moderate,
         vigorous_minutes=vigorous,
         moderate_equivalent_minutes=moderate + rules.vigorous_weight * vigorous,
         minutes_in_target=hr[1],
+        met_source=met_source,
     )
 
 
@@ -396,4 +446,5 @@ def parsed_session_dose(
         use_hr=use_hr,
         vigorous_upper_pct=vigorous_upper_pct,
         rules=rules,
+        device_sport=session.device_sport,
     )

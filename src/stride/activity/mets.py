@@ -7,6 +7,7 @@ the file's ``[no_value]`` table (``other``), which are priced at no MET at all r
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
@@ -59,12 +60,23 @@ class NoValue:
 
 
 @dataclass(frozen=True, slots=True)
+class NamedActivity:
+    """An activity outside :data:`~stride.activity.model.Sport` that a device names (kayaking,
+    stand-up paddleboarding): the words of its labels and its Compendium values."""
+
+    id: str
+    labels: tuple[str, ...]  # folded: lower case, words joined by "_"
+    mets: SportMets
+
+
+@dataclass(frozen=True, slots=True)
 class MetTable:
     """Everything in ``mets.toml``."""
 
     sports: Mapping[str, SportMets]
     no_value: Mapping[str, NoValue]
     notes: str
+    named: tuple[NamedActivity, ...] = ()
 
 
 def _entry(data: object, at: r.At) -> MetEntry:
@@ -100,6 +112,27 @@ def _sport(name: str, data: object, at: r.At) -> SportMets:
     return SportMets(sport=name, default=default, variants=variants)
 
 
+def _named(data: Mapping[str, Any], at: r.At) -> tuple[NamedActivity, ...]:
+    found = []
+    for index, entry in enumerate(r.tables(data, "named", at) if "named" in data else ()):
+        n_at = at.key("named").key(index)
+        table = r.table(entry, n_at, required=("id", "labels", "default", "variants"))
+        name = r.text(table, "id", n_at)
+        labels = tuple(fold_label(label) for label in r.strings(table, "labels", n_at))
+        if not labels or not all(labels):
+            raise n_at.key("labels").fail("must list at least one label")
+        sport = {k: v for k, v in table.items() if k in ("default", "variants")}
+        found.append(NamedActivity(id=name, labels=labels, mets=_sport(name, sport, n_at)))
+    return tuple(found)
+
+
+def fold_label(label: str) -> str:
+    """A device's activity label compared case- and punctuation-insensitively (``"Stand Up
+    Paddleboarding"`` -> ``"stand_up_paddleboarding"``; ``"StandUpPaddling"`` likewise split)."""
+    spaced = re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", label.strip())
+    return re.sub(r"[^a-z0-9]+", "_", spaced.lower()).strip("_")
+
+
 def parse_mets(raw: Mapping[str, Any]) -> MetTable:
     """Validate the parsed ``mets.toml``: every sport has an entry or a reason for having none.
 
@@ -109,7 +142,7 @@ def parse_mets(raw: Mapping[str, Any]) -> MetTable:
         Naming ``mets.toml`` and the key at fault.
     """
     at = r.At(_FILE)
-    data = r.table(raw, at, required=("notes", "sports"), optional=("no_value",))
+    data = r.table(raw, at, required=("notes", "sports"), optional=("no_value", "named"))
     sports_raw = data["sports"]
     if not isinstance(sports_raw, Mapping):
         raise at.key("sports").fail("must be a table of sports")
@@ -125,7 +158,7 @@ def parse_mets(raw: Mapping[str, Any]) -> MetTable:
     missing = [s for s in SPORTS if s not in sports and s not in no_value]
     if missing or set(sports) & set(no_value):
         raise at.key("sports").fail("every sport needs exactly one of [sports.<s>] or [no_value.<s>]")
-    return MetTable(sports=sports, no_value=no_value, notes=r.text(data, "notes", at))
+    return MetTable(sports=sports, no_value=no_value, notes=r.text(data, "notes", at), named=_named(data, at))
 
 
 @cache
@@ -137,6 +170,29 @@ def met_table() -> MetTable:
 def sport_mets(sport: Sport) -> SportMets | None:
     """The MET values of ``sport``, or ``None`` for a sport without one (``other``)."""
     return met_table().sports.get(sport)
+
+
+def named_mets(device_sport: str | None) -> SportMets | None:
+    """The Compendium values of an activity outside the normalised list that the device's label
+    names (``mets.toml`` ``[[named]]``, first match in the file's order), else ``None``.
+
+    >>> named_mets("Kayaking").default_entry.code
+    '18200'
+    >>> named_mets("HKWorkoutActivityTypePaddleSports") is None
+    False
+    >>> named_mets("generic") is None
+    True
+    """
+    if not device_sport:
+        return None
+    label = fold_label(device_sport.removeprefix("HKWorkoutActivityType"))
+    words = label.split("_")
+    for named in met_table().named:
+        for wanted in named.labels:
+            size = wanted.count("_") + 1
+            if any("_".join(words[i : i + size]).startswith(wanted) for i in range(len(words))):
+                return named.mets
+    return None
 
 
 def met_for(sport: Sport, effort: str | None = None) -> float | None:

@@ -45,6 +45,7 @@ class WeekDose:
     minutes_in_target: float | None
     steps_per_day: float | None
     step_days: int
+    unknown_dose_sessions: int = 0  # counted sessions whose MET-minutes are unknown (not in the totals)
 
     @property
     def mvpa_minutes(self) -> float:
@@ -83,7 +84,7 @@ def _sum(
     sessions: Sequence[SessionDose], week_start: date, steps: tuple[float | None, int], rules: DoseRules
 ) -> WeekDose:
     def total(attr: str) -> float:
-        return float(sum(getattr(s, attr) for s in sessions))
+        return float(sum(getattr(s, attr) for s in sessions if getattr(s, attr) is not None))
 
     targets = [s.minutes_in_target for s in sessions if s.minutes_in_target is not None]
     moderate, vigorous = total("moderate_minutes"), total("vigorous_minutes")
@@ -103,6 +104,7 @@ def _sum(
         minutes_in_target=float(sum(targets)) if targets else None,
         steps_per_day=steps[0],
         step_days=steps[1],
+        unknown_dose_sessions=sum(1 for s in sessions if not s.dose_known),
     )
 
 

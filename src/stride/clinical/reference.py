@@ -261,6 +261,23 @@ def _activity() -> list[str]:
         for variant, v in entry["variants"].items()
     ]
     out += _table(("activity", "effort", "code", "MET", "description", "status"), rows)
+    out += ["### Activities outside the list, named by the device", ""]
+    named = [
+        (n["id"], ", ".join(n["labels"]), variant, v["code"], v["met"], v["description"], v["status"])
+        for n in mets.get("named", [])
+        for variant, v in n["variants"].items()
+    ]
+    out += _table(("activity", "label words", "effort", "code", "MET", "description", "status"), named)
+    classes = load_toml("intensity")["classes"]
+    bounds = ", ".join(f"{c['label'].lower()} {c['met_from']:g}" for c in classes if "met_from" in c)
+    out += [
+        "Any other activity: "
+        + " ".join(v["reason"] for v in mets.get("no_value", {}).values())
+        + " Minutes classified by heart rate or RPE are priced at the lower MET bound of their ACSM"
+        f" class ({bounds}; intensity.toml), a Stride choice that never overstates the dose. A week's"
+        " totals leave the sessions of unknown dose out and say how many there were.",
+        "",
+    ]
     out += ["### Dose rules", ""]
     rules = [(k, v.get("status", ""), v["source"]) for k, v in dose.items() if isinstance(v, dict)]
     out += _table(("rule", "status", "source"), rules)

@@ -95,6 +95,7 @@ class StoredSession:
     recorded_at: datetime
     recorded_by: int | None
     device_summary: DeviceTotals | None = None  # the file's own summary, where it gave one
+    steps: int | None = None  # the steps of the session, when counted (logged by hand)
 
     @property
     def counted(self) -> bool:
@@ -174,6 +175,7 @@ class SessionEntry:
     distance_km: float | None = None
     supervised: bool | None = None
     notes: str | None = None
+    steps: int | None = None
 
 
 def check_session_entry(entry: SessionEntry, *, sports: tuple[str, ...], now: datetime) -> SessionEntry:
@@ -193,6 +195,7 @@ def check_session_entry(entry: SessionEntry, *, sports: tuple[str, ...], now: da
     if entry.avg_hr is not None and entry.max_hr is not None and entry.max_hr < entry.avg_hr:
         raise InvalidInput("the maximum heart rate is below the average", field="max_hr")
     _bound(entry.distance_km, key="session_distance_km", field="distance_km")
+    _bound(entry.steps, key="session_steps", field="steps")
     notes = check_text(entry.notes or "", field="notes", limit=2000, required=False)
     return SessionEntry(
         start=entry.start,
@@ -204,6 +207,7 @@ def check_session_entry(entry: SessionEntry, *, sports: tuple[str, ...], now: da
         distance_km=entry.distance_km,
         supervised=entry.supervised,
         notes=notes,
+        steps=entry.steps,
     )
 
 

@@ -107,6 +107,7 @@ def dose_dict(dose: SessionDose) -> dict[str, object]:
     """The stored JSON of a session's dose."""
     data: dict[str, object] = {name: getattr(dose, name) for name in _DOSE_FIELDS}
     data["minutes_by_zone"] = dict(dose.minutes_by_zone)
+    data["met_source"] = dose.met_source
     return data
 
 
@@ -121,6 +122,7 @@ def dose_of(session: StoredSession) -> SessionDose | None:
         start=session.start,
         sport=cast(Sport, session.sport),
         minutes_by_zone=MappingProxyType(dict(cast(Mapping[str, float], data["minutes_by_zone"]))),
+        met_source=cast(str | None, data.get("met_source")),  # absent from doses stored before it
         **cast(dict[str, Any], values),
     )
 
@@ -168,6 +170,7 @@ def add_manual_session(
         max_hr=entry.max_hr,
         calories_kcal=None,
         rpe=entry.rpe,
+        steps=entry.steps,
         supervised=entry.supervised,
         notes=entry.notes,
         sample_count=0,
@@ -306,12 +309,28 @@ def flag_overlaps(s: Session, patient_id: int, new: Iterable[StoredSession], tz:
     return changed
 
 
+def day_steps(
+    tracked: Mapping[date, float], sessions: Iterable[StoredSession], tz: ZoneInfo
+) -> dict[date, float]:
+    """Each day's steps: the tracker's day total, or the steps of the day's counted sessions when
+    they are more (a walk logged with its steps on a day the tracker was not worn). Not their sum:
+    a tracker worn on the walk has counted its steps already."""
+    logged: dict[date, float] = {}
+    for x in sessions:
+        if x.steps is not None and x.counted:
+            day = x.start.astimezone(tz).date()
+            logged[day] = logged.get(day, 0.0) + x.steps
+    days = set(tracked) | set(logged)
+    return {d: max(tracked.get(d, 0.0), logged.get(d, 0.0)) for d in sorted(days)}
+
+
 def week_dose_of(
     s: Session, patient_id: int, ctx: DoseContext, monday: date
 ) -> tuple[WeekDose, list[StoredSession], dict[date, float]]:
     start, end = week_bounds(monday, ctx.tz)
     sessions = repo.sessions_between(s, patient_id, start, end)
-    steps = {d.day: d.steps for d in repo.daily_steps(s, patient_id, monday, monday + timedelta(days=6))}
+    tracked = {d.day: d.steps for d in repo.daily_steps(s, patient_id, monday, monday + timedelta(days=6))}
+    steps = day_steps(tracked, sessions, ctx.tz)
     doses = [d for d in (dose_of(x) for x in sessions) if d is not None]
     duplicates = {str(x.id) for x in sessions if x.duplicate_of is not None}
     week = week_dose(monday, doses, tz=ctx.tz, duplicates=duplicates, daily_steps=steps)

@@ -70,6 +70,7 @@ class WeekView:
     steps: list[DailySteps]
     adherence: AdherenceView | None
     history: list[WeekBar] = field(default_factory=list)
+    unknown_dose_sessions: int = 0  # counted sessions whose MET-minutes are unknown (not in the totals)
 
     @property
     def week_end(self) -> date:
@@ -90,7 +91,7 @@ class SessionDetail:
     timezone: str
     hr_curve: list[tuple[float, float]]  # (seconds from start, bpm), at most CURVE_POINTS
     target_band: tuple[int, int] | None  # the plan's HR range on that day
-    zone_minutes: dict[str, float]
+    zone_minutes: dict[str, float]  # empty unless heart rate classified some of the session
     adverse_events: list[AdverseEvent]
 
 
@@ -188,6 +189,7 @@ def week_view(s: Session, deps: Deps, patient_id: int, monday: date, ctx: DoseCo
         steps=[DailySteps(day=d, steps=v) for d, v in sorted(steps.items())],
         adherence=_adherence(s, patient_id, ctx, monday),
         history=history,
+        unknown_dose_sessions=week.unknown_dose_sessions,
     )
 
 
@@ -206,11 +208,18 @@ def session_detail(
         else []
     )
     zones = session.dose.get("minutes_by_zone", {})
+    # Zone minutes are shown only when heart rate classified some of the session: minutes placed by
+    # RPE or by the activity's METs are no heart-rate zones, and a chart of them beside "no heart
+    # rate" would contradict it.
+    hr_coverage = session.dose.get("hr_coverage")
+    classified_by_hr = isinstance(hr_coverage, int | float) and hr_coverage > 0
     return SessionDetail(
         session=session,
         timezone=ctx.timezone,
         hr_curve=curve,
         target_band=ctx.target_hr(ctx.local_day(session.start)),
-        zone_minutes={k: float(zones.get(k, 0.0)) for k in ZONE_KEYS} if isinstance(zones, dict) else {},
+        zone_minutes={k: float(zones.get(k, 0.0)) for k in ZONE_KEYS}
+        if classified_by_hr and isinstance(zones, dict)
+        else {},
         adverse_events=[e for e in repo.adverse_events(s, session.patient_id) if e.session_id == session.id],
     )

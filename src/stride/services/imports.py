@@ -11,8 +11,10 @@ leftovers that ``stride doctor`` finishes or removes).
 from __future__ import annotations
 
 import logging
+import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
@@ -226,9 +228,22 @@ class ImportService:
                 with self.deps.db.transaction() as s:
                     repo.set_import_progress(s, found.id, share)
 
-        return read_any(
-            path, tz=context.tz, progress=report, split_gap_s=self.deps.settings.split_gap_minutes * 60
-        )
+        with self._as_uploaded(path, found.filename) as named:
+            return read_any(
+                named, tz=context.tz, progress=report, split_gap_s=self.deps.settings.split_gap_minutes * 60
+            )
+
+    @contextmanager
+    def _as_uploaded(self, blob: Path, filename: str) -> Iterator[Path]:
+        """The blob under the name it was uploaded with (a link in a temporary folder): readers name
+        the file in their warnings and errors, and a Fitbit file's name says its metric, so they
+        must see ``steps-2024-06-01.json``, not the blob's content hash."""
+        name = filename if filename not in ("", ".", "..") else "upload"
+        self.spool_dir.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryDirectory(dir=self.spool_dir, prefix=".read-") as folder:
+            link = Path(folder) / name
+            link.symlink_to(blob.resolve())
+            yield link
 
     def _persist(self, found: ImportRecord, parsed: ParsedFile, context: DoseContext) -> None:
         staged = None

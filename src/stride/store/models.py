@@ -332,6 +332,7 @@ class ActivitySessionRow(Base):
     max_hr: Mapped[float | None] = mapped_column(Float)
     calories_kcal: Mapped[float | None] = mapped_column(Float)
     rpe: Mapped[int | None] = mapped_column(Integer)
+    steps: Mapped[int | None] = mapped_column(Integer)  # the steps of the session, when counted
     supervised: Mapped[bool | None] = mapped_column(Boolean)
     notes: Mapped[str | None] = mapped_column(Text)
     sample_count: Mapped[int] = mapped_column(Integer, default=0)

@@ -10,9 +10,10 @@ from typing import Any
 import numpy as np
 import pytest
 
-from stride.activity.dose import dose_rules, parse_dose, parsed_session_dose, session_dose
+from stride.activity.dose import CLASS_SOURCE, dose_rules, parse_dose, parsed_session_dose, session_dose
 from stride.activity.mets import VARIANTS, met_for, met_table, parse_mets
 from stride.activity.model import SPORTS, ParsedSession, Samples, Sport
+from stride.activity.weekly import week_dose
 from stride.domain.refdata import load_toml
 from stride.errors import ConfigurationError, InvalidInput
 
@@ -167,17 +168,55 @@ def test_met_method(sport: Sport, zone: str, met: float) -> None:
     assert d.kcal_per_kg == pytest.approx(met)
 
 
-def test_an_unknown_activity_without_rpe_is_unclassified_and_unpriced() -> None:
+def test_an_unknown_activity_without_heart_rate_or_rpe_has_an_unknown_dose_not_zero() -> None:
     d = dose("other", 1800)
     assert d.minutes_by_zone["unclassified"] == 30.0
     assert d.mvpa_minutes == 0.0
-    assert d.met_minutes == 0.0
+    assert d.met_minutes is None
+    assert d.kcal_per_kg is None
+    assert not d.dose_known
+    assert d.met_source is None
 
 
-def test_an_unknown_activity_with_heart_rate_is_classified_but_unpriced() -> None:
+def test_an_unknown_activity_with_heart_rate_is_priced_at_its_class_lower_bound() -> None:
     d = dose("other", 1800, samples=steady(150, 1800), resting_hr=60, hrmax=180)
     assert d.vigorous_minutes == 30.0
-    assert d.kcal_per_kg == 0.0
+    assert d.met_minutes == pytest.approx(30 * 6.0)  # vigorous starts at 6.0 METs (intensity.toml)
+    assert d.kcal_per_kg == pytest.approx(3.0)
+    assert d.met_source == CLASS_SOURCE
+
+
+def test_an_unknown_activity_with_rpe_is_priced_at_its_class_lower_bound() -> None:
+    d = dose("other", 1800, rpe=13)  # RPE 13: moderate
+    assert d.met_minutes == pytest.approx(30 * 3.0)
+
+
+@pytest.mark.parametrize(
+    ("label", "code", "met"),
+    [("Kayaking", "18200", 5.0), ("paddling", "18120", 3.5), ("StandUpPaddleboarding", "18365", 6.0)],
+)
+def test_an_activity_the_device_names_takes_its_compendium_value(label: str, code: str, met: float) -> None:
+    d = dose("other", 1800, device_sport=label)
+    assert d.method == "met"
+    assert d.met_minutes == pytest.approx(30 * met)
+    assert d.met_source is not None
+    assert f"Compendium {code}" in d.met_source
+
+
+def test_a_named_label_does_not_reprice_a_known_sport() -> None:
+    assert dose("walking", 1800, device_sport="kayak").met_minutes == dose("walking", 1800).met_minutes
+
+
+def test_a_week_counts_the_sessions_of_unknown_dose_and_leaves_them_out_of_the_totals() -> None:
+    known = dose("walking", 1800)
+    unknown = replace(dose("other", 1800), session_id="b", start=known.start + timedelta(hours=5))
+    week = week_dose(
+        known.start.date() - timedelta(days=known.start.weekday()), [known, unknown], tz="UTC", duplicates=()
+    )
+    assert week.sessions == 2
+    assert week.unknown_dose_sessions == 1
+    assert week.met_minutes == pytest.approx(known.met_minutes)
+    assert week.duration_minutes == 60.0
 
 
 def test_net_energy_and_single_price_options() -> None:

@@ -79,6 +79,9 @@ def assert_not_less(more: SessionDose, less: SessionDose) -> None:
     for zone in ZONE_KEYS:
         assert more.minutes_by_zone[zone] >= less.minutes_by_zone[zone] - 1e-9, zone
     for name in TOTALS:
+        if getattr(less, name) is None:  # an unknown dose: anything more is no less
+            continue
+        assert getattr(more, name) is not None, name  # a known dose stays known with more minutes
         assert getattr(more, name) >= getattr(less, name) - 1e-9, name
 
 
@@ -91,7 +94,11 @@ def test_zone_minutes_partition_the_duration(case: Case) -> None:
     assert all(v >= 0 for v in d.minutes_by_zone.values())
     assert 0.0 <= d.hr_coverage <= 1.0
     assert d.moderate_equivalent_minutes == pytest.approx(d.moderate_minutes + 2 * d.vigorous_minutes)
-    assert d.kcal_per_kg == pytest.approx(d.met_minutes / 60)
+    if d.met_minutes is None:  # an activity without a MET value, no heart rate, no RPE
+        assert d.kcal_per_kg is None
+        assert d.minutes_by_zone["unclassified"] == pytest.approx(d.duration_minutes, abs=1e-9)
+    else:
+        assert d.kcal_per_kg == pytest.approx(d.met_minutes / 60)
 
 
 @seed(20260106)

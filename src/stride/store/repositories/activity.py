@@ -166,6 +166,7 @@ def _session(row: ActivitySessionRow) -> StoredSession:
         max_hr=row.max_hr,
         calories_kcal=row.calories_kcal,
         rpe=row.rpe,
+        steps=row.steps,
         supervised=row.supervised,
         notes=row.notes,
         sample_count=row.sample_count,

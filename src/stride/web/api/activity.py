@@ -8,8 +8,9 @@ is decided by the services (``stride.services.access``).
 
 An upload (``POST /patients/{id}/imports``, multipart field ``file``) keeps the file and queues its
 import: 202 with the new import (``status`` queued, or already done or failed when jobs run at once);
-the same file again answers 200 with the earlier import and ``already_imported: true``, adding
-nothing. Poll ``GET /imports/{id}`` until ``status`` is ``done`` or ``failed`` (``error`` says why a
+the same file again answers 200 with the earlier import, ``already_imported: true`` and a
+``message`` ("already imported on DATE as session N; nothing added") with the session's address,
+adding nothing. Poll ``GET /imports/{id}`` until ``status`` is ``done`` or ``failed`` (``error`` says why a
 file could not be read; nothing of a failed file is stored). The caller is checked before the body
 is read, and a body over ``STRIDE_MAX_UPLOAD_MB`` is refused with 413, keeping nothing.
 """
@@ -38,6 +39,7 @@ from stride.web.api.schemas_activity import (
     WeekStart,
 )
 from stride.web.deps import ApiCaller, Svc
+from stride.web.render import prefixed
 from stride.web.uploads import receive_upload
 
 router = APIRouter()
@@ -152,7 +154,12 @@ async def submit_import(request: Request, patient_id: Id, caller: ApiCaller, svc
         outcome = await run_in_threadpool(
             svc.imports.submit_stream, caller, patient_id, sent.file, filename=upload_name(sent.filename)
         )
-    body = ImportSubmittedPublic.of_outcome(outcome.record, already_imported=outcome.already_imported)
+    body = ImportSubmittedPublic.of_outcome(
+        outcome.record,
+        already_imported=outcome.already_imported,
+        session_id=outcome.session_id,
+        api_prefix=prefixed(request, "/api/v1"),
+    )
     return JSONResponse(body.model_dump(mode="json"), status_code=200 if outcome.already_imported else 202)
 
 

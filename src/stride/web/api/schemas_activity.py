@@ -14,6 +14,7 @@ from stride.domain.activity import (
     AdverseEvent,
     AdverseEventEntry,
     DailySteps,
+    DeviceTotals,
     ImportRecord,
     ImportStatus,
     SessionEntry,
@@ -66,6 +67,9 @@ class SessionCreate(Strict):
     avg_hr: SmallInt | None = Field(default=None, description="Average heart rate (bpm)")
     max_hr: SmallInt | None = Field(default=None, description="Maximum heart rate (bpm)")
     distance_km: FiniteFloat | None = None
+    steps: Annotated[int, Field(strict=True, ge=0, le=1_000_000)] | None = Field(
+        default=None, description="Steps counted during the session (towards a plan's step target)"
+    )
     supervised: StrictBool | None = None
     notes: Text | None = None
 
@@ -80,6 +84,7 @@ class SessionCreate(Strict):
             distance_km=self.distance_km,
             supervised=self.supervised,
             notes=self.notes,
+            steps=self.steps,
         )
 
 
@@ -109,6 +114,23 @@ class AdverseEventCreate(Strict):
 # --------------------------------------------------------------------------------------------------
 
 
+DOSE_UNKNOWN = "dose unknown"
+
+
+class DeviceSummaryPublic(BaseModel):
+    """What the device file itself says about the session (a FIT session message, TCX laps), kept
+    beside the summary computed from the samples: a device's timer stops when it is paused."""
+
+    duration_s: float | None
+    distance_m: float | None
+    avg_hr: float | None
+    max_hr: float | None
+
+    @classmethod
+    def of(cls, d: DeviceTotals) -> DeviceSummaryPublic:
+        return cls(duration_s=d.duration_s, distance_m=d.distance_m, avg_hr=d.avg_hr, max_hr=d.max_hr)
+
+
 class SessionPublic(BaseModel):
     id: int
     patient_id: int
@@ -118,18 +140,25 @@ class SessionPublic(BaseModel):
     end: datetime
     sport: str
     device_sport: str | None
-    duration_s: float
+    duration_s: float = Field(description="Computed from the recorded samples (first to last)")
     distance_m: float | None
     avg_hr: float | None
     max_hr: float | None
+    device_summary: DeviceSummaryPublic | None = Field(
+        description="The file's own summary, where it gives one (null for logged sessions and GPX)"
+    )
     calories_kcal: float | None
     rpe: int | None
+    steps: int | None = Field(description="Steps counted during the session, when logged")
     supervised: bool | None
     notes: str | None
     sample_count: int
     duplicate_of: int | None = Field(description="An overlapping session of another source counted instead")
     counted: bool
-    dose: dict[str, Any]
+    dose: dict[str, Any] = Field(
+        description="The computed dose; met_minutes and kcal_per_kg are null when the dose is unknown"
+    )
+    dose_note: str | None = Field(description='"dose unknown" when MET-minutes could not be worked out')
     recorded_at: datetime
     recorded_by: int | None
 
@@ -148,14 +177,17 @@ class SessionPublic(BaseModel):
             distance_m=s.distance_m,
             avg_hr=s.avg_hr,
             max_hr=s.max_hr,
+            device_summary=None if s.device_summary is None else DeviceSummaryPublic.of(s.device_summary),
             calories_kcal=s.calories_kcal,
             rpe=s.rpe,
+            steps=s.steps,
             supervised=s.supervised,
             notes=s.notes,
             sample_count=s.sample_count,
             duplicate_of=s.duplicate_of,
             counted=s.counted,
             dose=dict(s.dose),
+            dose_note=DOSE_UNKNOWN if s.dose and s.dose.get("met_minutes", 0) is None else None,
             recorded_at=s.recorded_at,
             recorded_by=s.recorded_by,
         )
@@ -210,7 +242,9 @@ class SessionDetailPublic(BaseModel):
         description="[seconds from the start, bpm] pairs"
     )
     target_band: Pair | None
-    zone_minutes: dict[str, float]
+    zone_minutes: dict[str, float] = Field(
+        description="Minutes per intensity zone; empty when no heart rate classified the session"
+    )
     adverse_events: list[AdverseEventPublic]
 
     @classmethod
@@ -263,13 +297,31 @@ class ImportPublic(BaseModel):
 
 class ImportSubmittedPublic(ImportPublic):
     """The import of an uploaded file; ``already_imported``: the same file was imported before, and
-    this is that earlier import (nothing was added)."""
+    this is that earlier import (nothing was added), ``message`` says when and as which session."""
 
     already_imported: bool
+    message: str | None = Field(
+        description='For a file imported before: "already imported on DATE as session N; nothing added"'
+    )
+    session_id: int | None = Field(description="The first session of the earlier import")
+    session_url: str | None = Field(description="The API address of that session")
 
     @classmethod
-    def of_outcome(cls, record: ImportRecord, *, already_imported: bool) -> ImportSubmittedPublic:
-        return cls(**ImportPublic.of(record).model_dump(), already_imported=already_imported)
+    def of_outcome(
+        cls, record: ImportRecord, *, already_imported: bool, session_id: int | None, api_prefix: str
+    ) -> ImportSubmittedPublic:
+        message = url = None
+        if already_imported:
+            as_session = f" as session {session_id}" if session_id is not None else ""
+            message = f"already imported on {record.created_at:%Y-%m-%d}{as_session}; nothing added"
+            url = f"{api_prefix}/sessions/{session_id}" if session_id is not None else None
+        return cls(
+            **ImportPublic.of(record).model_dump(),
+            already_imported=already_imported,
+            message=message,
+            session_id=session_id if already_imported else None,
+            session_url=url,
+        )
 
 
 class WeekSummaryPublic(BaseModel):
@@ -352,6 +404,9 @@ class WeekPublic(BaseModel):
     steps: list[DailyStepsPublic]
     adherence: AdherenceViewPublic | None
     history: list[WeekBarPublic] = Field(description="Planned and done minutes of the recent weeks")
+    unknown_dose_sessions: int = Field(
+        description="Sessions of the week whose dose is unknown (left out of MET-minutes and kcal/kg)"
+    )
 
     @classmethod
     def of(cls, v: WeekView) -> WeekPublic:
@@ -371,6 +426,7 @@ class WeekPublic(BaseModel):
             steps=[DailyStepsPublic.of(d) for d in v.steps],
             adherence=None if v.adherence is None else AdherenceViewPublic.of(v.adherence),
             history=[WeekBarPublic.of(b) for b in v.history],
+            unknown_dose_sessions=v.unknown_dose_sessions,
         )
 
 

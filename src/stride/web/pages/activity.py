@@ -136,6 +136,7 @@ def _session_entry(values: dict[str, str]) -> SessionEntry:
         avg_hr=forms.optional_int(values, "avg_hr"),
         max_hr=forms.optional_int(values, "max_hr"),
         distance_km=forms.optional_float(values, "distance_km"),
+        steps=forms.optional_int(values, "steps"),
         supervised=None if not supervised else supervised == "yes",
         notes=forms.optional_text(values, "notes"),
     )
@@ -216,7 +217,9 @@ DOSE_LABELS = {  # the stored dose's keys, in the order shown; unknown keys foll
     "met_minutes": "MET-minutes",
     "kcal_per_kg": "kcal per kg",
     "hr_coverage": "Heart-rate coverage",
+    "met_source": "MET values from",
 }
+UNKNOWN_DOSE_KEYS = ("met_minutes", "kcal_per_kg")
 METHODS = {"hr": "heart rate", "rpe": "effort (RPE)", "met": "the activity (METs)"}
 
 
@@ -225,7 +228,7 @@ def _dose_rows(dose: dict[str, object]) -> list[tuple[str, str]]:
 
     def show(key: str, value: object) -> str:
         if value is None:
-            return "—"
+            return "dose unknown" if key in UNKNOWN_DOSE_KEYS else "—"
         if key == "method":
             return METHODS.get(str(value), str(value))
         if key == "hr_coverage" and isinstance(value, int | float):
@@ -238,7 +241,7 @@ def _dose_rows(dose: dict[str, object]) -> list[tuple[str, str]]:
     return [
         (DOSE_LABELS.get(k, k.replace("_", " ").capitalize()), show(k, dose[k]))
         for k in keys
-        if not isinstance(dose[k], dict | list)
+        if not isinstance(dose[k], dict | list) and not (k == "met_source" and dose[k] is None)
     ]
 
 
