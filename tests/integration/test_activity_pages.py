@@ -350,6 +350,15 @@ def test_steps_entered_in_the_log_form_are_kept_and_shown(
     assert len(demo.activity.sessions(okafor(demo), p4)) == 1
 
 
+def test_a_week_without_heart_rate_shows_no_heart_rate_zone_minutes(
+    as_patient: TestClient, demo: Services, p4: int
+) -> None:
+    post(as_patient, f"/patients/{p4}/activity/sessions/new", session_form(avg_hr="", max_hr=""))
+    week = as_patient.get(f"/patients/{p4}/activity?week=2026-11-25")
+    assert "No heart-rate minutes this week." in week.text
+    assert 'id="chart-zones-title"' not in week.text
+
+
 # --- adverse events ------------------------------------------------------------------------------
 
 

@@ -4,12 +4,14 @@ codes, and an import that says "already imported" the second time."""
 from __future__ import annotations
 
 import json
+import re
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import fitdecode
 import pytest
+from benchmarks.input_files import write_gpx
 from typer.testing import CliRunner
 
 from stride.cli.main import app
@@ -185,3 +187,26 @@ def test_import_for_an_unknown_patient_exits_2(settings: Settings) -> None:
     code, _, err = invoke("import", str(sample("fit/garmin-fenix-5-walk.fit")), "--patient", "99999", env=env)
     assert code == 2
     assert "patient" in err
+
+
+@pytest.mark.parametrize(
+    ("label", "hr", "said"),
+    [
+        ("Throwing", False, "MET values: dose unknown (no MET value for 'Throwing' and no heart rate)"),
+        ("Throwing", True, "MET values: the intensity class of each minute"),
+        ("Kayaking", False, "MET values: Kayaking, moderate effort (Compendium 18200)"),
+        ("walking", False, "(Compendium 17190)"),
+    ],
+)
+def test_inspect_says_what_prices_a_session_or_that_its_dose_is_unknown(
+    tmp_path: Path, label: str, hr: bool, said: str
+) -> None:
+    path = tmp_path / "track.gpx"
+    write_gpx(path, points=120)
+    text = path.read_text().replace("<type>walking</type>", f"<type>{label}</type>")
+    if not hr:
+        text = re.sub(r"<extensions>.*?</extensions>", "", text)
+    path.write_text(text)
+    code, out, err = invoke("inspect", str(path))
+    assert code == 0, err
+    assert said in " ".join(out.split())

@@ -268,6 +268,18 @@ def _class_mets() -> F64:
 
 
 CLASS_SOURCE = "the intensity class of each minute (heart rate or effort)"
+DOSE_UNKNOWN = "dose unknown"
+
+
+def met_basis(sport: Sport, device_sport: str | None, *, heart_rate: bool) -> str:
+    """What will price a recorded session's MET-minutes, said before any patient is known (``stride
+    inspect``): the activity's Compendium entry, else the heart-rate class of each minute (which
+    needs the patient's resting heart rate and HRmax), else :data:`DOSE_UNKNOWN`."""
+    mets = sport_mets(sport) or (named_mets(device_sport) if sport == "other" else None)
+    if mets is not None:
+        entry = mets.default_entry
+        return f"{entry.description} (Compendium {entry.code})"
+    return CLASS_SOURCE if heart_rate else DOSE_UNKNOWN
 
 
 def _priced(split: _Split, mets: SportMets | None, rules: DoseRules) -> tuple[float | None, str | None]:

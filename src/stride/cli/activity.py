@@ -18,9 +18,11 @@ from pathlib import Path
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+import numpy as np
 import typer
 from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeElapsedColumn
 
+from stride.activity.dose import DOSE_UNKNOWN, met_basis
 from stride.activity.io import read_any
 from stride.activity.model import FORMATS, DeviceSummary
 from stride.activity.report import inspect_report, series_report
@@ -93,6 +95,14 @@ def inspect_command(
     else:
         _human_inspect(payload, [series_report(m) for m in parsed.series])
         for index, session in enumerate(parsed.sessions, start=1):
+            has_hr = bool(np.any(~np.isnan(session.samples.heart_rate)))
+            basis = met_basis(session.sport, session.device_sport, heart_rate=has_hr)
+            why = (
+                f" (no MET value for {session.device_sport!r} and no heart rate)"
+                if basis == DOSE_UNKNOWN
+                else ""
+            )
+            console.print(f"  session {index}, MET values: {basis}{why}")
             if session.device_summary is not None:
                 console.print(
                     f"  session {index}, the device's lap summary: {_device_line(session.device_summary)}"

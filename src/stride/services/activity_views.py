@@ -165,6 +165,23 @@ def _adherence(s: Session, patient_id: int, ctx: DoseContext, monday: date) -> A
     )
 
 
+def _hr_zone_minutes(sessions: list[StoredSession], counted: set[str]) -> dict[str, float]:
+    """Minutes per zone of the week's counted sessions that heart rate classified (as on a session's
+    page: minutes placed by RPE or by the activity's METs are no heart-rate zones)."""
+    out = dict.fromkeys(ZONE_KEYS, 0.0)
+    for x in sessions:
+        coverage, zones = x.dose.get("hr_coverage"), x.dose.get("minutes_by_zone")
+        if (
+            str(x.id) in counted
+            and isinstance(coverage, int | float)
+            and coverage > 0
+            and isinstance(zones, dict)
+        ):
+            for k in ZONE_KEYS:
+                out[k] += float(zones.get(k, 0.0))
+    return out
+
+
 def week_view(s: Session, deps: Deps, patient_id: int, monday: date, ctx: DoseContext) -> WeekView:
     week, sessions, steps = week_dose_of(s, patient_id, ctx, monday)
     found = _plan_week_for(ctx, monday)
@@ -185,7 +202,7 @@ def week_view(s: Session, deps: Deps, patient_id: int, monday: date, ctx: DoseCo
         protocol_name=ctx.plan.protocol_name if ctx.plan else None,
         sessions=sessions,
         summary=summary,
-        zone_minutes={k: float(week.minutes_by_zone.get(k, 0.0)) for k in ZONE_KEYS},
+        zone_minutes=_hr_zone_minutes(sessions, set(week.session_ids)),
         steps=[DailySteps(day=d, steps=v) for d, v in sorted(steps.items())],
         adherence=_adherence(s, patient_id, ctx, monday),
         history=history,
