@@ -516,3 +516,14 @@ def test_a_trackers_steps_count_towards_a_step_target(demo: Services, p4: int, p
     adherence = patient.get(f"/patients/{p4}/activity/weeks/1995-06-19").json()["adherence"]
     assert adherence["dose_unit"] == "steps_per_day"
     assert adherence["dose_done"] > 0
+
+
+def test_an_upload_with_a_very_long_name_is_read_under_it(demo: Services, p4: int, patient: Api) -> None:
+    path = sample(FIT_RUN)
+    name = "é" * 130 + ".fit"  # 264 bytes in UTF-8: over the 255 a file system allows a name
+    sent = patient.post(
+        f"/patients/{p4}/imports", files={"file": (name, path.read_bytes(), "application/octet-stream")}
+    )
+    assert sent.status_code == 202, sent.text
+    assert sent.json()["status"] == "done", sent.json()
+    assert sent.json()["filename"] == name

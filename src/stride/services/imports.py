@@ -239,6 +239,9 @@ class ImportService:
         the file in their warnings and errors, and a Fitbit file's name says its metric, so they
         must see ``steps-2024-06-01.json``, not the blob's content hash."""
         name = filename if filename not in ("", ".", "..") else "upload"
+        if len(name.encode()) > 200:  # a file system's names end at 255 bytes; keep the extension
+            suffix = Path(name).suffix if len(Path(name).suffix.encode()) <= 16 else ""
+            name = name.encode()[: 200 - len(suffix.encode())].decode(errors="ignore") + suffix
         self.spool_dir.mkdir(parents=True, exist_ok=True)
         with tempfile.TemporaryDirectory(dir=self.spool_dir, prefix=".read-") as folder:
             link = Path(folder) / name
