@@ -139,7 +139,12 @@ def test_a_wrong_or_incomplete_form_shows_the_error_and_stores_nothing(
     assert field_text in sent.text
     assert message in sent.text
     first_bad = sorted(change, key=lambda k: int(k.split("_")[1]))[0]
-    assert re.search(rf'id="item-{first_bad}"\s+aria-invalid="true"', sent.text)
+    assert re.search(
+        rf'id="item-{first_bad}"\s+aria-invalid="true" aria-describedby="error-{first_bad}"', sent.text
+    )
+    # The message sits in the question's own box, right under its wording.
+    item = sent.text.split(f'id="item-{first_bad}"', 1)[1].split("</fieldset>", 1)[0]
+    assert re.search(rf'<small class="field-error" id="error-{first_bad}">[^<]*{message}', item)
     assert stored(demo, QuestionnaireResponseRow, p1) == 0
     assert stored(demo, SafetyAlertRow, p1) == 0
 

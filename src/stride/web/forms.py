@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date
 
 from fastapi import Request
@@ -47,3 +48,12 @@ def required_date(form: dict[str, str], name: str) -> date:
 async def form_values(request: Request) -> dict[str, str]:
     """The submitted form's text fields (file uploads are not part of these forms)."""
     return {k: v for k, v in (await request.form()).items() if isinstance(v, str)}
+
+
+def on_form_field(error: InvalidInput, names: Mapping[str, str]) -> InvalidInput:
+    """``error`` naming the form's field (``bp_systolic``) instead of the engine's input path
+    (``resting_bp[0]``), so that the page shows the message beside the field the person filled in.
+    ``names`` maps an engine path, or its part before ``[``, to the form's field."""
+    field = error.field or ""
+    name = names.get(field) or names.get(field.split("[")[0])
+    return error if name is None else InvalidInput(error.message, field=name)

@@ -72,6 +72,14 @@ FIELD_LABELS = {
     "mood_symptoms": "What makes exercise hard now",
     "reason": "Reason",
     "screening": "Screening",
+    # the screening form
+    "bp_systolic": "Resting blood pressure (systolic)",
+    "bp_diastolic": "Resting blood pressure (diastolic)",
+    "currently_active": "Exercising regularly now",
+    "desired_intensity": "Desired intensity",
+    "phq9_item9": "PHQ-9 item 9",
+    "cssrs_risk": "C-SSRS risk",
+    "medications": "Current medication",
 }
 
 

@@ -11,6 +11,7 @@ from starlette.responses import RedirectResponse, Response
 
 from stride.domain.accounts import Role
 from stride.errors import AuthenticationRequired, CsrfFailed, InvalidInput, RateLimited
+from stride.web import forms
 from stride.web.deps import LOGIN_CSRF_COOKIE, SESSION_COOKIE, PageCaller, Svc, client_addr, web_session
 from stride.web.render import prefixed, render
 
@@ -136,5 +137,7 @@ def change_password(
             caller, current=current_password, new=new_password, keep_token=request.cookies.get(SESSION_COOKIE)
         )
     except InvalidInput as exc:
-        return render(request, "account.html", status_code=422, error=exc)
+        # The password rules name "password"; on this form it is the new one.
+        error = forms.on_form_field(exc, {"password": "new_password"})
+        return render(request, "account.html", status_code=422, error=error)
     return RedirectResponse(prefixed(request, "/account?changed=1"), status_code=303)

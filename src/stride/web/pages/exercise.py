@@ -8,6 +8,7 @@ from starlette.responses import RedirectResponse, Response
 
 from stride.clinical.screening import screening_rules
 from stride.errors import InvalidInput
+from stride.web import forms
 from stride.web.api.schemas import Id
 from stride.web.deps import PageCaller, Svc
 from stride.web.render import prefixed, render
@@ -40,6 +41,10 @@ def _answers(form: FormData) -> dict[str, object]:
         "medications": [m.strip() for m in text("medications").split(",") if m.strip()],
         "conditions": [v for v in form.getlist("conditions") if isinstance(v, str)],
     }
+
+
+# The screening engine's input paths, as the form names its fields.
+_FORM_FIELD = {"resting_bp[0]": "bp_systolic", "resting_bp[1]": "bp_diastolic", "resting_bp": "bp_systolic"}
 
 
 def _page(
@@ -76,5 +81,6 @@ async def record_screening(request: Request, patient_id: Id, caller: PageCaller,
     try:
         svc.screening.record(caller, patient_id, answers)
     except InvalidInput as exc:
-        return _page(request, svc, caller, patient_id, values=answers, error=exc)
+        error = forms.on_form_field(exc, _FORM_FIELD)
+        return _page(request, svc, caller, patient_id, values=answers, error=error)
     return RedirectResponse(prefixed(request, f"/patients/{patient_id}/screening#decision"), status_code=303)

@@ -14,6 +14,7 @@ from stride.clinical.prescription import Refusal
 from stride.clinical.protocols import cert_report, get_protocol, protocol_ids
 from stride.errors import InvalidInput, NotFound
 from stride.services.plans import PlanRequest
+from stride.web import forms
 from stride.web.api.schemas import Id
 from stride.web.deps import PageCaller, Svc
 from stride.web.render import prefixed, render
@@ -67,14 +68,6 @@ _FORM_FIELD = {
 }
 
 
-def _form_field(error: InvalidInput) -> InvalidInput:
-    """``error`` naming the builder's field (``days``), not the engine's (``preferences.days[2]``)."""
-    field = (error.field or "").split("[")[0]
-    if field not in _FORM_FIELD:
-        return error
-    return InvalidInput(error.message, field=_FORM_FIELD[field])
-
-
 def _builder(
     request: Request,
     svc: Svc,
@@ -120,7 +113,9 @@ async def build_plan(request: Request, patient_id: Id, caller: PageCaller, svc: 
     try:
         result = svc.plans.build(caller, patient_id, _request(form))
     except InvalidInput as exc:
-        return _builder(request, svc, caller, patient_id, form=form, error=_form_field(exc))
+        return _builder(
+            request, svc, caller, patient_id, form=form, error=forms.on_form_field(exc, _FORM_FIELD)
+        )
     if isinstance(result, Refusal):
         return _builder(request, svc, caller, patient_id, form=form, refusal=result)
     return RedirectResponse(prefixed(request, f"/patients/{patient_id}/plan"), status_code=303)
