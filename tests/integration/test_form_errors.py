@@ -233,3 +233,26 @@ def test_a_password_change(client: TestClient) -> None:
     status, html = post(client, "/account/password", form)
     assert status == 422
     assert_beside(html, "new_password", "at least", {})
+
+
+def test_the_care_teams_page_marks_only_the_form_that_was_sent(client: TestClient, demo: Services) -> None:
+    """Three forms share the page and two have a "name": the message goes to the one sent."""
+    login(client, *ADMIN)
+    sites = demo.teams.list_sites(Caller.cli())
+    team = demo.teams.list_teams(Caller.cli())[0]
+    form = {"name": team.name, "site_id": str(team.site_id)}
+    status, html = post(client, "/teams", form)
+    assert status == 409
+    assert_beside(html, "name", "exists", form)
+    assert html.count('class="field-error"') == 1
+    assert "Name: " in html  # the summary names the field as people see it, not "team.name"
+
+    site = sites[-1]
+    status, html = post(client, f"/sites/{site.id}/crisis", {"crisis_text": "", "crisis_phone": "1" * 70})
+    assert status == 422
+    assert html.count('class="field-error"') == 1
+    assert f'id="error-site-{site.id}-crisis_phone"' in html
+    assert (
+        'aria-invalid="true"'
+        in html.split(f'id="error-site-{site.id}-crisis_phone"', 1)[0].rsplit("<input", 1)[1]
+    )

@@ -72,6 +72,9 @@ FIELD_LABELS = {
     "mood_symptoms": "What makes exercise hard now",
     "reason": "Reason",
     "screening": "Screening",
+    "name": "Name",
+    "crisis_text": "Crisis guidance",
+    "crisis_phone": "Crisis phone numbers",
     # the screening form
     "bp_systolic": "Resting blood pressure (systolic)",
     "bp_diastolic": "Resting blood pressure (diastolic)",
@@ -97,7 +100,12 @@ def skippable_items(instrument: Instrument) -> frozenset[str]:
 
 
 def field_label(field: str | None) -> str:
-    return FIELD_LABELS.get(field or "", (field or "").replace("_", " ").capitalize())
+    """How the field is named to people; a field of one of several forms on a page
+    (``team.name``) by its own name."""
+    field = field or ""
+    if field not in FIELD_LABELS and "." in field:
+        field = field.rsplit(".", 1)[1]
+    return FIELD_LABELS.get(field, field.replace("_", " ").capitalize())
 
 
 # A phone number in crisis text: at least three digits, single spaces between them, an optional "+".

@@ -18,8 +18,18 @@ router = APIRouter(include_in_schema=False)
 
 
 def _teams_page(
-    request: Request, svc: Services, caller: Caller, *, error: Exception | None = None
+    request: Request,
+    svc: Services,
+    caller: Caller,
+    *,
+    error: Exception | None = None,
+    form: str = "",
+    values: dict[str, str] | None = None,
 ) -> Response:
+    """The page; after a mistake, ``form`` names the form that was sent (three share the page and
+    two have a "name"), so that its fields alone show the message and keep ``values``."""
+    if isinstance(error, InvalidInput | Conflict) and error.field:
+        error = type(error)(error.message, field=f"{form}.{error.field}")
     teams = svc.teams.list_teams(caller)
     sites = svc.teams.list_sites(caller)
     status = 200 if error is None else (409 if isinstance(error, Conflict) else 422)
@@ -29,6 +39,8 @@ def _teams_page(
         teams=teams,
         sites=sites,
         error=error,
+        sent=form,
+        values=values or {},
         status_code=status,
         is_admin=caller.role is Role.ADMIN,
     )
@@ -48,7 +60,7 @@ async def create_team(request: Request, caller: PageCaller, svc: Svc) -> Respons
             raise InvalidInput("choose a site", field="site_id")
         team = svc.teams.create_team(caller, name=forms.text(values, "name"), site_id=site_id)
     except (InvalidInput, Conflict) as exc:
-        return _teams_page(request, svc, caller, error=exc)
+        return _teams_page(request, svc, caller, error=exc, form="team", values=values)
     return RedirectResponse(prefixed(request, f"/teams/{team.id}"), status_code=303)
 
 
@@ -58,7 +70,7 @@ async def create_site(request: Request, caller: PageCaller, svc: Svc) -> Respons
     try:
         svc.teams.create_site(caller, forms.text(values, "name"))
     except (InvalidInput, Conflict) as exc:
-        return _teams_page(request, svc, caller, error=exc)
+        return _teams_page(request, svc, caller, error=exc, form="site", values=values)
     return RedirectResponse(prefixed(request, "/teams"), status_code=303)
 
 
@@ -70,7 +82,7 @@ async def set_crisis_guidance(request: Request, site_id: Id, caller: PageCaller,
             caller, site_id, text=values.get("crisis_text"), phone=values.get("crisis_phone")
         )
     except InvalidInput as exc:
-        return _teams_page(request, svc, caller, error=exc)
+        return _teams_page(request, svc, caller, error=exc, form=f"site-{site_id}", values=values)
     return RedirectResponse(prefixed(request, "/teams"), status_code=303)
 
 
