@@ -119,11 +119,11 @@ def test_a_calm_answer_shows_the_total_and_no_crisis_guidance(
 @pytest.mark.parametrize(
     ("change", "field_text", "message"),
     [
-        ({"phq9_4": "7"}, "Phq9 4", "not a valid answer"),
-        ({"phq9_2": "-1"}, "Phq9 2", "not a valid answer"),
-        ({"phq9_6": "often"}, "Phq9 6", "choose one of the answers"),
-        ({"phq9_3": ""}, "Phq9 3", "please answer every question"),
-        ({"phq9_9": "", "phq9_5": ""}, "Phq9 5", "please answer every question"),
+        ({"phq9_4": "7"}, "Question 4", "not a valid answer"),
+        ({"phq9_2": "-1"}, "Question 2", "not a valid answer"),
+        ({"phq9_6": "often"}, "Question 6", "choose one of the answers"),
+        ({"phq9_3": ""}, "Question 3", "please answer every question"),
+        ({"phq9_9": "", "phq9_5": ""}, "Question 5", "please answer every question"),
     ],
 )
 def test_a_wrong_or_incomplete_form_shows_the_error_and_stores_nothing(
@@ -136,7 +136,8 @@ def test_a_wrong_or_incomplete_form_shows_the_error_and_stores_nothing(
     )
     assert sent.status_code == 422
     assert 'id="form-error"' in sent.text
-    assert field_text in sent.text
+    # The summary names the question as the form numbers it, not by its internal id ("Phq9 3").
+    assert field_text in sent.text.split('id="form-error"', 1)[1].split("</article>", 1)[0]
     assert message in sent.text
     first_bad = sorted(change, key=lambda k: int(k.split("_")[1]))[0]
     assert re.search(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import cache
 from importlib import resources
 from typing import Any
 
@@ -13,7 +14,7 @@ from markupsafe import Markup, escape
 from starlette.responses import HTMLResponse
 
 from stride import __version__
-from stride.clinical.instruments import Instrument, get_instrument
+from stride.clinical.instruments import Instrument, get_instrument, instrument_ids
 from stride.config import Settings
 from stride.domain.labels import label
 from stride.errors import InvalidInput
@@ -99,13 +100,25 @@ def skippable_items(instrument: Instrument) -> frozenset[str]:
     return frozenset(item for skip in instrument.skips for item in skip.items)
 
 
+@cache
+def _question_labels() -> dict[str, str]:
+    """A questionnaire item's id (``phq9_3``) as the form shows it: "Question 3"."""
+    return {
+        item.id: f"Question {number}"
+        for instrument_id in instrument_ids()
+        for number, item in enumerate(get_instrument(instrument_id).items, start=1)
+    }
+
+
 def field_label(field: str | None) -> str:
     """How the field is named to people; a field of one of several forms on a page
     (``team.name``) by its own name."""
     field = field or ""
     if field not in FIELD_LABELS and "." in field:
         field = field.rsplit(".", 1)[1]
-    return FIELD_LABELS.get(field, field.replace("_", " ").capitalize())
+    if field in FIELD_LABELS:
+        return FIELD_LABELS[field]
+    return _question_labels().get(field) or field.replace("_", " ").capitalize()
 
 
 # A phone number in crisis text: at least three digits, single spaces between them, an optional "+".
