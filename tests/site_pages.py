@@ -48,6 +48,7 @@ class SiteIds:
     active: int  # DEMO-0005: on a walking plan with logged sessions, an adverse event, an import
     treated: int  # DEMO-0006: PHQ-9 history, TRD treatment history, an open safety alert
     response: int  # a corrected PHQ-9 of ``treated``
+    alert: int  # the open safety alert of ``treated``
     session: int
     import_id: int
     user: int
@@ -87,6 +88,7 @@ def enrich(svc: Services, *, device_file: Any = None) -> SiteIds:
         ),
     )
     done = svc.measurements.submit(clinician, treated, "phq9", _phq9(item9=1))
+    assert done.alert is not None
     corrected = svc.measurements.correct(
         clinician, done.response.id, _phq9(item9=1), reason="Answers read back to the patient"
     )
@@ -103,6 +105,7 @@ def enrich(svc: Services, *, device_file: Any = None) -> SiteIds:
         active=active,
         treated=treated,
         response=corrected.response.id,
+        alert=done.alert.id,
         session=sessions[0].id,
         import_id=import_id,
         user=users["dr.rivera"],
@@ -133,6 +136,7 @@ def page_urls(app: Any, ids: SiteIds, *, instruments: Sequence[str] | None = Non
         "instrument_id": list(instrument_ids() if instruments is None else instruments),
         "protocol_id": list(protocol_ids()),
         "response_id": [str(ids.response)],
+        "alert_id": [str(ids.alert)],
         "session_id": [str(ids.session)],
         "import_id": [str(ids.import_id)],
         "user_id": [str(ids.user)],

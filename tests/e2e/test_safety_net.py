@@ -1,9 +1,11 @@
 """The safety net end to end: a patient answers PHQ-9 item 9 above "not at all" and sees the crisis
-guidance at once; their clinician finds the alert on the dashboard and acknowledges it with a note."""
+guidance at once; their clinician finds the alert on the dashboard, acknowledges it with a note (it
+stays in the inbox) and resolves it with a documented decision and the next review date."""
 
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
 import pytest
 from playwright.sync_api import Browser, Page, expect
@@ -71,29 +73,46 @@ def test_item_9_reaches_the_patient_at_once_and_the_clinician_acknowledges_it(
         staff.on("pageerror", browser_log.on_page_error)
         log_in(staff, *CLINICIAN)
         staff.goto("/dashboard")
-        review = staff.locator(f'a[href="/alerts#alert-{alert.id}"]')
+        review = staff.locator(f'a[href="/alerts/{alert.id}"]')
         expect(review).to_be_visible()
         staff.get_by_role("link", name="Alerts", exact=True).click()
         staff.wait_for_url("**/alerts")
         card = staff.locator(f"#alert-{alert.id}")
         expect(card).to_be_visible()
         expect(card.locator(f'a[href="/responses/{response_id}"]')).to_be_visible()
-        card.get_by_label("What was done").fill("Phoned the patient; risk assessed, safety plan agreed.")
+        card.get_by_label("What was done").fill("Phoned the patient; seeing them in clinic today.")
         card.get_by_role("button", name="Acknowledge").click()
         staff.wait_for_load_state("load")
-        expect(staff.locator(f"#alert-{alert.id}")).to_have_count(0)
+        # Acknowledged is not resolved: the alert stays in the inbox until a decision is recorded.
+        card = staff.locator(f"#alert-{alert.id}")
+        expect(card).to_have_class(re.compile(r"\bstate-acknowledged\b"))
+        expect(card).to_contain_text("seeing them in clinic today")
+        card.get_by_role("button", name="Record the decision").click()
+        staff.wait_for_url(f"**/alerts/{alert.id}")
+        form = staff.locator("#resolve-form")
+        form.get_by_label("Safety plan in place").check()
+        form.get_by_label("Reason").fill("Seen in clinic: no current intent; safety plan agreed and shared.")
+        review_on = (svc.deps.clock().date() + timedelta(days=7)).isoformat()
+        form.get_by_label("Next review").fill(review_on)
+        form.get_by_role("button", name="Resolve the alert").click()
+        expect(staff.locator("#alert-resolved")).to_be_visible()
+        expect(staff.locator("#alert-decision")).to_have_text("Safety plan in place")
+        expect(staff.locator("#alert-next-review")).to_have_text(review_on)
 
+        staff.goto("/alerts")
+        expect(staff.locator(f"#alert-{alert.id}")).to_have_count(0)
         staff.goto("/alerts?all=1")
         done = staff.locator(f"#alert-{alert.id}")
         expect(done).to_have_class(re.compile(r"\bdone\b"))
-        expect(done).to_contain_text("safety plan agreed")
+        expect(done).to_contain_text("Safety plan in place")
         staff.goto("/dashboard")
-        expect(staff.locator(f'a[href="/alerts#alert-{alert.id}"]')).to_have_count(0)
+        expect(staff.locator(f'a[href="/alerts/{alert.id}"]')).to_have_count(0)
     finally:
         context.close()
 
     with svc.deps.db.transaction() as s:
         after = measurement_repo.get_alert(s, alert.id)
     assert after is not None
-    assert not after.is_open
+    assert after.state.value == "resolved"
+    assert after.decision is not None
     assert browser_log.problems() == []

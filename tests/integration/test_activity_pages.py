@@ -493,5 +493,5 @@ def test_a_serious_event_tells_the_patient_the_care_team_is_alerted(
     page = client.get(sent.headers["location"])
     assert "Your care team has been alerted" in page.text
     assert 'role="alert"' in page.text
-    [alert] = demo.alerts.for_patient(okafor(demo), p4, open_only=True)
+    [alert] = demo.alerts.for_patient(okafor(demo), p4, active_only=True)
     assert alert.code == "adverse_event_serious"

@@ -278,7 +278,7 @@ def test_a_severe_or_serious_event_alerts_the_care_team_and_holds_the_plan(
             action_taken="Ambulance called",
         ),
     )
-    [alert] = demo.alerts.for_patient(rivera, planned, open_only=True)
+    [alert] = demo.alerts.for_patient(rivera, planned, active_only=True)
     assert (alert.code, alert.response_id) == (code, None)
     assert "Chest pain" in alert.reason
     assert alert.severity == severity  # the event's own severity, not a fixed urgency label
@@ -304,7 +304,7 @@ def test_a_mild_event_is_recorded_without_an_alert(
             action_taken="Rest day",
         ),
     )
-    assert demo.alerts.for_patient(rivera, planned, open_only=True) == []
+    assert demo.alerts.for_patient(rivera, planned, active_only=True) == []
     assert not demo.plans.current(rivera, planned).on_hold  # type: ignore[union-attr]
 
 

@@ -62,6 +62,9 @@ researchers get 403; the clinician inbox (``/alerts``) and ``/dashboard`` are cl
   - Correcting a response that was already corrected, and acknowledging an acknowledged alert, are
     InvalidInput (422) for the clinician allowed to do it (variants "already corrected" / "already
     acknowledged"); everyone else still gets the 403, because access is checked first.
+  - Alert lifecycle (issue 10): an alert's page and resolving it (with a decision, a reason and the
+    next review date) are for the clinicians of the patient's care team. Resolving a resolved alert
+    is a Conflict (409) for that clinician (variant "already resolved"); everyone else gets the 403.
 
 Exercise (issue 4)
 ------------------
@@ -120,7 +123,7 @@ import itertools
 import shutil
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 import fastapi.routing
@@ -292,7 +295,13 @@ class World:
                 )
 
             alerts = s.execute(
-                select(SafetyAlertRow.id, SafetyAlertRow.acknowledged_at)
+                select(
+                    SafetyAlertRow.id,
+                    SafetyAlertRow.state,
+                    SafetyAlertRow.acknowledged_at,
+                    SafetyAlertRow.resolved_at,
+                    SafetyAlertRow.decision,
+                )
                 .where(SafetyAlertRow.patient_id == patient_id)
                 .order_by(SafetyAlertRow.id)
             ).all()
@@ -682,6 +691,48 @@ def _acknowledgement(*, api: bool, acknowledged: bool = False) -> Build:
         return Req(f"/alerts/{aid}/acknowledge", data={"note": note})
 
     return build
+
+
+def _resolution(*, api: bool, resolved: bool = False) -> Build:
+    """An alert raised and acknowledged just now for the target patient (``resolved``: and resolved)."""
+
+    def build(w: World, role: str, target: str) -> Req:
+        aid = w.fresh_alert(w.patient(role, target))
+        w.svc.alerts.acknowledge(w.okafor, aid, note="matrix: called the patient")
+        body = {
+            "decision": "safety_plan",
+            "reason": "Seen today; safety plan in place.",
+            "next_review_on": "2026-12-24",
+        }
+        if resolved:
+            w.svc.alerts.resolve(
+                w.okafor,
+                aid,
+                decision="referred",
+                reason="matrix: referred",
+                next_review_on=date(2026, 12, 24),
+            )
+        if api:
+            return Req(f"/api/v1/alerts/{aid}/resolve", json=body)
+        return Req(f"/alerts/{aid}/resolve", data=body)
+
+    return build
+
+
+def _alert_page(w: World, role: str, target: str) -> Req:
+    """The page of an alert raised just now for the target patient."""
+    return Req(f"/alerts/{w.fresh_alert(w.patient(role, target))}")
+
+
+def _check_resolved(w: World, role: str, target: str, r: Any) -> None:
+    if r.status_code == 409:  # resolved already
+        assert r.json()["error"] == "conflict"
+        assert r.json()["field"] == "alert_id"
+    else:
+        body = r.json()
+        assert (body["state"], body["decision"]) == ("resolved", "safety_plan")
+        assert body["resolved_by"] == w.user_ids["clinician"]
+        assert body["next_review_on"] == "2026-12-24"
 
 
 def _patient_api(suffix: str, json: Any = None) -> Build:
@@ -1291,6 +1342,15 @@ RULES: dict[tuple[str, str], Rule] = {
         check=_check_acknowledged,
         denials=frozenset({"alert.acknowledge.denied"}),
     ),
+    ("POST", "/api/v1/alerts/{alert_id}/resolve"): Rule(
+        "api",
+        WRITE_CLINICAL,
+        200,
+        _resolution(api=True),
+        scope="patient",
+        check=_check_resolved,
+        denials=frozenset({"alert.resolve.denied"}),
+    ),
     ("GET", "/api/v1/patients/{patient_id}/alerts"): Rule(
         "api",
         READ_CLINICAL,
@@ -1421,6 +1481,23 @@ RULES: dict[tuple[str, str], Rule] = {
         _acknowledgement(api=False),
         scope="patient",
         denials=frozenset({"alert.acknowledge.denied"}),
+    ),
+    ("GET", "/alerts/{alert_id}"): Rule(
+        "page",
+        WRITE_CLINICAL,
+        200,
+        _alert_page,
+        scope="patient",
+        reads=("alert.read",),
+        denials=frozenset({"alert.read.denied"}),
+    ),
+    ("POST", "/alerts/{alert_id}/resolve"): Rule(
+        "page",
+        WRITE_CLINICAL,
+        303,
+        _resolution(api=False),
+        scope="patient",
+        denials=frozenset({"alert.resolve.denied", "alert.read.denied"}),
     ),
     ("GET", "/dashboard"): Rule("page", CLINICIAN, 200, P("/dashboard")),
     ("GET", "/reference"): Rule("page", EVERYONE, 200, P("/reference")),
@@ -1866,6 +1943,26 @@ VARIANTS: dict[tuple[str, str, str], Rule] = {
         check=_check_acknowledged,
         denials=frozenset({"alert.acknowledge.denied"}),
     ),
+    # Resolving a resolved alert is a conflict with its state (409), for the allowed role only.
+    ("POST", "/api/v1/alerts/{alert_id}/resolve", "already resolved"): Rule(
+        "api",
+        WRITE_CLINICAL,
+        200,
+        _resolution(api=True, resolved=True),
+        scope="patient",
+        special={("clinician", "own"): 409},
+        check=_check_resolved,
+        denials=frozenset({"alert.resolve.denied"}),
+    ),
+    ("POST", "/alerts/{alert_id}/resolve", "already resolved"): Rule(
+        "page",
+        WRITE_CLINICAL,
+        303,
+        _resolution(api=False, resolved=True),
+        scope="patient",
+        special={("clinician", "own"): 409},
+        denials=frozenset({"alert.resolve.denied"}),
+    ),
     ("POST", "/alerts/{alert_id}/acknowledge", "already acknowledged"): Rule(
         "page",
         WRITE_CLINICAL,
@@ -2108,6 +2205,10 @@ def test_matrix_size() -> None:
         ("POST", "/responses/{response_id}/correct"),
         ("POST", "/patients/{patient_id}/schedule"),
         ("POST", "/alerts/{alert_id}/acknowledge"),
+        # alert lifecycle (issue 10)
+        ("POST", "/api/v1/alerts/{alert_id}/resolve"),
+        ("GET", "/alerts/{alert_id}"),
+        ("POST", "/alerts/{alert_id}/resolve"),
         ("GET", "/patients/{patient_id}/treatment"),
         ("POST", "/patients/{patient_id}/episode"),
         ("POST", "/patients/{patient_id}/treatment"),

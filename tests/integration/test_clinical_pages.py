@@ -105,6 +105,34 @@ def test_the_crisis_numbers_are_tel_links(as_patient: TestClient, p1: int) -> No
     assert ">116 123</a>" in phones
 
 
+def test_the_record_shows_the_configured_crisis_guidance_with_tel_links_until_resolved(
+    as_patient: TestClient, demo: Services, p1: int
+) -> None:
+    """The patient's record shows the same crisis guidance as the result page (the site's or the
+    deployment's, not numbers written into the page), each number a tel: link."""
+    answer(as_patient, p1, ITEM9)
+    page = as_patient.get(f"/patients/{p1}").text
+    guidance = page.split('id="crisis-guidance"', 1)[1].split("</article>", 1)[0]
+    assert 'role="alert"' in page.split('id="crisis-guidance"', 1)[0].rsplit("<article", 1)[1]
+    assert "Your care team has been told" in guidance
+    phones = guidance.split('class="crisis-phone"', 1)[1].split("</p>", 1)[0]
+    assert re.findall(r'href="(tel:[^"]*)"', phones) == ["tel:116123", "tel:111", "tel:999"]
+    [alert] = demo.alerts.for_patient(
+        Caller(actor=demo.auth.login(*CLINICIAN, client_addr="t", user_agent="t").actor), p1
+    )
+    rivera = Caller(actor=demo.auth.login(*CLINICIAN, client_addr="t", user_agent="t").actor)
+    demo.alerts.acknowledge(rivera, alert.id, note="Phoned the patient; seeing them today.")
+    assert 'id="crisis-guidance"' in as_patient.get(f"/patients/{p1}").text  # acknowledged is not resolved
+    demo.alerts.resolve(
+        rivera,
+        alert.id,
+        decision="safety_plan",
+        reason="Seen today; safety plan in place.",
+        next_review_on=demo.deps.clock().date(),
+    )
+    assert 'id="crisis-guidance"' not in as_patient.get(f"/patients/{p1}").text
+
+
 def test_a_calm_answer_shows_the_total_and_no_crisis_guidance(
     as_patient: TestClient, demo: Services, p1: int
 ) -> None:
@@ -190,7 +218,7 @@ def test_clinician_sees_the_alert_everywhere_and_acknowledges_it(
     dashboard = client.get("/dashboard")
     assert dashboard.status_code == 200
     assert family in dashboard.text
-    assert f"/alerts#alert-{alert.id}" in dashboard.text
+    assert f"/alerts/{alert.id}" in dashboard.text
     inbox = client.get("/alerts")
     assert f'id="alert-{alert.id}"' in inbox.text
     assert 'id="no-alerts"' not in inbox.text
@@ -220,14 +248,14 @@ def test_clinician_sees_the_alert_everywhere_and_acknowledges_it(
     )
     assert done.status_code == 303
     assert done.headers["location"].endswith("/alerts")
+    # Acknowledged is not resolved: the alert stays in the inbox, on the record and the dashboard.
     inbox = client.get("/alerts")
-    assert f'id="alert-{alert.id}"' not in inbox.text
-    assert 'id="no-alerts"' in inbox.text
-    everything = client.get("/alerts?all=1")
-    assert f'id="alert-{alert.id}"' in everything.text
-    assert "safety plan agreed" in everything.text
-    assert 'id="open-alerts"' not in client.get(f"/patients/{p1}").text
-    assert "None open." in client.get("/dashboard").text
+    card = inbox.text.split(f'id="alert-{alert.id}"', 1)[1].split("</article>", 1)[0]
+    assert "safety plan agreed" in card
+    assert "acknowledged" in card
+    assert f'href="/alerts/{alert.id}"' in card
+    assert 'id="open-alerts"' in client.get(f"/patients/{p1}").text
+    assert f"/alerts/{alert.id}" in client.get("/dashboard").text
 
     again = client.post(
         f"/alerts/{alert.id}/acknowledge",
@@ -235,6 +263,53 @@ def test_clinician_sees_the_alert_everywhere_and_acknowledges_it(
         follow_redirects=False,
     )
     assert again.status_code == 422
+
+    page = client.get(f"/alerts/{alert.id}")
+    assert page.status_code == 200
+    assert 'id="resolve-form"' in page.text
+    assert page.text.count('name="decision"') == 5
+    missing = client.post(
+        f"/alerts/{alert.id}/resolve",
+        data={
+            "reason": "Seen in clinic today.",
+            "next_review_on": "2026-12-03",
+            "csrf_token": csrf_of(client),
+        },
+        follow_redirects=False,
+    )
+    assert missing.status_code == 422
+    assert "Decision:" in missing.text.split('id="form-error"', 1)[1]
+    resolved = client.post(
+        f"/alerts/{alert.id}/resolve",
+        data={
+            "decision": "safety_plan",
+            "reason": "Seen in clinic today; safety plan in place.",
+            "next_review_on": "2026-12-03",
+            "csrf_token": csrf_of(client),
+        },
+        follow_redirects=False,
+    )
+    assert resolved.status_code == 303
+    shown = client.get(resolved.headers["location"]).text
+    assert 'id="alert-resolved"' in shown
+    assert "Safety plan in place" in shown.split('id="alert-decision"', 1)[1]
+    assert 'id="resolve-form"' not in shown
+    assert 'id="no-alerts"' in client.get("/alerts").text
+    assert 'id="open-alerts"' not in client.get(f"/patients/{p1}").text
+    assert "None open." in client.get("/dashboard").text
+    assert "Safety plan in place" in client.get("/alerts?all=1").text.split(f'id="alert-{alert.id}"', 1)[1]
+    twice = client.post(
+        f"/alerts/{alert.id}/resolve",
+        data={
+            "decision": "referred",
+            "reason": "Second decision on the same alert.",
+            "next_review_on": "2026-12-03",
+            "csrf_token": csrf_of(client),
+        },
+        follow_redirects=False,
+    )
+    assert twice.status_code == 409
+    assert "already resolved" in twice.text
 
 
 def test_acknowledging_from_the_record_returns_to_the_record(
@@ -260,7 +335,10 @@ def test_acknowledging_from_the_record_returns_to_the_record(
     )
     assert elsewhere.status_code == 303
     assert elsewhere.headers["location"] == "/alerts"  # never off-site
-    assert 'id="open-alerts"' not in client.get(f"/patients/{p1}").text
+    record = client.get(f"/patients/{p1}").text
+    assert "/acknowledge" not in record  # both acknowledged: each now links to its decision
+    assert f'href="/alerts/{first}"' in record
+    assert f'href="/alerts/{second}"' in record
 
 
 @pytest.mark.parametrize(("second", "marker"), [(REMITTED, "remission"), (RESPONDED, "response")])

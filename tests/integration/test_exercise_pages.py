@@ -428,7 +428,7 @@ def test_an_item_9_alert_puts_the_plan_on_hold_for_both(
     assert status == 303
     page = client.get(f"/patients/{p1}/plan").text
     banner = page.split('id="plan-on-hold"', 1)[1].split("</article>", 1)[0]
-    assert "an open safety alert" in banner
+    assert "a safety alert is under review" in banner
     assert "Please do not start new sessions" in banner
 
     switch_to(client, *CLINICIAN)

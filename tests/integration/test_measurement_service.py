@@ -472,7 +472,7 @@ def test_acknowledgement_needs_a_note(demo: Services, rivera: Caller, alert_id: 
     assert [i.alert.id for i in demo.alerts.inbox(rivera)] == [alert_id]
 
 
-def test_acknowledge_once_then_it_leaves_the_inbox_but_stays_on_the_record(
+def test_acknowledge_once_and_it_stays_in_the_inbox_until_resolved(
     demo: Services, rivera: Caller, okafor: Caller, p1: int, alert_id: int, clock: FakeClock
 ) -> None:
     clock.advance(minutes=12)
@@ -482,11 +482,13 @@ def test_acknowledge_once_then_it_leaves_the_inbox_but_stays_on_the_record(
     assert done.acknowledgement_note == "Phoned the patient; safety plan agreed."
     assert ("alert.acknowledge", f"alert/{alert_id}", p1) in audit_actions(demo)
 
-    assert demo.alerts.inbox(rivera) == []
-    assert demo.alerts.inbox(okafor, open_only=True) == []
-    assert [i.alert.id for i in demo.alerts.inbox(rivera, open_only=False)] == [alert_id]
+    # Acknowledged is not resolved: it stays in the inbox (and on the record) until a decision.
+    assert [(i.alert.id, i.alert.state.value) for i in demo.alerts.inbox(rivera)] == [
+        (alert_id, "acknowledged")
+    ]
+    assert [i.alert.id for i in demo.alerts.inbox(okafor, active_only=True)] == [alert_id]
     assert [(a.id, a.is_open) for a in demo.alerts.for_patient(rivera, p1)] == [(alert_id, False)]
-    assert demo.alerts.for_patient(rivera, p1, open_only=True) == []
+    assert [a.id for a in demo.alerts.for_patient(rivera, p1, active_only=True)] == [alert_id]
 
     with pytest.raises(InvalidInput) as caught:
         demo.alerts.acknowledge(okafor, alert_id, note="Second acknowledgement")

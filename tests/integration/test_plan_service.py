@@ -46,7 +46,7 @@ BETA_BLOCKED = {**CLEAR, "medications": ["sertraline", "bisoprolol"]}
 DEFER = {**CLEAR, "cssrs_risk": "high"}
 ITEM9_PHQ9 = {f"phq9_{i}": v for i, v in enumerate((2, 2, 2, 1, 1, 1, 1, 0, 1), start=1)}
 WALKING = PlanRequest(protocol="home_walking", setting="home", days=("mon", "wed", "fri"), minutes=30)
-HOLD_ALERT = "an open safety alert: the care team reviews it before exercise continues"
+HOLD_ALERT = "a safety alert is under review: the care team resolves it before exercise continues"
 HOLD_LAPSED = "the screening no longer holds: a safety alert was raised after this screening"
 
 
@@ -294,7 +294,7 @@ def test_an_open_alert_puts_the_plan_on_hold_for_clinician_and_patient(
         assert (view.on_hold, view.hold_reason) == (True, HOLD_ALERT)
 
 
-def test_acknowledging_does_not_lift_the_hold_but_screening_again_does(
+def test_an_acknowledged_alert_still_holds_the_plan_and_so_does_a_lapsed_screening(
     demo: Services, rivera: Caller, patient1: Caller, p1: int, screened: int, clock: FakeClock
 ) -> None:
     built(demo.plans.build(rivera, p1, WALKING))
@@ -303,16 +303,30 @@ def test_acknowledging_does_not_lift_the_hold_but_screening_again_does(
     assert done.alert is not None
 
     clock.advance(hours=2)
-    demo.alerts.acknowledge(rivera, done.alert.id, note="Phoned the patient; risk assessed, plan agreed.")
-    view = demo.plans.current(patient1, p1)
-    assert view is not None
-    assert (view.on_hold, view.hold_reason) == (True, HOLD_LAPSED)
-
+    demo.alerts.acknowledge(rivera, done.alert.id, note="Phoned the patient; seeing them today.")
     clock.advance(hours=1)
     demo.screening.record(rivera, p1, CLEAR)  # the clinician's assessment: item 9 now "not at all"
     view = demo.plans.current(patient1, p1)
     assert view is not None
-    assert (view.on_hold, view.hold_reason) == (False, None)
+    assert (view.on_hold, view.hold_reason) == (True, HOLD_ALERT)
+
+    # Resolved, but the screening before the alert no longer holds: still on hold.
+    clock.advance(hours=1)
+    other = demo.measurements.submit(patient1, p1, "phq9", ITEM9_PHQ9).alert
+    assert other is not None
+    for alert_id in (done.alert.id, other.id):
+        if alert_id == other.id:
+            demo.alerts.acknowledge(rivera, alert_id, note="Phoned the patient; seeing them today.")
+        demo.alerts.resolve(
+            rivera,
+            alert_id,
+            decision="reassessed_clinical",
+            reason="Seen in clinic; no current intent, safety plan reviewed.",
+            next_review_on=clock.now.date() + timedelta(days=7),
+        )
+    view = demo.plans.current(patient1, p1)
+    assert view is not None
+    assert (view.on_hold, view.hold_reason) == (True, HOLD_LAPSED)
 
 
 def test_a_new_screening_that_defers_keeps_the_plan_on_hold(
@@ -324,6 +338,13 @@ def test_a_new_screening_that_defers_keeps_the_plan_on_hold(
     assert done.alert is not None
     clock.advance(hours=2)
     demo.alerts.acknowledge(rivera, done.alert.id, note="Phoned the patient; referred for review.")
+    demo.alerts.resolve(
+        rivera,
+        done.alert.id,
+        decision="referred",
+        reason="Referred to the crisis team; exercise waits for their review.",
+        next_review_on=clock.now.date() + timedelta(days=3),
+    )
 
     # Screening again with item 9 still positive on the clinician's assessment defers exercise: a
     # valid screening, but not one that clears the patient, so the plan must stay on hold.

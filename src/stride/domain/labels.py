@@ -33,6 +33,12 @@ LABELS: dict[str, str] = {
     "rct": "randomised trial",
     "meta_analysis": "meta-analysis",
     "network_meta_analysis": "network meta-analysis",
+    # What a clinician decided when resolving a safety alert (AlertDecision).
+    "reassessed_cssrs": "risk reassessed with a structured C-SSRS screen",
+    "reassessed_clinical": "risk reassessed by clinical assessment",
+    "safety_plan": "safety plan in place",
+    "referred": "referred on (crisis team, psychiatry or emergency care)",
+    "not_a_risk": "not a risk after all",
 }
 
 

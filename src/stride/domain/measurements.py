@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
 
 from stride.domain.accounts import check_no_control_characters
-from stride.errors import InvalidInput
+from stride.errors import Conflict, InvalidInput
 
 
 class ResponseSource(StrEnum):
@@ -49,6 +49,28 @@ class StoredResponse:
         return at.timetz().replace(tzinfo=None) == DATED_BY_DAY_AT
 
 
+class AlertState(StrEnum):
+    """An alert's lifecycle, one way only: a new positive answer after resolution is a new alert."""
+
+    OPEN = "open"  # raised, nobody has taken it on yet
+    ACKNOWLEDGED = "acknowledged"  # a clinician has taken it on (who, when, what was done)
+    RESOLVED = "resolved"  # a clinician of the care team recorded a decision, a reason, a review date
+
+
+class AlertDecision(StrEnum):
+    """What the clinician who resolves an alert decided (issue 10: the safety dead end)."""
+
+    REASSESSED_CSSRS = "reassessed_cssrs"  # risk reassessed by a structured C-SSRS screen
+    REASSESSED_CLINICAL = "reassessed_clinical"  # risk reassessed by the clinician's assessment
+    SAFETY_PLAN = "safety_plan"  # a safety plan is in place
+    REFERRED = "referred"  # referred on (crisis team, psychiatry, emergency care)
+    NOT_A_RISK = "not_a_risk"  # not a risk after all (e.g. an answer entered by mistake)
+
+
+# The next review is a real appointment: today at the earliest, within a year at the latest.
+NEXT_REVIEW_WITHIN_DAYS = 366
+
+
 @dataclass(frozen=True, slots=True)
 class SafetyAlert:
     id: int
@@ -62,10 +84,61 @@ class SafetyAlert:
     acknowledged_at: datetime | None
     acknowledged_by: int | None
     acknowledgement_note: str | None
+    state: AlertState = AlertState.OPEN
+    resolved_at: datetime | None = None
+    resolved_by: int | None = None
+    decision: AlertDecision | None = None
+    resolution_reason: str | None = None
+    next_review_on: date | None = None
 
     @property
     def is_open(self) -> bool:
-        return self.acknowledged_at is None
+        """Raised and not yet acknowledged by anyone."""
+        return self.state is AlertState.OPEN
+
+    @property
+    def is_active(self) -> bool:
+        """Not resolved: it stays in the care team's inbox and holds the patient's plan."""
+        return self.state is not AlertState.RESOLVED
+
+
+@dataclass(frozen=True, slots=True)
+class Resolution:
+    """A checked resolution: the decision, the clinician's reason and the next review date."""
+
+    decision: AlertDecision
+    reason: str
+    next_review_on: date
+
+
+def check_resolution(
+    alert: SafetyAlert, *, decision: str, reason: str, next_review_on: date | None, today: date
+) -> Resolution:
+    """Whether ``alert`` may be resolved with these values; the checked resolution.
+
+    Raises
+    ------
+    Conflict
+        The alert is resolved already, or nobody has acknowledged it yet.
+    InvalidInput
+        An unknown decision, a reason too short, a missing or out-of-range review date.
+    """
+    if alert.state is AlertState.RESOLVED:
+        raise Conflict("this alert was already resolved", field="alert_id")
+    if alert.state is AlertState.OPEN:
+        raise Conflict("acknowledge the alert before resolving it", field="alert_id")
+    try:
+        chosen = AlertDecision(decision)
+    except ValueError:
+        raise InvalidInput("choose the decision that was made", field="decision") from None
+    why = check_note(reason, field="reason", minimum=5, maximum=2000, hint="give the reason for the decision")
+    if next_review_on is None:
+        raise InvalidInput("give the date of the next review", field="next_review_on")
+    if next_review_on < today:
+        raise InvalidInput("the next review cannot be in the past", field="next_review_on")
+    if (next_review_on - today).days > NEXT_REVIEW_WITHIN_DAYS:
+        raise InvalidInput("the next review must be within a year", field="next_review_on")
+    return Resolution(decision=chosen, reason=why, next_review_on=next_review_on)
 
 
 class DueStatus(StrEnum):

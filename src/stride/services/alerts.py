@@ -1,21 +1,24 @@
-"""Safety alerts: the care team's inbox, acknowledgement with a note, and the crisis guidance
-a patient sees at once."""
+"""Safety alerts: the care team's inbox, the lifecycle (open -> acknowledged with a note -> resolved
+with a documented decision), and the crisis guidance a patient sees at once."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 from sqlalchemy.orm import Session
 
 from stride.domain.accounts import Role
-from stride.domain.measurements import SafetyAlert, check_note
+from stride.domain.measurements import AlertDecision, SafetyAlert, check_note, check_resolution
 from stride.domain.refdata import load_toml
-from stride.errors import InvalidInput
+from stride.errors import InvalidInput, NotFound
 from stride.services.access import deny, may_read_clinical, may_write_clinical
 from stride.services.context import Caller, Deps, record
 from stride.store.repositories import measurements as repo
 from stride.store.repositories import patients as patient_repo
 from stride.store.repositories import teams as team_repo
+
+CSSRS = "cssrs_screen"  # the structured screen a "reassessed by C-SSRS" decision rests on
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,7 +39,7 @@ class AlertService:
     def __init__(self, deps: Deps) -> None:
         self.deps = deps
 
-    def inbox(self, caller: Caller, *, open_only: bool = True) -> list[AlertItem]:
+    def inbox(self, caller: Caller, *, active_only: bool = True) -> list[AlertItem]:
         """Alerts of the patients in the clinician's care teams, newest first, with patient names."""
         if caller.role is not Role.CLINICIAN or caller.actor is None:
             raise deny(
@@ -47,17 +50,17 @@ class AlertService:
                 message="Safety alerts go to the patient's care team.",
             )
         with self.deps.db.transaction() as s:
-            alerts = repo.alerts_for_clinician(s, caller.actor.user_id, open_only=open_only)
+            alerts = repo.alerts_for_clinician(s, caller.actor.user_id, active_only=active_only)
             names = patient_repo.names(s, {a.patient_id for a in alerts})
             record(
                 s, self.deps, caller, action="alert.list", resource="alerts", detail=f"shown={len(alerts)}"
             )
             return [AlertItem(alert=a, patient_name=names.get(a.patient_id, "")) for a in alerts]
 
-    def for_patient(self, caller: Caller, patient_id: int, *, open_only: bool = False) -> list[SafetyAlert]:
+    def for_patient(self, caller: Caller, patient_id: int, *, active_only: bool = False) -> list[SafetyAlert]:
         with self.deps.db.transaction() as s:
             if may_read_clinical(s, caller, patient_id):
-                alerts = repo.alerts_for_patient(s, patient_id, open_only=open_only)
+                alerts = repo.alerts_for_patient(s, patient_id, active_only=active_only)
                 record(
                     s,
                     self.deps,
@@ -103,6 +106,100 @@ class AlertService:
             resource=f"alert/{alert_id}",
             patient_id=alert.patient_id if alert is not None else None,
             message="Only a clinician of the patient's care team acknowledges their alerts.",
+        )
+
+    def get(self, caller: Caller, alert_id: int) -> AlertItem:
+        """One alert with the patient's name, for the patient's care team (the alert page).
+
+        Raises
+        ------
+        NotFound
+            No such alert.
+        PermissionDenied
+            Anyone but a clinician of the patient's care team.
+        """
+        with self.deps.db.transaction() as s:
+            alert = repo.get_alert(s, alert_id)
+            if alert is not None and may_write_clinical(s, caller, alert.patient_id):
+                names = patient_repo.names(s, {alert.patient_id})
+                record(
+                    s,
+                    self.deps,
+                    caller,
+                    action="alert.read",
+                    resource=f"alert/{alert_id}",
+                    patient_id=alert.patient_id,
+                )
+                return AlertItem(alert=alert, patient_name=names.get(alert.patient_id, ""))
+        if alert is None and caller.role is Role.CLINICIAN:
+            raise NotFound("no such alert", field="alert_id")
+        raise deny(
+            self.deps,
+            caller,
+            action="alert.read",
+            resource=f"alert/{alert_id}",
+            patient_id=alert.patient_id if alert is not None else None,
+            message="Safety alerts go to the patient's care team.",
+        )
+
+    def resolve(
+        self,
+        caller: Caller,
+        alert_id: int,
+        *,
+        decision: str,
+        reason: str,
+        next_review_on: date | None,
+    ) -> SafetyAlert:
+        """A clinician of the care team closes an acknowledged alert with a documented decision, a
+        reason and the next review date. The answer that raised the alert is never changed.
+
+        Raises
+        ------
+        Conflict
+            The alert is resolved already, or was never acknowledged.
+        InvalidInput
+            A missing or unknown decision, a short reason, a review date missing or in the past, or a
+            C-SSRS reassessment with no C-SSRS screen recorded since the alert.
+        PermissionDenied
+            Anyone but a clinician of the patient's care team.
+        """
+        now = self.deps.clock()
+        with self.deps.db.transaction() as s:
+            alert = repo.get_alert(s, alert_id)
+            if alert is not None and may_write_clinical(s, caller, alert.patient_id):
+                # The values are checked after access, so that a refusal is audited as one.
+                checked = check_resolution(
+                    alert, decision=decision, reason=reason, next_review_on=next_review_on, today=now.date()
+                )
+                if checked.decision is AlertDecision.REASSESSED_CSSRS and not any(
+                    r.recorded_at >= alert.raised_at
+                    for r in repo.current_responses(s, alert.patient_id, instrument=CSSRS)
+                ):
+                    raise InvalidInput(
+                        "record the C-SSRS screen first, or choose the clinician's assessment",
+                        field="decision",
+                    )
+                done = repo.resolve_alert(
+                    s, alert_id, by=caller.require_actor().user_id, at=now, resolution=checked
+                )
+                record(
+                    s,
+                    self.deps,
+                    caller,
+                    action="alert.resolve",
+                    resource=f"alert/{alert_id}",
+                    patient_id=alert.patient_id,
+                    detail=f"{checked.decision.value}; next review {checked.next_review_on.isoformat()}",
+                )
+                return done
+        raise deny(
+            self.deps,
+            caller,
+            action="alert.resolve",
+            resource=f"alert/{alert_id}",
+            patient_id=alert.patient_id if alert is not None else None,
+            message="Only a clinician of the patient's care team resolves their alerts.",
         )
 
     def crisis_guidance(self, caller: Caller, patient_id: int) -> CrisisGuidance:

@@ -35,7 +35,7 @@ _CLEARED = ("cleared", "cleared_with_restrictions")
 
 def _hold_reason(*, open_alert: bool, status: ScreeningStatus) -> str | None:
     if open_alert:
-        return "an open safety alert: the care team reviews it before exercise continues"
+        return "a safety alert is under review: the care team resolves it before exercise continues"
     if not status.valid or status.screening is None:
         return f"the screening no longer holds: {status.why_not}"
     # A newer screening can hold and still not clear the patient (a re-screen that defers).
@@ -183,7 +183,7 @@ class PlanService:
             allowed = may_read_clinical(s, caller, patient_id)
             if allowed:
                 stored = repo.current_plan(s, patient_id)
-                open_alerts = measurement_repo.alerts_for_patient(s, patient_id, open_only=True)
+                open_alerts = measurement_repo.alerts_for_patient(s, patient_id, active_only=True)
                 record(
                     s,
                     self.deps,

@@ -9,7 +9,7 @@ from itertools import groupby
 from stride.clinical.instruments import Instrument, get_instrument
 from stride.clinical.outcomes import OutcomeSeries, outcome_series
 from stride.domain.measurements import SafetyAlert, ScheduleState, StoredResponse
-from stride.services.alerts import AlertService
+from stride.services.alerts import AlertService, CrisisGuidance
 from stride.services.context import Caller
 from stride.services.measurements import MeasurementService
 from stride.services.plans import PlanService, PlanView
@@ -34,10 +34,12 @@ class ClinicalOverview:
     treatment: TreatmentHistory
     screening: ScreeningStatus
     plan: PlanView | None
+    crisis: CrisisGuidance | None = None  # while an answer's alert is unresolved: shown to the patient
 
     @property
-    def open_alerts(self) -> list[SafetyAlert]:
-        return [a for a in self.alerts if a.is_open]
+    def active_alerts(self) -> list[SafetyAlert]:
+        """Alerts not resolved yet (open or acknowledged): they hold the plan."""
+        return [a for a in self.alerts if a.is_active]
 
 
 class ClinicalRecordService:
@@ -57,8 +59,12 @@ class ClinicalRecordService:
     def overview(self, caller: Caller, patient_id: int) -> ClinicalOverview:
         """Everything the record page shows; each part is access-checked and audited by its service."""
         responses = self.measurements.responses(caller, patient_id)
+        alerts = self.alerts.for_patient(caller, patient_id)
+        # Crisis guidance answers a safety answer (PHQ-9 item 9, C-SSRS), not an adverse event.
+        active = any(a.is_active and a.response_id is not None for a in alerts)
         return ClinicalOverview(
-            alerts=self.alerts.for_patient(caller, patient_id),
+            alerts=alerts,
+            crisis=self.alerts.crisis_guidance(caller, patient_id) if active else None,
             schedule=self.schedules.states(caller, patient_id),
             trajectories=trajectories(responses),
             responses=list(reversed(responses)),

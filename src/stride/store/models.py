@@ -200,9 +200,17 @@ class SafetyAlertRow(Base):
     reason: Mapped[str] = mapped_column(Text)
     source: Mapped[str] = mapped_column(Text)
     raised_at: Mapped[datetime]
+    # open -> acknowledged -> resolved (stride.domain.measurements.AlertState); never reopened:
+    # a new positive answer after resolution raises a new alert.
+    state: Mapped[str] = mapped_column(String(16), default="open", server_default="open")
     acknowledged_at: Mapped[datetime | None]
     acknowledged_by: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
     acknowledgement_note: Mapped[str | None] = mapped_column(Text)
+    resolved_at: Mapped[datetime | None]
+    resolved_by: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+    decision: Mapped[str | None] = mapped_column(String(32))
+    resolution_reason: Mapped[str | None] = mapped_column(Text)
+    next_review_on: Mapped[date | None] = mapped_column(Date)
 
 
 class QuestionnaireScheduleRow(Base):

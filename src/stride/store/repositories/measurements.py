@@ -8,7 +8,15 @@ from datetime import date, datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, aliased
 
-from stride.domain.measurements import ResponseSource, SafetyAlert, Schedule, StoredResponse
+from stride.domain.measurements import (
+    AlertDecision,
+    AlertState,
+    Resolution,
+    ResponseSource,
+    SafetyAlert,
+    Schedule,
+    StoredResponse,
+)
 from stride.store.models import (
     QuestionnaireResponseRow,
     QuestionnaireScheduleRow,
@@ -135,6 +143,12 @@ def _alert(row: SafetyAlertRow) -> SafetyAlert:
         acknowledged_at=row.acknowledged_at,
         acknowledged_by=row.acknowledged_by,
         acknowledgement_note=row.acknowledgement_note,
+        state=AlertState(row.state),
+        resolved_at=row.resolved_at,
+        resolved_by=row.resolved_by,
+        decision=AlertDecision(row.decision) if row.decision else None,
+        resolution_reason=row.resolution_reason,
+        next_review_on=row.next_review_on,
     )
 
 
@@ -152,29 +166,45 @@ def get_alert(session: Session, alert_id: int) -> SafetyAlert | None:
 def acknowledge_alert(session: Session, alert_id: int, *, by: int, at: datetime, note: str) -> SafetyAlert:
     row = session.get_one(SafetyAlertRow, alert_id)
     row.acknowledged_at, row.acknowledged_by, row.acknowledgement_note = at, by, note
+    row.state = AlertState.ACKNOWLEDGED.value
     session.flush()
     return _alert(row)
 
 
-def alerts_for_patient(session: Session, patient_id: int, *, open_only: bool = False) -> list[SafetyAlert]:
+def resolve_alert(
+    session: Session, alert_id: int, *, by: int, at: datetime, resolution: Resolution
+) -> SafetyAlert:
+    """Record the decision on the alert; the answer that raised it is never touched."""
+    row = session.get_one(SafetyAlertRow, alert_id)
+    row.state = AlertState.RESOLVED.value
+    row.resolved_at, row.resolved_by = at, by
+    row.decision = resolution.decision.value
+    row.resolution_reason, row.next_review_on = resolution.reason, resolution.next_review_on
+    session.flush()
+    return _alert(row)
+
+
+def alerts_for_patient(session: Session, patient_id: int, *, active_only: bool = False) -> list[SafetyAlert]:
     query = select(SafetyAlertRow).where(SafetyAlertRow.patient_id == patient_id)
-    if open_only:
-        query = query.where(SafetyAlertRow.acknowledged_at.is_(None))
+    if active_only:
+        query = query.where(SafetyAlertRow.state != AlertState.RESOLVED.value)
     return [
         _alert(r)
         for r in session.scalars(query.order_by(SafetyAlertRow.raised_at.desc(), SafetyAlertRow.id.desc()))
     ]
 
 
-def alerts_for_clinician(session: Session, clinician_id: int | None, *, open_only: bool) -> list[SafetyAlert]:
+def alerts_for_clinician(
+    session: Session, clinician_id: int | None, *, active_only: bool
+) -> list[SafetyAlert]:
     """Alerts of the patients in the clinician's teams (all patients when ``clinician_id`` is None)."""
     query = select(SafetyAlertRow)
     if clinician_id is not None:
         teams = select(TeamMemberRow.team_id).where(TeamMemberRow.user_id == clinician_id)
         patients = select(TeamPatientRow.patient_id).where(TeamPatientRow.team_id.in_(teams))
         query = query.where(SafetyAlertRow.patient_id.in_(patients))
-    if open_only:
-        query = query.where(SafetyAlertRow.acknowledged_at.is_(None))
+    if active_only:
+        query = query.where(SafetyAlertRow.state != AlertState.RESOLVED.value)
     return [
         _alert(r)
         for r in session.scalars(query.order_by(SafetyAlertRow.raised_at.desc(), SafetyAlertRow.id.desc()))

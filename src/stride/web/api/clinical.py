@@ -3,7 +3,8 @@ questionnaire schedules, treatment history with the TRD assessment, and outcomes
 
 Who may do what is decided by the services (``stride.services.access``): the patient reads their
 own clinical record and answers self-report questionnaires; clinicians of the patient's care teams
-read, enter any instrument, correct, acknowledge alerts, set schedules and record treatment.
+read, enter any instrument, correct, acknowledge and resolve alerts, set schedules and record
+treatment.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from stride.web.api.schemas import (
 from stride.web.api.schemas_clinical import (
     AlertAcknowledge,
     AlertPublic,
+    AlertResolve,
     CorrectionCreate,
     CrisisPublic,
     EpisodePublic,
@@ -144,7 +146,7 @@ def correct_response(
 def alert_inbox(
     caller: ApiCaller, svc: Svc, show_all: Annotated[bool, Query(alias="all")] = False
 ) -> list[InboxAlertPublic]:
-    items = svc.alerts.inbox(caller, open_only=not show_all)
+    items = svc.alerts.inbox(caller, active_only=not show_all)
     return [
         InboxAlertPublic(**AlertPublic.of(i.alert).model_dump(), patient_name=i.patient_name) for i in items
     ]
@@ -158,6 +160,20 @@ def alert_inbox(
 )
 def acknowledge_alert(alert_id: Id, body: AlertAcknowledge, caller: ApiCaller, svc: Svc) -> AlertPublic:
     return AlertPublic.of(svc.alerts.acknowledge(caller, alert_id, note=body.note))
+
+
+@router.post(
+    "/alerts/{alert_id}/resolve",
+    response_model=AlertPublic,
+    tags=["alerts"],
+    summary="Resolve an acknowledged alert with a decision, a reason and the next review date",
+    responses={409: {"description": "Already resolved, or not acknowledged yet"}},
+)
+def resolve_alert(alert_id: Id, body: AlertResolve, caller: ApiCaller, svc: Svc) -> AlertPublic:
+    done = svc.alerts.resolve(
+        caller, alert_id, decision=body.decision, reason=body.reason, next_review_on=body.next_review_on
+    )
+    return AlertPublic.of(done)
 
 
 @router.get("/patients/{patient_id}/alerts", response_model=list[AlertPublic], tags=["alerts"])

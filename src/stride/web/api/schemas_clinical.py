@@ -13,6 +13,8 @@ from stride.clinical.outcomes import OutcomePoint, OutcomeStatus
 from stride.clinical.result import Score
 from stride.clinical.trd import TrdAssessment
 from stride.domain.measurements import (
+    AlertDecision,
+    AlertState,
     DueStatus,
     ResponseSource,
     SafetyAlert,
@@ -201,9 +203,15 @@ class AlertPublic(BaseModel):
     source: str
     raised_at: datetime
     is_open: bool
+    state: AlertState
     acknowledged_at: datetime | None
     acknowledged_by: int | None
     acknowledgement_note: str | None
+    resolved_at: datetime | None
+    resolved_by: int | None
+    decision: AlertDecision | None
+    resolution_reason: str | None
+    next_review_on: date | None
 
     @classmethod
     def of(cls, a: SafetyAlert) -> AlertPublic:
@@ -220,6 +228,12 @@ class AlertPublic(BaseModel):
             acknowledged_at=a.acknowledged_at,
             acknowledged_by=a.acknowledged_by,
             acknowledgement_note=a.acknowledgement_note,
+            state=a.state,
+            resolved_at=a.resolved_at,
+            resolved_by=a.resolved_by,
+            decision=a.decision,
+            resolution_reason=a.resolution_reason,
+            next_review_on=a.next_review_on,
         )
 
 
@@ -229,6 +243,17 @@ class InboxAlertPublic(AlertPublic):
 
 class AlertAcknowledge(Strict):
     note: str = Field(max_length=4000, description="What was done (at least 5 characters)")
+
+
+class AlertResolve(Strict):
+    # Checked by the service, so that a missing value is a 422 naming it like any other.
+    decision: str = Field(
+        default="",
+        max_length=64,
+        description="reassessed_cssrs, reassessed_clinical, safety_plan, referred or not_a_risk",
+    )
+    reason: str = Field(default="", max_length=4000, description="Why (at least 5 characters)")
+    next_review_on: date | None = Field(default=None, description="The next review, today or later")
 
 
 class CrisisPublic(BaseModel):

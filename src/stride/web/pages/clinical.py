@@ -1,5 +1,6 @@
 """Measurement-based care pages: answer a questionnaire, see the result (with crisis guidance
-when an answer raises a safety concern), correct a response, schedules, alerts, dashboard."""
+when an answer raises a safety concern), correct a response, schedules, alerts (the inbox, and an
+alert's own page where it is resolved), dashboard."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from fastapi import APIRouter, Request
 from starlette.responses import RedirectResponse, Response
 
 from stride.clinical.instruments import Instrument, get_instrument, instrument_ids
+from stride.domain.measurements import AlertDecision
 from stride.errors import InvalidInput, NotFound
 from stride.web import forms
 from stride.web.api.schemas import Id
@@ -143,7 +145,7 @@ async def set_schedule(request: Request, patient_id: Id, caller: PageCaller, svc
 @router.get("/alerts")
 def alert_inbox(request: Request, caller: PageCaller, svc: Svc) -> Response:
     show_all = request.query_params.get("all") == "1"
-    alerts = svc.alerts.inbox(caller, open_only=not show_all)
+    alerts = svc.alerts.inbox(caller, active_only=not show_all)
     return render(request, "clinical/alerts.html", alerts=alerts, show_all=show_all)
 
 
@@ -164,8 +166,45 @@ async def acknowledge_alert(request: Request, alert_id: Id, caller: PageCaller, 
             failed_alert=alert_id,
         )
     back = values.get("back", "")
-    target = back if back.startswith("/patients/") else "/alerts"
+    target = back if back.startswith(("/patients/", "/alerts/")) else "/alerts"
     return RedirectResponse(prefixed(request, f"{target}"), status_code=303)
+
+
+def _alert_page(
+    request: Request, svc: Svc, caller: PageCaller, alert_id: int, *, error: InvalidInput | None = None
+) -> Response:
+    item = svc.alerts.get(caller, alert_id)
+    return render(
+        request,
+        "clinical/alert.html",
+        status_code=422 if error else 200,
+        item=item,
+        decisions=list(AlertDecision),
+        today=svc.deps.clock().date(),
+        error=error,
+    )
+
+
+@router.get("/alerts/{alert_id}")
+def alert_page(request: Request, alert_id: Id, caller: PageCaller, svc: Svc) -> Response:
+    return _alert_page(request, svc, caller, alert_id)
+
+
+@router.post("/alerts/{alert_id}/resolve")
+async def resolve_alert(request: Request, alert_id: Id, caller: PageCaller, svc: Svc) -> Response:
+    values = await forms.form_values(request)
+    try:
+        review = forms.required_date(values, "next_review_on") if values.get("next_review_on") else None
+        svc.alerts.resolve(
+            caller,
+            alert_id,
+            decision=values.get("decision", ""),
+            reason=values.get("reason", ""),
+            next_review_on=review,
+        )
+    except InvalidInput as exc:
+        return _alert_page(request, svc, caller, alert_id, error=exc)
+    return RedirectResponse(prefixed(request, f"/alerts/{alert_id}?resolved=1"), status_code=303)
 
 
 @router.get("/dashboard")
