@@ -413,6 +413,20 @@ def test_the_patient_may_not_see_another_patients_plan(client: TestClient, demo:
     assert client.get(f"/patients/{other}/plan").status_code == 403
 
 
+def test_the_patient_sees_the_cardiac_warning_signs_on_their_plan(client: TestClient, p1: int) -> None:
+    login(client, *CLINICIAN)
+    screen(client, p1)
+    build(client, p1)
+    assert 'id="cardiac-warning"' not in client.get(f"/patients/{p1}/plan").text  # for the patient
+    switch_to(client, *PATIENT)
+    page = client.get(f"/patients/{p1}/plan").text
+    warning = page.split('id="cardiac-warning"', 1)[1].split("</article>", 1)[0]
+    for words in ("chest", "faint", "heartbeat while at rest", "Breathlessness", "Stop at once"):
+        assert words in warning
+    assert "Guidelines for Exercise Testing and Prescription, 11th ed. (2021), chapter 2" in warning
+    assert "Med Sci Sports Exerc 2015;47:2473" in warning
+
+
 def test_an_item_9_alert_puts_the_plan_on_hold_for_both(
     client: TestClient, demo: Services, p1: int, clock: FakeClock
 ) -> None:
