@@ -2,7 +2,7 @@
 (DuckDB on Parquet files) against idiomatic pandas (``merge`` + ``pd.cut`` + ``groupby().size()``) on
 the same rows, in the same run; the two results must be equal.
 
-The workload is the reference's (``../shared/reference/wearables-and-performance.md`` section 5):
+The workload (the cohort-scale target the project set itself):
 100 M minute rows, 10,000 patients x 10,000 minutes with a heart rate (about 10,000 patient-weeks),
 generated deterministically with numpy and written once to Parquet in the temporary directory (cached
 between runs). Targets: Stride >= 10x faster than pandas and <= 3 s on 2 cores at 100 M rows.

@@ -3,7 +3,7 @@
 Every instrument is one declarative file, ``stride/data/instruments/<id>.toml``, validated at load
 by :mod:`stride.clinical.instrument_schema`. Adding an instrument is adding a file (and, only when
 it needs a new kind of scoring rule, code for that rule). Each rule, band and threshold in a file
-carries its ``source``; the citations point into ``shared/reference/instruments.md``.
+carries its ``source``; the citations name the published instrument and its scoring manual.
 """
 
 from __future__ import annotations

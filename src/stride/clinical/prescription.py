@@ -7,7 +7,7 @@ clearance. Otherwise it chooses the protocol (the clinician's, or the best-ranke
 preference x restrictions), starts a deconditioned person at the protocol's start level, caps every
 session at the screen's intensity ceiling, sets intensity by RPE only under beta-blockers, places the
 sessions on the patient's days, and gives the source of every choice. The rules are cited data in
-``stride/data/prescription.toml`` and the protocol files; see ``shared/reference/clinical-evidence.md``.
+``stride/data/prescription.toml`` and the protocol files, each rule with its cited source.
 """
 
 from __future__ import annotations
