@@ -1,6 +1,7 @@
 """IPAQ short form: MET-minutes/week and the low/moderate/high category.
 
-Follows the "Guidelines for Data Processing and Analysis of the IPAQ" (November 2005); every number is data in ``instruments/ipaq_sf.toml``.
+Follows the "Guidelines for Data Processing and Analysis of the IPAQ" (November 2005); every number
+is data in ``instruments/ipaq_sf.toml``.
 Order of processing, as in the guidelines: exclude implausible cases on the raw answers, then
 re-code bouts under the minimum to zero, then truncate long days, then compute and categorise.
 """
