@@ -17,6 +17,11 @@ How it is organised
     answers the HTML 403 page (``article#forbidden``); the refusal is in the audit log as an action
     ending in ``.denied`` by that user, tagged with the patient for patient-record cells (looked up by
     the request id the app returns in ``X-Request-ID`` and stores with each audit entry);
+  - hidden (patient-scoped cells of a clinician or patient on the "other" target): 404, exactly as
+    for an id that does not exist, so that ids cannot be probed; the API answers JSON
+    ``{"error": "not_found", ...}``, a page the HTML 404 page (``article#not-found``); the refusal is
+    recorded like a 403's. Administrators and researchers, refused by role rather than by record,
+    keep the 403 (``test_hidden_record_answers_like_a_missing_one`` compares the bodies);
   - anonymous: the API answers 401 JSON with ``WWW-Authenticate: Bearer``; pages redirect (303) to
     ``/login``.
   API cells run twice for each logged-in role: with a bearer token (``auth.create_api_token``) and
@@ -1913,7 +1918,7 @@ VARIANTS: dict[tuple[str, str, str], Rule] = {
     ),
     # Refusals that are InvalidInput (422) by design, for the allowed role only: correcting a version
     # that was already corrected, acknowledging an acknowledged alert. Access is checked first, so
-    # everyone else still gets the 403 (and cannot learn the state of another team's rows).
+    # everyone else still gets the 403 or 404 (and cannot learn the state of another team's rows).
     ("POST", "/api/v1/responses/{response_id}/corrections", "already corrected"): Rule(
         "api",
         WRITE_CLINICAL,
@@ -2021,8 +2026,15 @@ def _cells() -> list[Cell]:
 CELLS = _cells()
 
 
+# Roles that reach patient records through a care team or their own link: a record they may not
+# see at all is hidden from them (404, as for an id that does not exist).
+RECORD_ROLES = frozenset({"clinician", "patient"})
+
+
 def expected(rule: Rule, role: str, target: str) -> int | str:
-    """An HTTP status, or "denied" (403 from the role check), or "anonymous" (401 / 303 to /login)."""
+    """An HTTP status, or "denied" (403 from the role check), "hidden" (404: another care team's
+    patient, or another patient, for a role that reaches records only through a team or its own
+    link), or "anonymous" (401 / 303 to /login)."""
     if (role, target) in rule.special:
         return rule.special[(role, target)]
     if role == "anonymous":
@@ -2030,6 +2042,8 @@ def expected(rule: Rule, role: str, target: str) -> int | str:
     allowed = rule.policy.get(role)
     if allowed == ALL or (allowed == OWN and target == "own"):
         return rule.ok
+    if rule.scope == "patient" and target == "other" and role in RECORD_ROLES:
+        return "hidden"
     return "denied"
 
 
@@ -2095,14 +2109,18 @@ def test_cell(world: World, cell: Cell) -> None:
         else:
             assert status == 303, response.text
             assert response.headers["location"].startswith("/login"), response.headers["location"]
-    elif want == "denied":
-        assert status == 403, f"expected a refusal, got {status}: {response.text[:300]}"
+    elif want in ("denied", "hidden"):
+        by_role = want == "denied"
+        code, error, page = (
+            (403, "permission_denied", 'id="forbidden"') if by_role else (404, "not_found", 'id="not-found"')
+        )
+        assert status == code, f"expected a refusal ({code}), got {status}: {response.text[:300]}"
         if rule.kind == "api":
             assert ctype.startswith("application/json")
-            assert response.json()["error"] == "permission_denied", response.json()
+            assert response.json()["error"] == error, response.json()
         else:
             assert ctype.startswith("text/html")
-            assert 'id="forbidden"' in response.text
+            assert page in response.text
         # The refusal is in the audit log, by this user (and naming the patient for record cells).
         rows = w.audit_of(response.headers["x-request-id"])
         denied = [r for r in rows if r.action.endswith(".denied")]
@@ -2245,6 +2263,54 @@ def test_matrix_size() -> None:
     }
     assert all(v.scope == "patient" for v in VARIANTS.values())
     assert len(CELLS) >= 1200
+
+
+# --------------------------------------------------------------------------------------------------
+# Hidden records: another team's patient answers exactly like an id that does not exist
+# --------------------------------------------------------------------------------------------------
+
+MISSING = 999_999
+
+
+@pytest.mark.parametrize("role", ["clinician", "patient"])
+def test_hidden_record_answers_like_a_missing_one(world: World, role: str) -> None:
+    """Same status and same body (API) or page (HTML) for another team's (or patient's) record and
+    for an id that does not exist; for every kind of record id (patient, response, alert, session,
+    import)."""
+    w = world
+    other = w.patient(role, "other")
+    client = w.clients[role]
+    csrf = {"X-CSRF-Token": w.csrf[role]}
+    pairs = [
+        ("GET", f"/api/v1/patients/{other}", f"/api/v1/patients/{MISSING}"),
+        ("GET", f"/api/v1/patients/{other}/responses", f"/api/v1/patients/{MISSING}/responses"),
+        ("GET", f"/api/v1/patients/{other}/plan", f"/api/v1/patients/{MISSING}/plan"),
+        ("GET", f"/api/v1/responses/{w.responses[other]}", f"/api/v1/responses/{MISSING}"),
+        ("GET", f"/api/v1/sessions/{w.sessions[other]}", f"/api/v1/sessions/{MISSING}"),
+        ("GET", f"/api/v1/imports/{w.imports[other]}", f"/api/v1/imports/{MISSING}"),
+        (
+            "POST",
+            f"/api/v1/alerts/{w.alerts[w.patient('clinician', 'other')]}/acknowledge",
+            f"/api/v1/alerts/{MISSING}/acknowledge",
+        ),
+    ]
+    for method, hidden, missing in pairs:
+        body = {"note": "called the patient"} if method == "POST" else None
+        a = client.request(method, hidden, json=body, headers=csrf)
+        b = client.request(method, missing, json=body, headers=csrf)
+        assert (a.status_code, b.status_code) == (404, 404), (hidden, a.text, b.text)
+        assert a.json()["error"] == b.json()["error"] == "not_found"
+        assert a.json()["message"].replace(hidden.split("/")[4], "N") == b.json()["message"].replace(
+            str(MISSING), "N"
+        ), (a.json(), b.json())
+    for hidden, missing in [
+        (f"/patients/{other}", f"/patients/{MISSING}"),
+        (f"/responses/{w.responses[other]}", f"/responses/{MISSING}"),
+        (f"/activity/sessions/{w.sessions[other]}", f"/activity/sessions/{MISSING}"),
+    ]:
+        a, b = client.get(hidden), client.get(missing)
+        assert (a.status_code, b.status_code) == (404, 404), hidden
+        assert a.text.replace(hidden, "X") == b.text.replace(missing, "X")
 
 
 # --------------------------------------------------------------------------------------------------

@@ -14,7 +14,7 @@ from __future__ import annotations
 from sqlalchemy.orm import Session
 
 from stride.domain.accounts import Role
-from stride.errors import PermissionDenied
+from stride.errors import NotFound, PermissionDenied
 from stride.services.context import Caller, Deps, record
 from stride.store.repositories import patients as patient_repo
 
@@ -73,6 +73,23 @@ def may_edit_patient(session: Session, caller: Caller, patient_id: int) -> bool:
     return may_read_patient(session, caller, patient_id)
 
 
+# Resources that are one patient's record or a row of it: a caller who reaches records through a
+# care team or their own link (clinician, patient) and may not see this one is told it is not there,
+# exactly as for an id that does not exist, so that ids cannot be probed (OWASP ASVS 4.0 V4.2.1).
+_RECORD_KINDS = frozenset({"patient", "response", "alert", "session", "import"})
+_RECORD_ROLES = frozenset({Role.CLINICIAN, Role.PATIENT})
+
+
+def not_found_message(resource: str) -> str | None:
+    """``"no response 7"`` for ``response/7`` (and ``patient/5/plan`` -> ``"no patient 5"``); None
+    for a resource that is not one record."""
+    kind, _, rest = resource.partition("/")
+    ident = rest.split("/", 1)[0]
+    if kind in _RECORD_KINDS and ident.isdigit():
+        return f"no {kind} {ident}"
+    return None
+
+
 def deny(
     deps: Deps,
     caller: Caller,
@@ -81,10 +98,18 @@ def deny(
     resource: str,
     patient_id: int | None = None,
     message: str = "You do not have access to this.",
-) -> PermissionDenied:
+) -> PermissionDenied | NotFound:
     """Audit a refused attempt in its own transaction (the use case's was rolled back) and return
-    the error for the caller to raise."""
+    the error for the caller to raise.
+
+    A clinician or patient refused a record they cannot see at all (another care team's patient, or
+    an id that does not exist) gets :class:`NotFound`, the same answer in both cases; a refusal by
+    role, or of an action on a record the caller does see, is :class:`PermissionDenied`.
+    """
+    hidden = not_found_message(resource) if caller.role in _RECORD_ROLES else None
     with deps.db.transaction() as session:
+        if hidden is not None and patient_id is not None and may_read_patient(session, caller, patient_id):
+            hidden = None
         record(
             session,
             deps,
@@ -93,4 +118,4 @@ def deny(
             resource=resource,
             patient_id=patient_id,
         )
-    return PermissionDenied(message)
+    return NotFound(hidden) if hidden is not None else PermissionDenied(message)

@@ -123,9 +123,11 @@ class MeasurementService:
         ------
         InvalidInput
             An unknown item, a value out of range, or an incomplete form (naming the items).
+        NotFound
+            A patient answering for someone else, a clinician outside the patient's care teams
+            (the answer for a patient that does not exist).
         PermissionDenied
-            A patient answering for someone else or a clinician-rated scale; a clinician outside
-            the patient's care teams; any other role.
+            A patient answering a clinician-rated scale; any other role.
         """
         instrument = get_instrument(instrument_id)
         result = self._scored(instrument, answers, from_patient=caller.role is Role.PATIENT)

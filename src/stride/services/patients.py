@@ -104,11 +104,12 @@ class PatientService:
 
         Raises
         ------
-        PermissionDenied
-            When the caller may not see this patient (also for an unknown id, unless the caller
-            is an administrator, so that ids cannot be probed).
         NotFound
-            For an administrator, when there is no such patient.
+            When there is no such patient, and (the same answer, so that ids cannot be probed) when
+            a clinician or patient may not see this one.
+        PermissionDenied
+            When the caller sees the patient but may not edit them, or has no role that reads
+            identifiable records (a researcher).
         """
         allowed = may_edit_patient if for_edit else may_read_patient
         with self.deps.db.transaction() as s:

@@ -42,8 +42,11 @@ class ScreeningService:
         ------
         InvalidInput
             Naming the field at fault.
+        NotFound
+            A clinician outside the patient's care teams, or a patient for another patient (as for
+            a patient that does not exist).
         PermissionDenied
-            Anyone but a clinician of the patient's care team.
+            Anyone else but a clinician of the patient's care team.
         """
         now = self.deps.clock()
         with self.deps.db.transaction() as s:
