@@ -1,4 +1,5 @@
-"""A patient sees their own record and gets the friendly 403 page for anyone else's."""
+"""A patient sees their own record and gets the friendly not-found page for anyone else's (the
+same page as for a record that does not exist)."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from tests.e2e.conftest import PATIENT, LiveServer, log_in
 pytestmark = pytest.mark.browser
 
 
-def test_patient_sees_own_record_and_a_friendly_403_for_another(page: Page, live_server: LiveServer) -> None:
+def test_patient_sees_own_record_and_not_found_for_another(page: Page, live_server: LiveServer) -> None:
     log_in(page, *PATIENT)
     page.wait_for_url(re.compile(r"/patients/\d+$"))
     own_id = int(page.url.rsplit("/", 1)[1])
@@ -30,13 +31,12 @@ def test_patient_sees_own_record_and_a_friendly_403_for_another(page: Page, live
     other = next(p for p in everyone if p.id != own_id and p.details.family_name != own_family)
     response = page.goto(f"/patients/{other.id}")
     assert response is not None
-    assert response.status == 403
-    forbidden = page.locator("article#forbidden")
-    expect(forbidden).to_be_visible()
-    expect(forbidden.get_by_role("heading", level=1)).to_have_text("You do not have access to this page")
-    expect(forbidden).to_contain_text("You can only see your own record.")
+    assert response.status == 404
+    hidden = page.locator("article#not-found")
+    expect(hidden).to_be_visible()
+    expect(hidden.get_by_role("heading", level=1)).to_have_text("Page not found")
     expect(page.locator("main")).not_to_contain_text(other.details.family_name)
     # Still logged in, with a way back to their own record.
     expect(page.get_by_role("link", name="My record")).to_have_attribute("href", f"/patients/{own_id}")
-    forbidden.get_by_role("button", name="Go to your start page").click()
+    hidden.get_by_role("button", name="Go to your start page").click()
     page.wait_for_url(re.compile(rf"/patients/{own_id}$"))

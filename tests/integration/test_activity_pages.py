@@ -211,20 +211,22 @@ def test_bad_input_is_shown_again_naming_the_field_and_stores_nothing(
     ("who", "mrn"),
     [(PATIENT5, "DEMO-0004"), (RIVERA, "DEMO-0020"), (ADMIN, "DEMO-0004"), (RESEARCHER, "DEMO-0004")],
 )
-def test_wrong_roles_get_403_and_nothing_is_stored(
+def test_wrong_roles_are_refused_and_nothing_is_stored(
     client: TestClient, demo: Services, who: tuple[str, str], mrn: str
 ) -> None:
     login(client, *who)
     pid = patient_id(demo, mrn)
+    # Another patient's or another team's record is hidden (404); admin and researcher get 403.
+    code, marker = (404, 'id="not-found"') if who in (PATIENT5, RIVERA) else (403, 'id="forbidden"')
     for path in ("activity", "activity/sessions/new", "activity/adverse-events", "activity/import"):
         page = client.get(f"/patients/{pid}/{path}")
-        assert page.status_code == 403, path
-        assert 'id="forbidden"' in page.text
-    assert post(client, f"/patients/{pid}/activity/sessions/new", session_form()).status_code == 403
-    assert post(client, f"/patients/{pid}/activity/adverse-events", EVENT_FORM).status_code == 403
-    assert upload(client, pid, FIT_RUN).status_code == 403
+        assert page.status_code == code, path
+        assert marker in page.text
+    assert post(client, f"/patients/{pid}/activity/sessions/new", session_form()).status_code == code
+    assert post(client, f"/patients/{pid}/activity/adverse-events", EVENT_FORM).status_code == code
+    assert upload(client, pid, FIT_RUN).status_code == code
     # Even a bad form is refused rather than shown again.
-    assert post(client, f"/patients/{pid}/activity/sessions/new", session_form(rpe="99")).status_code == 403
+    assert post(client, f"/patients/{pid}/activity/sessions/new", session_form(rpe="99")).status_code == code
     assert demo.activity.sessions(okafor(demo), pid) == []
     assert demo.activity.adverse_events(okafor(demo), pid) == []
     assert demo.imports.imports(okafor(demo), pid) == []
@@ -295,7 +297,7 @@ def test_a_logged_session_without_samples_has_no_curve(
     assert "Logged by hand" in page.text
     assert "Round the park" in page.text
     switch_to(as_patient, *PATIENT5)
-    assert as_patient.get(f"/activity/sessions/{stored.id}").status_code == 403
+    assert as_patient.get(f"/activity/sessions/{stored.id}").status_code == 404
 
 
 def test_a_session_without_heart_rate_shows_no_zone_chart(
@@ -479,7 +481,7 @@ def test_a_waiting_import_is_polled_until_it_is_done(as_patient: TestClient, dem
     assert "hx-trigger" not in done.text
     assert '<span class="import-state">done</span>' in done.text
     switch_to(as_patient, *PATIENT5)
-    assert as_patient.get(f"/activity/imports/{import_id}/status").status_code == 403
+    assert as_patient.get(f"/activity/imports/{import_id}/status").status_code == 404
 
 
 def test_a_serious_event_tells_the_patient_the_care_team_is_alerted(

@@ -12,7 +12,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from stride.domain.activity import AdverseEventEntry, ImportStatus, SessionEntry
-from stride.errors import InvalidInput, PermissionDenied
+from stride.errors import InvalidInput, NotFound, PermissionDenied
 from stride.services.context import Caller
 from stride.services.registry import Services
 from tests.integration.test_plan_service import (  # the demo callers and a cleared screening
@@ -141,7 +141,7 @@ def test_bad_session_entries_name_the_field_and_store_nothing(
 
 def test_a_patient_cannot_log_for_another_patient(demo: Services, patient1: Caller) -> None:
     other = patient_id_of(demo, "DEMO-0002")
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(NotFound):
         demo.activity.log_session(patient1, other, walk(24))
     assert _count(demo, other) == 0
     assert ("activity.session.create.denied", f"patient/{other}/sessions", other) in audit_actions(demo)

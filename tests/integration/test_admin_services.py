@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from stride.domain.accounts import Role
-from stride.errors import Conflict, InvalidInput, PermissionDenied
+from stride.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from stride.services.context import Caller
 from stride.services.registry import Services
 from stride.services.users import NewUser
@@ -49,13 +49,13 @@ def test_team_membership_controls_patient_access(demo: Services) -> None:
     rivera = caller_for(demo, "dr.rivera", "demo-clinic-clinician")
     other_team = next(t for t in demo.teams.list_teams(admin) if t.name == "Exercise Physiology Team")
     outside = demo.patients.search(admin, text="DEMO-0020").items[0]
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(NotFound):
         demo.patients.get(rivera, outside.id)
     demo.teams.set_member(admin, other_team.id, rivera.actor.user_id, member=True)  # type: ignore[union-attr]
     assert demo.patients.get(rivera, outside.id).patient.id == outside.id
     assert demo.patients.search(rivera).total == 25
     demo.teams.set_patient(admin, other_team.id, outside.id, member=False)
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(NotFound):
         demo.patients.get(rivera, outside.id)
 
 

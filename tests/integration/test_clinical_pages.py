@@ -189,13 +189,13 @@ def test_patient_may_not_open_a_clinician_rated_scale_or_another_patients_form(
 ) -> None:
     assert as_patient.get(f"/patients/{p1}/questionnaires/hamd17").status_code == 403
     other = patient_id(demo, "DEMO-0002")
-    assert as_patient.get(f"/patients/{other}/questionnaires/phq9").status_code == 403
+    assert as_patient.get(f"/patients/{other}/questionnaires/phq9").status_code == 404
     sent = as_patient.post(
         f"/patients/{other}/questionnaires/phq9",
         data={**CALM, "csrf_token": csrf_of(as_patient)},
         follow_redirects=False,
     )
-    assert sent.status_code == 403
+    assert sent.status_code == 404
     assert stored(demo, QuestionnaireResponseRow, other) == 0
     assert as_patient.get("/dashboard").status_code == 403
     assert as_patient.get("/alerts").status_code == 403

@@ -410,7 +410,7 @@ def test_the_patient_may_not_see_another_patients_plan(client: TestClient, demo:
     screen(client, other)
     build(client, other)
     switch_to(client, *PATIENT)
-    assert client.get(f"/patients/{other}/plan").status_code == 403
+    assert client.get(f"/patients/{other}/plan").status_code == 404
 
 
 def test_the_patient_sees_the_cardiac_warning_signs_on_their_plan(client: TestClient, p1: int) -> None:

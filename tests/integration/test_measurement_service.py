@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 
 from stride.domain.accounts import Role
 from stride.domain.measurements import OVERDUE_AFTER_DAYS, DueStatus, ResponseSource
-from stride.errors import InvalidInput, PermissionDenied
+from stride.errors import InvalidInput, NotFound, PermissionDenied
 from stride.services.context import Caller
 from stride.services.registry import Services
 from stride.services.users import NewUser
@@ -173,7 +173,7 @@ def test_item_9_raises_an_alert_for_the_care_team_only(
     assert record.patient.details.family_name in inbox[0].patient_name
     assert [i.alert.id for i in demo.alerts.inbox(okafor)] == [done.alert.id]
     assert demo.alerts.inbox(exercise_clinician) == []
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(NotFound):
         demo.alerts.for_patient(exercise_clinician, p1)
     assert [a.id for a in demo.alerts.for_patient(patient1, p1)] == [done.alert.id]
 
@@ -248,11 +248,11 @@ def test_patient_cannot_submit_a_clinician_rated_scale(
 
 def test_patient_cannot_submit_for_another_patient(demo: Services, patient1: Caller, p1: int) -> None:
     other = patient_id_of(demo, "DEMO-0002")
-    with pytest.raises(PermissionDenied, match="yourself"):
+    with pytest.raises(NotFound, match=f"no patient {other}"):
         demo.measurements.submit(patient1, other, "phq9", NO_RISK)
     assert ("questionnaire.submit.denied", f"patient/{other}", other) in audit_actions(demo)
     assert count_rows(demo, QuestionnaireResponseRow, other) == 0
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(NotFound):
         demo.measurements.responses(patient1, other)
 
 
@@ -315,7 +315,7 @@ def test_future_interview_date_is_refused(demo: Services, rivera: Caller, p1: in
 def test_clinician_outside_the_care_team_cannot_enter_a_rating(
     demo: Services, exercise_clinician: Caller, p1: int
 ) -> None:
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(NotFound):
         demo.measurements.submit(exercise_clinician, p1, "hamd17", HAMD17)
     assert ("questionnaire.submit.denied", f"patient/{p1}", p1) in audit_actions(demo)
 
@@ -382,8 +382,9 @@ def test_patient_and_other_team_cannot_correct(
     demo: Services, patient1: Caller, exercise_clinician: Caller, p1: int
 ) -> None:
     v1 = demo.measurements.submit(patient1, p1, "phq9", NO_RISK).response
-    for caller in (patient1, exercise_clinician):
-        with pytest.raises(PermissionDenied):
+    # The patient sees their response but may not correct it (403); another team does not see it (404).
+    for caller, refusal in ((patient1, PermissionDenied), (exercise_clinician, NotFound)):
+        with pytest.raises(refusal):
             demo.measurements.correct(caller, v1.id, NO_RISK, reason="I changed my mind")
     denied = [a for a in audit_actions(demo) if a[0] == "questionnaire.correct.denied"]
     assert len(denied) == 2
@@ -499,8 +500,8 @@ def test_acknowledge_once_and_it_stays_in_the_inbox_until_resolved(
 def test_clinician_of_another_team_cannot_acknowledge(
     demo: Services, rivera: Caller, exercise_clinician: Caller, patient1: Caller, alert_id: int
 ) -> None:
-    for caller in (exercise_clinician, patient1):
-        with pytest.raises(PermissionDenied):
+    for caller, refusal in ((exercise_clinician, NotFound), (patient1, PermissionDenied)):
+        with pytest.raises(refusal):
             demo.alerts.acknowledge(caller, alert_id, note="Not my patient, but acknowledging anyway")
     denied = [a for a in audit_actions(demo) if a[:2] == ("alert.acknowledge.denied", f"alert/{alert_id}")]
     assert len(denied) == 2
@@ -601,8 +602,8 @@ def test_schedule_interval_bounds_are_accepted(
 def test_only_the_care_team_sets_schedules(
     demo: Services, patient1: Caller, exercise_clinician: Caller, p1: int, clock: FakeClock
 ) -> None:
-    for caller in (patient1, exercise_clinician):
-        with pytest.raises(PermissionDenied):
+    for caller, refusal in ((patient1, PermissionDenied), (exercise_clinician, NotFound)):
+        with pytest.raises(refusal):
             demo.schedules.set(caller, p1, instrument="phq9", every_days=14, start_date=clock.now.date())
         with pytest.raises(PermissionDenied):
             demo.schedules.overdue_for_clinician(patient1)

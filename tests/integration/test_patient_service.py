@@ -112,10 +112,10 @@ def test_clinician_cannot_read_or_edit_other_teams_patients_and_denials_are_audi
     demo: Services, rivera: Caller
 ) -> None:
     outside = demo.patients.search(Caller.cli(), text="DEMO-0020").items[0]
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(NotFound, match=f"no patient {outside.id}"):
         demo.patients.get(rivera, outside.id)
     assert audit_tail(demo)[0] == ("patient.read.denied", outside.id, rivera.actor.user_id)  # type: ignore[union-attr]
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(NotFound):
         demo.patients.update(rivera, outside.id, outside.details)
     assert audit_tail(demo)[0][0] == "patient.update.denied"
 
@@ -134,7 +134,7 @@ def test_patient_sees_only_their_own_record_and_cannot_edit_it(demo: Services) -
     own = me.actor.patient_id  # type: ignore[union-attr]
     assert own is not None
     assert demo.patients.get(me, own).patient.id == own
-    with pytest.raises(PermissionDenied, match="only see your own"):
+    with pytest.raises(NotFound, match=f"no patient {own + 1}"):
         demo.patients.get(me, own + 1)
     with pytest.raises(PermissionDenied):
         demo.patients.update(me, own, demo.patients.get(me, own).patient.details)
@@ -150,8 +150,8 @@ def test_researcher_has_no_access_to_identifiable_records(demo: Services) -> Non
         demo.patients.get(researcher, 1)
 
 
-def test_unknown_id_is_403_for_non_admins_and_404_for_admins(demo: Services, rivera: Caller) -> None:
-    with pytest.raises(PermissionDenied):
+def test_unknown_id_is_404_like_another_teams_patient(demo: Services, rivera: Caller) -> None:
+    with pytest.raises(NotFound, match="no patient 987654"):
         demo.patients.get(rivera, 987_654)
     with pytest.raises(NotFound):
         demo.patients.get(Caller.cli(), 987_654)

@@ -17,7 +17,7 @@ from stride.clinical.prescription import Refusal, plan_from_dict
 from stride.clinical.protocols import protocol_ids
 from stride.domain.accounts import Role
 from stride.domain.exercise import StoredPlan
-from stride.errors import InvalidInput, PermissionDenied
+from stride.errors import InvalidInput, NotFound, PermissionDenied
 from stride.services.context import Caller
 from stride.services.plans import PlanRequest
 from stride.services.registry import Services
@@ -432,7 +432,7 @@ def test_the_patient_reads_their_own_plan_but_cannot_build_one(
     assert ("plan.create.denied", f"patient/{p1}/plan", p1) in audit_actions(demo)
 
     other = patient_id_of(demo, "DEMO-0002")
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(NotFound):
         demo.plans.current(patient1, other)
 
 
@@ -440,13 +440,13 @@ def test_a_clinician_of_another_team_can_neither_build_nor_read(
     demo: Services, exercise_clinician: Caller, rivera: Caller, p1: int, screened: int
 ) -> None:
     built(demo.plans.build(rivera, p1, WALKING))
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(NotFound):
         demo.plans.build(exercise_clinician, p1, dataclasses.replace(WALKING, reason="Another team's plan"))
     assert plans_stored(demo, p1) == 1
     assert ("plan.create.denied", f"patient/{p1}/plan", p1) in audit_actions(demo)
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(NotFound):
         demo.plans.current(exercise_clinician, p1)
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(NotFound):
         demo.plans.versions(exercise_clinician, p1)
     assert ("plan.read.denied", f"patient/{p1}/plan", p1) in audit_actions(demo)
 

@@ -13,7 +13,7 @@ import pytest
 from sqlalchemy import func, select
 
 from stride.domain.accounts import Role
-from stride.errors import InvalidInput, PermissionDenied
+from stride.errors import InvalidInput, NotFound, PermissionDenied
 from stride.services.context import Caller
 from stride.services.registry import Services
 from stride.services.users import NewUser
@@ -202,8 +202,8 @@ def test_a_screening_with_suicidality_not_screened_is_incomplete_and_defers(
 def test_known_answers_are_for_the_care_team_only(
     demo: Services, patient1: Caller, exercise_clinician: Caller, p1: int
 ) -> None:
-    for caller in (patient1, exercise_clinician):
-        with pytest.raises(PermissionDenied):
+    for caller, refusal in ((patient1, PermissionDenied), (exercise_clinician, NotFound)):
+        with pytest.raises(refusal):
             demo.screening.known_answers(caller, p1)
     denied = [a for a in audit_actions(demo) if a[0] == "screening.read.denied"]
     assert denied == [("screening.read.denied", f"patient/{p1}/screening", p1)] * 2
@@ -291,7 +291,8 @@ def test_only_the_care_teams_clinicians_may_screen(
     demo: Services, p1: int, exercise_clinician: Caller, who: tuple[str, str]
 ) -> None:
     caller = caller_for(demo, *who)
-    with pytest.raises(PermissionDenied):
+    # Another team's clinician does not see the patient at all (404, as for an unknown id).
+    with pytest.raises(NotFound if who[0] == "dr.exercise" else PermissionDenied):
         demo.screening.record(caller, p1, CLEAR)
     assert screenings_stored(demo, p1) == 0
     denied = [
@@ -307,7 +308,7 @@ def test_a_patient_may_read_their_own_status_but_not_anothers(
 ) -> None:
     other = patient_id_of(demo, "DEMO-0002")
     demo.screening.record(rivera, other, CLEAR)
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(NotFound):
         demo.screening.status(patient1, other)
     assert ("screening.read.denied", f"patient/{other}/screening", other) in audit_actions(demo)
 

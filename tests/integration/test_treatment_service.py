@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 from stride.clinical.trd import TrdInput, Trial, assess
 from stride.domain.accounts import Role
 from stride.domain.treatment import TreatmentKind
-from stride.errors import InvalidInput, PermissionDenied
+from stride.errors import InvalidInput, NotFound, PermissionDenied
 from stride.services.context import Caller
 from stride.services.registry import Services
 from stride.services.treatment import NewTreatment
@@ -307,7 +307,7 @@ def test_patient_reads_their_history_but_cannot_write_it(
     assert actions.count("episode.set.denied") == 1
     assert stored_entries(demo, pid) == 1
     other = next(p.id for p in demo.patients.search(rivera, text="DEMO-0003").items)
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(NotFound):
         demo.treatment.history(patient2, other)
 
 
@@ -323,9 +323,10 @@ def test_admin_and_other_team_clinician_neither_read_nor_write(
     outsider = caller_for(demo, "dr.exercise", "exercise-team-only-password")
     admin = caller_for(demo, "admin", "demo-clinic-manager")
     demo.treatment.add(rivera, pid, SERTRALINE)
-    for caller in (outsider, admin):
-        with pytest.raises(PermissionDenied):
+    # Another team's clinician does not see the patient (404); the administrator is refused by role.
+    for caller, refusal in ((outsider, NotFound), (admin, PermissionDenied)):
+        with pytest.raises(refusal):
             demo.treatment.history(caller, pid)
-        with pytest.raises(PermissionDenied):
+        with pytest.raises(refusal):
             demo.treatment.add(caller, pid, VENLAFAXINE)
     assert stored_entries(demo, pid) == 1

@@ -118,14 +118,14 @@ def test_form_error_names_the_field_and_keeps_the_values(client: TestClient) -> 
     assert 'value="Quarrie"' in response.text
 
 
-def test_patient_gets_the_friendly_403_page_for_another_record(client: TestClient) -> None:
+def test_patient_gets_the_not_found_page_for_another_record(client: TestClient) -> None:
     login(client, "patient1", "demo-clinic-patient")
     me = client.get("/api/v1/me").json()
     own = me["patient_id"]
     assert client.get(f"/patients/{own}").status_code == 200
     other = client.get(f"/patients/{own + 1}")
-    assert other.status_code == 403
-    assert 'id="forbidden"' in other.text
+    assert other.status_code == 404
+    assert 'id="not-found"' in other.text
 
 
 def test_unknown_page_is_the_friendly_404(client: TestClient) -> None:
