@@ -610,6 +610,6 @@ def test_only_the_care_team_sets_schedules(
     assert [a for a in audit_actions(demo) if a[0] == "schedule.set.denied"] == [
         ("schedule.set.denied", f"patient/{p1}/schedule", p1)
     ] * 2
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(NotFound):
         demo.schedules.states(exercise_clinician, p1)
     assert demo.schedules.states(patient1, p1) == []
