@@ -13,7 +13,7 @@ from fastapi.testclient import TestClient
 
 from stride.domain.accounts import Role
 from stride.domain.measurements import AlertDecision, AlertState
-from stride.errors import Conflict, InvalidInput, PermissionDenied
+from stride.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from stride.services.context import Caller
 from stride.services.registry import Services
 from stride.services.users import NewUser
@@ -175,9 +175,12 @@ def test_only_the_care_team_resolves_and_refusals_are_audited(
     demo: Services, rivera: Caller, patient1: Caller, exercise_clinician: Caller, alert_id: int, p1: int
 ) -> None:
     demo.alerts.acknowledge(rivera, alert_id, note="Phoned the patient; seeing them today.")
-    for caller in (patient1, exercise_clinician, Caller.cli()):
+    for caller in (patient1, Caller.cli()):
         with pytest.raises(PermissionDenied):
             resolve(demo, caller, alert_id)
+    # Another team's clinician is told what a missing alert would tell them (the record is hidden).
+    with pytest.raises(NotFound):
+        resolve(demo, exercise_clinician, alert_id)
     denied = [a for a in audit_actions(demo) if a[:2] == ("alert.resolve.denied", f"alert/{alert_id}")]
     assert len(denied) == 3
     assert demo.alerts.get(rivera, alert_id).alert.state is AlertState.ACKNOWLEDGED
