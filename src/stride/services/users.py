@@ -31,6 +31,16 @@ class NewUser:
     patient_id: int | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class UserDirectory:
+    """The accounts, the patients linked to them and the patients with no login yet (those a new
+    patient account can be made for), as ("Family, Given", MRN)."""
+
+    users: list[User]
+    linked: dict[int, tuple[str, str | None]]
+    without_login: list[tuple[int, str, str | None]]
+
+
 class UserService:
     def __init__(self, deps: Deps) -> None:
         self.deps = deps
@@ -94,6 +104,24 @@ class UserService:
         self._require_admin(caller, "user.list", "users")
         with self.deps.db.transaction() as s:
             return user_repo.list_all(s, role=role)
+
+    def directory(self, caller: Caller) -> UserDirectory:
+        """Every account, and the patients to pick from for a new patient login. Patient names are
+        identifiable data: the view is audited as one entry."""
+        self._require_admin(caller, "user.list", "users")
+        with self.deps.db.transaction() as s:
+            users = user_repo.list_all(s)
+            linked = patient_repo.labels(s, {u.patient_id for u in users if u.patient_id is not None})
+            unlinked = patient_repo.without_login(s)
+            record(
+                s,
+                self.deps,
+                caller,
+                action="patient.search",
+                resource="patients",
+                detail=f"user accounts: {len(linked)} linked, {len(unlinked)} without a login",
+            )
+        return UserDirectory(users=users, linked=linked, without_login=unlinked)
 
     def get(self, caller: Caller, user_id: int) -> User:
         self._require_admin(caller, "user.read", f"user/{user_id}")

@@ -10,7 +10,8 @@ from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
 from stride.domain.audit import GENESIS_HASH, AuditEntry, AuditEvent, chain
-from stride.store.models import AuditRow
+from stride.store.models import AuditRow, UserRow
+from stride.store.repositories import patients as patient_repo
 
 # Any constant will do; it names the advisory lock that serialises appends on PostgreSQL.
 _PG_AUDIT_LOCK = 0x5354_5249
@@ -81,11 +82,16 @@ def iter_all(session: Session, *, batch: int = 5000) -> Iterator[AuditEntry]:
 
 @dataclass(frozen=True, slots=True)
 class AuditFilter:
+    """Which entries to show. ``username`` is one account's user name (exact, any case);
+    ``patient_text`` the words of a patient's name or MRN (every word must match)."""
+
     actor_user_id: int | None = None
     patient_id: int | None = None
     action: str | None = None
     since: datetime | None = None
     until: datetime | None = None
+    username: str | None = None
+    patient_text: str | None = None
 
 
 def query(session: Session, flt: AuditFilter, *, limit: int, offset: int) -> tuple[list[AuditEntry], int]:
@@ -93,8 +99,13 @@ def query(session: Session, flt: AuditFilter, *, limit: int, offset: int) -> tup
     q = select(AuditRow)
     if flt.actor_user_id is not None:
         q = q.where(AuditRow.actor_user_id == flt.actor_user_id)
+    if flt.username:
+        ids = select(UserRow.id).where(func.lower(UserRow.username) == flt.username.strip().lower())
+        q = q.where(AuditRow.actor_user_id.in_(ids))
     if flt.patient_id is not None:
         q = q.where(AuditRow.patient_id == flt.patient_id)
+    if flt.patient_text and flt.patient_text.split():
+        q = q.where(AuditRow.patient_id.in_(patient_repo.matching(flt.patient_text)))
     if flt.action:
         q = q.where(AuditRow.action.like(f"{flt.action}%"))
     if flt.since is not None:

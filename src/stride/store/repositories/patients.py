@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import exists, func, or_, select
+from sqlalchemy import Select, exists, func, or_, select
 from sqlalchemy.orm import Session
 
 from stride.domain.patients import Patient, PatientDetails, Sex
-from stride.store.models import PatientRow, TeamMemberRow, TeamPatientRow
+from stride.store.models import PatientRow, TeamMemberRow, TeamPatientRow, UserRow
 
 _DETAIL_FIELDS = tuple(PatientDetails.__slots__)
 
@@ -78,6 +78,21 @@ def in_clinician_teams(session: Session, patient_id: int, clinician_id: int) -> 
     return bool(session.scalar(query))
 
 
+def matching(text: str) -> Select[int]:
+    """The ids of patients whose name or MRN contains every word of ``text`` (a subquery)."""
+    query = select(PatientRow.id)
+    for word in text.split():
+        like = f"%{word.lower()}%"
+        query = query.where(
+            or_(
+                func.lower(PatientRow.given_name).like(like),
+                func.lower(PatientRow.family_name).like(like),
+                func.lower(PatientRow.mrn).like(like),
+            )
+        )
+    return query
+
+
 def search(
     session: Session,
     *,
@@ -92,15 +107,8 @@ def search(
         team_ids = select(TeamMemberRow.team_id).where(TeamMemberRow.user_id == clinician_id)
         patient_ids = select(TeamPatientRow.patient_id).where(TeamPatientRow.team_id.in_(team_ids))
         query = query.where(PatientRow.id.in_(patient_ids))
-    for word in (text or "").split():
-        like = f"%{word.lower()}%"
-        query = query.where(
-            or_(
-                func.lower(PatientRow.given_name).like(like),
-                func.lower(PatientRow.family_name).like(like),
-                func.lower(PatientRow.mrn).like(like),
-            )
-        )
+    if text and text.split():
+        query = query.where(PatientRow.id.in_(matching(text)))
     total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
     rows = session.scalars(
         query.order_by(PatientRow.family_name, PatientRow.given_name, PatientRow.id)
@@ -124,3 +132,26 @@ def names(session: Session, patient_ids: set[int]) -> dict[int, str]:
         )
     )
     return {pid: f"{family}, {given}" for pid, family, given in rows}
+
+
+def labels(session: Session, patient_ids: set[int]) -> dict[int, tuple[str, str | None]]:
+    """("Family, Given", MRN) for a set of ids, as the audit page names patients."""
+    if not patient_ids:
+        return {}
+    rows = session.execute(
+        select(PatientRow.id, PatientRow.family_name, PatientRow.given_name, PatientRow.mrn).where(
+            PatientRow.id.in_(patient_ids)
+        )
+    )
+    return {pid: (f"{family}, {given}", mrn) for pid, family, given, mrn in rows}
+
+
+def without_login(session: Session) -> list[tuple[int, str, str | None]]:
+    """(id, "Family, Given", MRN) of every patient with no account, by name: the records an
+    administrator may give a patient login."""
+    rows = session.execute(
+        select(PatientRow.id, PatientRow.family_name, PatientRow.given_name, PatientRow.mrn)
+        .where(~exists().where(UserRow.patient_id == PatientRow.id))
+        .order_by(PatientRow.family_name, PatientRow.given_name, PatientRow.id)
+    )
+    return [(pid, f"{family}, {given}", mrn) for pid, family, given, mrn in rows]

@@ -114,3 +114,11 @@ def list_all(session: Session, *, role: Role | None = None) -> list[User]:
 
 def count(session: Session) -> int:
     return session.scalar(select(func.count()).select_from(UserRow)) or 0
+
+
+def usernames(session: Session, user_ids: set[int]) -> dict[int, str]:
+    """User names for a set of ids (the audit page names who did what)."""
+    if not user_ids:
+        return {}
+    query = select(UserRow.id, UserRow.username).where(UserRow.id.in_(user_ids))
+    return {row.id: row.username for row in session.execute(query)}

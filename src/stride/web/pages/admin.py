@@ -23,7 +23,7 @@ AUDIT_PAGE = 50
 
 @router.get("/users")
 def user_list(request: Request, caller: PageCaller, svc: Svc) -> Response:
-    return render(request, "admin/users.html", users=svc.users.list(caller), values={}, error=None)
+    return render(request, "admin/users.html", directory=svc.users.directory(caller), values={}, error=None)
 
 
 @router.post("/users")
@@ -45,7 +45,7 @@ async def create_user(request: Request, caller: PageCaller, svc: Svc) -> Respons
             request,
             "admin/users.html",
             status_code=status,
-            users=svc.users.list(caller),
+            directory=svc.users.directory(caller),
             values=values,
             error=exc,
         )
@@ -107,42 +107,34 @@ def audit_log(
     request: Request,
     caller: PageCaller,
     svc: Svc,
-    actor: Annotated[str, Query(max_length=12)] = "",
-    patient: Annotated[str, Query(max_length=12)] = "",
+    user: Annotated[str, Query(max_length=63)] = "",
+    patient: Annotated[str, Query(max_length=100)] = "",
     action: Annotated[str, Query(max_length=64, pattern=r"^[a-z._]*$")] = "",
     since: Annotated[str, Query(max_length=10)] = "",
     until: Annotated[str, Query(max_length=10)] = "",
     offset: Annotated[int, Query(ge=0, le=MAX_ID)] = 0,
 ) -> Response:
-    filters = {"actor": actor, "patient": patient, "action": action, "since": since, "until": until}
+    """One service call: the entries with the names of the users and patients they mention."""
+    filters = {"user": user, "patient": patient, "action": action, "since": since, "until": until}
     try:
         flt = AuditFilter(
-            actor_user_id=forms.optional_int(filters, "actor"),
-            patient_id=forms.optional_int(filters, "patient"),
+            username=forms.optional_text(filters, "user"),
+            patient_text=forms.optional_text(filters, "patient"),
             action=action or None,
             since=_day(since, field="since"),
             until=_day(until, field="until", end=True),
         )
     except InvalidInput as exc:
         return render(
-            request,
-            "admin/audit.html",
-            status_code=422,
-            page=None,
-            filters=filters,
-            error=exc,
-            users={},
-            verdict=None,
+            request, "admin/audit.html", status_code=422, page=None, filters=filters, error=exc, verdict=None
         )
     page = svc.audit.list(caller, flt, limit=AUDIT_PAGE, offset=offset)
-    users = {u.id: u for u in svc.users.list(caller)}
     return render(
         request,
         "admin/audit.html",
         page=page,
         filters=filters,
         error=None,
-        users=users,
         verdict=None,
         prev_offset=max(0, offset - AUDIT_PAGE),
         next_offset=offset + AUDIT_PAGE if offset + AUDIT_PAGE < page.total else None,
