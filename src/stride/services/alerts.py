@@ -99,13 +99,12 @@ class AlertService:
                     patient_id=alert.patient_id,
                 )
                 return done
-        raise deny(
-            self.deps,
+        raise self._refuse(
             caller,
-            action="alert.acknowledge",
-            resource=f"alert/{alert_id}",
-            patient_id=alert.patient_id if alert is not None else None,
-            message="Only a clinician of the patient's care team acknowledges their alerts.",
+            "alert.acknowledge",
+            alert_id,
+            alert,
+            "Only a clinician of the patient's care team acknowledges their alerts.",
         )
 
     def get(self, caller: Caller, alert_id: int) -> AlertItem:
@@ -133,13 +132,8 @@ class AlertService:
                 return AlertItem(alert=alert, patient_name=names.get(alert.patient_id, ""))
         if alert is None and caller.role is Role.CLINICIAN:
             raise NotFound("no such alert", field="alert_id")
-        raise deny(
-            self.deps,
-            caller,
-            action="alert.read",
-            resource=f"alert/{alert_id}",
-            patient_id=alert.patient_id if alert is not None else None,
-            message="Safety alerts go to the patient's care team.",
+        raise self._refuse(
+            caller, "alert.read", alert_id, alert, "Safety alerts go to the patient's care team."
         )
 
     def resolve(
@@ -193,13 +187,25 @@ class AlertService:
                     detail=f"{checked.decision.value}; next review {checked.next_review_on.isoformat()}",
                 )
                 return done
-        raise deny(
+        raise self._refuse(
+            caller,
+            "alert.resolve",
+            alert_id,
+            alert,
+            "Only a clinician of the patient's care team resolves their alerts.",
+        )
+
+    def _refuse(
+        self, caller: Caller, action: str, alert_id: int, alert: SafetyAlert | None, message: str
+    ) -> Exception:
+        """The audited refusal of an action on one alert (its patient named when the alert exists)."""
+        return deny(
             self.deps,
             caller,
-            action="alert.resolve",
+            action=action,
             resource=f"alert/{alert_id}",
             patient_id=alert.patient_id if alert is not None else None,
-            message="Only a clinician of the patient's care team resolves their alerts.",
+            message=message,
         )
 
     def crisis_guidance(self, caller: Caller, patient_id: int) -> CrisisGuidance:
