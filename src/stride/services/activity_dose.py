@@ -23,6 +23,7 @@ from stride.clinical.intensity import hrmax as estimate_hrmax
 from stride.clinical.prescription import Plan, PlanWeek, plan_from_dict
 from stride.domain.activity import ImportRecord, SessionEntry, StoredSession, WeekSummary
 from stride.domain.dates import local_day
+from stride.domain.plan_weeks import Pause, plan_week
 from stride.errors import InvalidInput
 from stride.services.context import Deps
 from stride.store.repositories import activity as repo
@@ -41,12 +42,15 @@ class DoseContext:
     plan: Plan | None
     plan_start: date | None
     protocol: str | None
+    # The plan's pauses (a safety alert's hold, resumed from the week where it paused), so that
+    # dose and adherence count the same weeks as the plan page.
+    pauses: tuple[Pause, ...] = ()
 
     def plan_week_at(self, day: date) -> tuple[int, PlanWeek] | None:
         """The plan week (1-based number and week) containing ``day``, if the plan covers it."""
         if self.plan is None or self.plan_start is None:
             return None
-        number = (day - self.plan_start).days // 7 + 1
+        number = plan_week(self.plan_start, day, self.pauses)
         if not 1 <= number <= len(self.plan.weeks):
             return None
         return number, self.plan.weeks[number - 1]

@@ -22,6 +22,7 @@ from stride.domain.dates import check_planned_date
 from stride.domain.exercise import StoredPlan
 from stride.domain.measurements import check_reason
 from stride.domain.patients import PatientDetails
+from stride.domain.plan_weeks import plan_week
 from stride.errors import InvalidInput
 from stride.services.access import deny, may_read_clinical, may_write_clinical
 from stride.services.context import Caller, Deps, record
@@ -205,7 +206,7 @@ class PlanService:
         status = self.screening.status(caller, patient_id)
         hold = _hold_reason(open_alert=bool(open_alerts), status=status)
         plan = plan_from_dict(stored.plan)
-        week = (today - stored.start_date).days // 7 + 1
+        week = plan_week(stored.start_date, today)
         current = week if 1 <= week <= len(plan.weeks) else None
         return PlanView(
             stored=stored, plan=plan, on_hold=hold is not None, hold_reason=hold, current_week=current
