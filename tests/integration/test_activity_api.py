@@ -309,6 +309,7 @@ def test_adverse_events_are_listed_and_counted_per_protocol(
         ({"occurred_at": "2026-11-25T18:50:00"}, "occurred_at"),
         ({"occurred_at": "2027-01-01T00:00:00+00:00"}, "occurred_at"),
         ({"session_id": 999999}, "session_id"),
+        ({"warning_signs": ["chest_pain", "headache"]}, "warning_signs"),
     ],
 )
 def test_bad_adverse_events_are_refused_naming_the_field(
@@ -318,6 +319,22 @@ def test_bad_adverse_events_are_refused_naming_the_field(
     assert sent.status_code == 422, sent.text
     assert sent.json()["field"] == field
     assert demo.activity.adverse_events(clinician(demo), p4) == []
+
+
+def test_a_warning_sign_is_stored_alerts_and_the_answer_carries_the_guidance(
+    demo: Services, p4: int, patient: Api
+) -> None:
+    sent = patient.post(
+        f"/patients/{p4}/adverse-events", json={**EVENT, "severity": "mild", "warning_signs": ["fainting"]}
+    )
+    assert sent.status_code == 201, sent.text
+    body = sent.json()
+    assert body["warning_signs"] == ["fainting"]
+    assert body["stop_exercising"].startswith("Stop at once")
+    [alert] = demo.alerts.for_patient(clinician(demo), p4, active_only=True)
+    assert alert.code == "adverse_event_cardiac_sign"
+    quiet = patient.post(f"/patients/{p4}/adverse-events", json=EVENT).json()
+    assert (quiet["warning_signs"], quiet["stop_exercising"]) == ([], None)
 
 
 # --- uploads -------------------------------------------------------------------------------------

@@ -5,6 +5,7 @@ counts per protocol, and the upload page with its status fragment (polled while 
 
 from __future__ import annotations
 
+import html
 import re
 from dataclasses import replace
 from datetime import UTC, date, datetime
@@ -404,6 +405,80 @@ def test_a_bad_adverse_event_is_shown_again_naming_the_field(
     assert demo.activity.adverse_events(okafor(demo), p4) == []
 
 
+def test_a_ticked_warning_sign_tells_the_patient_to_stop_and_alerts_the_care_team(
+    as_patient: TestClient, demo: Services, p4: int
+) -> None:
+    give_plan(demo, p4)
+    form = as_patient.get(f"/patients/{p4}/activity/adverse-events").text
+    assert 'name="warning_sign.chest_pain"' in form
+    assert 'id="cardiac-warning"' not in form  # nothing reported yet: no alarm on an empty form
+    assert "999" in form.split('id="report"', 1)[1]  # the configured crisis numbers, not a fixed text
+
+    sent = post(
+        as_patient,
+        f"/patients/{p4}/activity/adverse-events",
+        {**EVENT_FORM, "severity": "mild", "description": "Felt odd", "warning_sign.chest_pain": "1"},
+    )
+    assert sent.status_code == 303, sent.text
+    page = as_patient.get(sent.headers["location"]).text
+    box = page.split('id="cardiac-warning"', 1)[1].split("</article>", 1)[0]
+    assert "Stop exercising and get help" in box
+    assert "You reported: pain, pressure or tightness in the chest" in box
+    assert "Stop at once" in box
+    assert 'href="tel:999"' in page.split('id="cardiac-phone"', 1)[1].split("</p>", 1)[0]
+    assert "Your care team has been alerted" in page
+    [event] = demo.activity.adverse_events(okafor(demo), p4)
+    assert event.warning_signs == ("chest_pain",)
+    [alert] = demo.alerts.for_patient(okafor(demo), p4, active_only=True)
+    assert (alert.code, alert.severity) == ("adverse_event_cardiac_sign", "mild")
+
+
+def test_a_warning_sign_written_in_the_report_brings_the_guidance_up(
+    as_patient: TestClient, demo: Services, p4: int
+) -> None:
+    sent = post(
+        as_patient,
+        f"/patients/{p4}/activity/adverse-events",
+        {**EVENT_FORM, "severity": "severe", "description": "A severe chest tightness on the hill"},
+    )
+    page = as_patient.get(sent.headers["location"]).text
+    assert "You reported: pain, pressure or tightness in the chest" in page
+    # Named, not ticked: the guidance is shown, the stored event keeps what was ticked (nothing).
+    [event] = demo.activity.adverse_events(okafor(demo), p4)
+    assert event.warning_signs == ()
+
+
+def test_an_unknown_warning_sign_is_refused_and_the_form_comes_back(
+    as_patient: TestClient, demo: Services, p4: int
+) -> None:
+    sent = post(
+        as_patient,
+        f"/patients/{p4}/activity/adverse-events",
+        {**EVENT_FORM, "warning_sign.chest_pain": "1", "warning_sign.headache": "1"},
+    )
+    assert sent.status_code == 422
+    assert "unknown warning sign 'headache'" in html.unescape(sent.text)
+    assert re.search(r'name="warning_sign.chest_pain" value="1" checked', sent.text)
+    assert demo.activity.adverse_events(okafor(demo), p4) == []
+
+
+def test_session_notes_naming_a_warning_sign_bring_the_guidance_up(
+    as_patient: TestClient, demo: Services, p4: int
+) -> None:
+    sent = post(
+        as_patient, f"/patients/{p4}/activity/sessions/new", session_form(notes="Got short of breath")
+    )
+    week = as_patient.get(sent.headers["location"]).text
+    assert "You reported: breathlessness far beyond" in week
+    [stored] = demo.activity.sessions(okafor(demo), p4)
+    link = week.split('id="report-signs"', 1)[1].split("</p>", 1)[0]
+    assert f"/activity/adverse-events?session_id={stored.id}" in link
+    assert 'id="cardiac-warning"' in as_patient.get(f"/activity/sessions/{stored.id}").text
+
+    quiet = post(as_patient, f"/patients/{p4}/activity/sessions/new", session_form(start="2026-11-24T18:30"))
+    assert 'id="cardiac-warning"' not in as_patient.get(quiet.headers["location"]).text
+
+
 def test_the_report_form_can_name_the_session(as_patient: TestClient, demo: Services, p4: int) -> None:
     post(as_patient, f"/patients/{p4}/activity/sessions/new", session_form())
     [stored] = demo.activity.sessions(okafor(demo), p4)
@@ -491,7 +566,7 @@ def test_a_serious_event_tells_the_patient_the_care_team_is_alerted(
     login(client, *PATIENT4)
     sent = post(client, f"/patients/{p4}/activity/adverse-events", {**EVENT_FORM, "severity": "serious"})
     assert sent.status_code == 303, sent.text
-    assert sent.headers["location"].endswith("saved=alerted#events")
+    assert "saved=alerted&event=" in sent.headers["location"]
     page = client.get(sent.headers["location"])
     assert "Your care team has been alerted" in page.text
     assert 'role="alert"' in page.text

@@ -310,6 +310,50 @@ def test_a_mild_event_is_recorded_without_an_alert(
     assert not demo.plans.current(rivera, planned).on_hold  # type: ignore[union-attr]
 
 
+def test_a_ticked_cardiac_warning_sign_alerts_whatever_the_severity(
+    demo: Services, rivera: Caller, patient1: Caller, planned: int
+) -> None:
+    event = demo.activity.report_adverse_event(
+        patient1,
+        planned,
+        AdverseEventEntry(
+            occurred_at=datetime(2026, 11, 25, 8, tzinfo=UTC),
+            description="Felt odd on the hill",
+            severity="mild",
+            action_taken="Stopped and sat down",
+            warning_signs=("palpitations_at_rest", "chest_pain"),
+        ),
+    )
+    assert event.warning_signs == ("chest_pain", "palpitations_at_rest")
+    [stored] = demo.activity.adverse_events(rivera, planned)
+    assert stored.warning_signs == ("chest_pain", "palpitations_at_rest")
+    [alert] = demo.alerts.for_patient(rivera, planned, active_only=True)
+    assert (alert.code, alert.severity) == ("adverse_event_cardiac_sign", "mild")
+    assert "Pain, pressure or tightness in the chest" in alert.reason
+    assert "ACSM" in alert.source
+    assert demo.plans.current(rivera, planned).on_hold  # type: ignore[union-attr]
+
+
+def test_an_unknown_warning_sign_is_refused_and_nothing_is_stored(
+    demo: Services, rivera: Caller, patient1: Caller, planned: int
+) -> None:
+    with pytest.raises(InvalidInput) as refused:
+        demo.activity.report_adverse_event(
+            patient1,
+            planned,
+            AdverseEventEntry(
+                occurred_at=datetime(2026, 11, 25, 8, tzinfo=UTC),
+                description="Headache",
+                severity="mild",
+                action_taken="Rest",
+                warning_signs=("headache",),
+            ),
+        )
+    assert refused.value.field == "warning_signs"
+    assert demo.activity.adverse_events(rivera, planned) == []
+    assert demo.alerts.for_patient(rivera, planned, active_only=True) == []
+
+
 def test_a_password_protected_export_fails_as_an_import_and_stores_nothing(
     demo: Services, patient1: Caller, p1: int, tmp_path: Path
 ) -> None:

@@ -299,6 +299,18 @@ def _activity() -> list[str]:
             for e in load_toml("adverse_events")["escalate"]
         ),
     )
+    sign = load_toml("adverse_events")["warning_sign"]
+    out += [
+        f"Any cardiac warning sign ticked, whatever the severity: `{sign['code']}` — {sign['source']}",
+        "",
+    ]
+    warning = load_toml("cardiac_warning")
+    out += ["### Cardiac warning signs: stop exercising and seek care", ""]
+    out += _table(
+        ("sign", "shown as", "phrases that bring the guidance up"),
+        ((s["code"], s["text"], ", ".join(s.get("phrases", ()))) for s in warning["symptom"]),
+    )
+    out += [f"Guidance: {warning['guidance']} Source: {warning['source']}", ""]
     return out
 
 

@@ -9,6 +9,7 @@ from enum import StrEnum
 
 from stride.domain.dates import check_event_time
 from stride.domain.refdata import load_toml
+from stride.domain.warning_signs import check_warning_signs
 from stride.errors import InvalidInput
 
 
@@ -114,6 +115,7 @@ class AdverseEvent:
     protocol: str | None  # the protocol of the plan in force, for CERT item 11 counts
     reported_at: datetime
     reported_by: int | None
+    warning_signs: tuple[str, ...] = ()  # cardiac warning signs ticked (stride.domain.warning_signs)
 
 
 @dataclass(frozen=True, slots=True)
@@ -218,6 +220,7 @@ class AdverseEventEntry:
     severity: str
     action_taken: str
     session_id: int | None = None
+    warning_signs: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -231,9 +234,14 @@ class Escalation:
     source: str
 
 
-def escalation_for(severity: str) -> Escalation | None:
-    """The alert an adverse event of ``severity`` raises, or None (recorded and counted only)."""
-    for rule in load_toml("adverse_events")["escalate"]:
+def escalation_for(severity: str, warning_signs: tuple[str, ...] = ()) -> Escalation | None:
+    """The alert an adverse event of ``severity`` raises, or None (recorded and counted only).
+
+    A severity rule wins where one applies; otherwise a ticked cardiac warning sign raises the
+    ``[warning_sign]`` alert with the event's own severity.
+    """
+    rules = load_toml("adverse_events")
+    for rule in rules["escalate"]:
         if rule["severity"] == severity:
             return Escalation(
                 severity=rule["severity"],
@@ -242,6 +250,15 @@ def escalation_for(severity: str) -> Escalation | None:
                 reason=rule["reason"],
                 source=rule["source"],
             )
+    if warning_signs:
+        sign = rules["warning_sign"]
+        return Escalation(
+            severity=severity,
+            alert_severity=severity,
+            code=sign["code"],
+            reason=sign["reason"],
+            source=sign["source"],
+        )
     return None
 
 
@@ -264,4 +281,5 @@ def check_adverse_event(entry: AdverseEventEntry, *, now: datetime) -> AdverseEv
         severity=entry.severity,
         action_taken=action,
         session_id=entry.session_id,
+        warning_signs=check_warning_signs(entry.warning_signs),
     )

@@ -21,6 +21,7 @@ from stride.domain.activity import (
     escalation_for,
 )
 from stride.domain.dates import check_event_date
+from stride.domain.warning_signs import cardiac_warning
 from stride.errors import InvalidInput, NotFound
 from stride.services import activity_dose as dosing
 from stride.services.access import deny, has_role, may_log_activity, may_read_clinical
@@ -45,6 +46,12 @@ class ProtocolEvents:
     @property
     def total(self) -> int:
         return sum(self.by_severity.values())
+
+
+def _alert_reason(rule_reason: str, event: AdverseEvent) -> str:
+    signs = "; ".join(cardiac_warning().sign(code).text for code in event.warning_signs)
+    ticked = f" Warning signs: {signs}." if signs else ""
+    return f"{rule_reason} Reported: {event.description}{ticked}"
 
 
 class ActivityService:
@@ -104,6 +111,7 @@ class ActivityService:
                     protocol=plan.protocol if plan else None,
                     reported_at=self.deps.clock(),
                     reported_by=_user(caller),
+                    warning_signs=" ".join(checked.warning_signs),
                 )
                 record(
                     s,
@@ -121,14 +129,14 @@ class ActivityService:
         )
 
     @staticmethod
-    def alerts_care_team(severity: str) -> bool:
-        """Whether an adverse event of ``severity`` raises a safety alert (adverse_events.toml)."""
-        return escalation_for(severity) is not None
+    def alerts_care_team(event: AdverseEvent) -> bool:
+        """Whether this adverse event raised a safety alert (adverse_events.toml)."""
+        return escalation_for(event.severity.value, event.warning_signs) is not None
 
     def _escalate(self, s: Session, caller: Caller, event: AdverseEvent) -> None:
         """A severe or serious event reaches the care team at once as a safety alert, in the same
         transaction (adverse_events.toml): the plan goes on hold until they have reviewed it."""
-        rule = escalation_for(event.severity.value)
+        rule = escalation_for(event.severity.value, event.warning_signs)
         if rule is None:
             return
         alert = measurement_repo.add_alert(
@@ -138,7 +146,7 @@ class ActivityService:
                 response_id=None,
                 code=rule.code,
                 severity=rule.alert_severity,
-                reason=f"{rule.reason} Reported: {event.description}",
+                reason=_alert_reason(rule.reason, event),
                 source=rule.source,
                 raised_at=self.deps.clock(),
             ),

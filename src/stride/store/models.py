@@ -369,6 +369,8 @@ class AdverseEventRow(Base):
     protocol: Mapped[str | None] = mapped_column(String(64), index=True)
     reported_at: Mapped[datetime]
     reported_by: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+    # The cardiac warning signs ticked, as space-separated codes ("" for none).
+    warning_signs: Mapped[str] = mapped_column(String(200), default="", server_default="")
 
 
 class DailyActivityRow(Base):

@@ -253,6 +253,7 @@ def _event(row: AdverseEventRow) -> AdverseEvent:
         protocol=row.protocol,
         reported_at=row.reported_at,
         reported_by=row.reported_by,
+        warning_signs=tuple(row.warning_signs.split()),
     )
 
 

@@ -22,6 +22,7 @@ from stride.domain.activity import (
     StoredSession,
     WeekSummary,
 )
+from stride.domain.warning_signs import cardiac_warning, signs_mentioned
 from stride.services.activity import ProtocolEvents
 from stride.services.activity_views import AdherenceView, SessionDetail, WeekBar, WeekView
 from stride.web.api.schemas import MAX_ID, Strict
@@ -98,6 +99,13 @@ class AdverseEventCreate(Strict):
     session_id: Annotated[int, Field(strict=True, ge=1, le=MAX_ID)] | None = Field(
         default=None, description="The session it happened in, if any"
     )
+    warning_signs: Annotated[list[str], Field(max_length=10)] = Field(
+        default_factory=list,
+        description=(
+            "Cardiac warning signs present: chest_pain, fainting, palpitations_at_rest, breathlessness."
+            " Any of them raises a safety alert to the care team."
+        ),
+    )
 
     def entry(self) -> AdverseEventEntry:
         return AdverseEventEntry(
@@ -106,6 +114,7 @@ class AdverseEventCreate(Strict):
             severity=self.severity.value,
             action_taken=self.action_taken,
             session_id=self.session_id,
+            warning_signs=tuple(self.warning_signs),
         )
 
 
@@ -204,10 +213,20 @@ class AdverseEventPublic(BaseModel):
     protocol: str | None = Field(description="The protocol of the plan in force when it was reported")
     reported_at: datetime
     reported_by: int | None
+    warning_signs: list[str] = Field(description="Cardiac warning signs ticked on the report")
+    stop_exercising: str | None = Field(
+        description=(
+            "When the report ticks or names a cardiac warning sign: the guidance to show the patient"
+            " (stop exercising and seek care; ACSM)"
+        )
+    )
 
     @classmethod
     def of(cls, e: AdverseEvent) -> AdverseEventPublic:
+        named = e.warning_signs or signs_mentioned(e.description)
         return cls(
+            warning_signs=list(e.warning_signs),
+            stop_exercising=cardiac_warning().guidance if named else None,
             id=e.id,
             patient_id=e.patient_id,
             session_id=e.session_id,

@@ -20,8 +20,15 @@ from starlette.concurrency import run_in_threadpool
 from starlette.responses import RedirectResponse, Response
 
 from stride.clinical.protocols import get_protocol, protocol_ids
-from stride.domain.activity import AdverseEventEntry, ImportRecord, SessionEntry, Severity
+from stride.domain.activity import (
+    AdverseEventEntry,
+    ImportRecord,
+    SessionEntry,
+    Severity,
+    StoredSession,
+)
 from stride.domain.dates import local_day
+from stride.domain.warning_signs import cardiac_warning, signs_mentioned
 from stride.errors import InvalidInput, TooLarge
 from stride.services.activity import ActivityService
 from stride.services.context import Caller
@@ -103,6 +110,7 @@ def week_page(
     imports = svc.imports.imports(caller, patient_id)
     record = svc.patients.get(caller, patient_id)
     today = svc.deps.clock().astimezone(ZoneInfo(view.timezone)).date()
+    logged = request.query_params.get("logged")
     return render(
         request,
         "activity/week.html",
@@ -113,8 +121,16 @@ def week_page(
         zones_chart=charts.zone_minutes(view.zone_minutes),
         local=localiser(view.timezone),
         is_this_week=view.week_start <= today <= view.week_end,
-        logged=request.query_params.get("logged"),
+        logged=logged,
+        logged_signs=_signs_in_notes(view.sessions, logged),
+        warning=cardiac_warning(),
     )
+
+
+def _signs_in_notes(sessions: list[StoredSession], session_id: str | None) -> tuple[str, ...]:
+    """The cardiac warning signs named in the notes of the session just logged (none otherwise)."""
+    logged = next((s for s in sessions if str(s.id) == session_id), None)
+    return signs_mentioned(logged.notes) if logged else ()
 
 
 # --- logging a session -----------------------------------------------------------------------------
@@ -204,6 +220,8 @@ def session_page(request: Request, session_id: Id, caller: PageCaller, svc: Svc)
         zones_chart=charts.zone_minutes(detail.zone_minutes, chart_id="session-zones"),
         local=localiser(detail.timezone),
         dose=_dose_rows(detail.session.dose),
+        notes_signs=signs_mentioned(detail.session.notes),
+        warning=cardiac_warning(),
     )
 
 
@@ -248,6 +266,9 @@ def _dose_rows(dose: dict[str, object]) -> list[tuple[str, str]]:
 # --- adverse events ------------------------------------------------------------------------------
 
 
+_SIGN_FIELD = "warning_sign."
+
+
 def _adverse_entry(values: dict[str, str]) -> AdverseEventEntry:
     tz = _zone(forms.text(values, "timezone"), field="occurred_at")
     return AdverseEventEntry(
@@ -256,6 +277,10 @@ def _adverse_entry(values: dict[str, str]) -> AdverseEventEntry:
         severity=forms.text(values, "severity"),
         action_taken=forms.text(values, "action_taken"),
         session_id=forms.optional_int(values, "session_id"),
+        # One tick box per sign, named warning_sign.<code>, so that a form sent back keeps them.
+        warning_signs=tuple(
+            k.removeprefix(_SIGN_FIELD) for k, v in values.items() if k.startswith(_SIGN_FIELD) and v
+        ),
     )
 
 
@@ -273,6 +298,15 @@ def _adverse_page(
     record = svc.patients.get(caller, patient_id)
     tz_name = record.patient.details.timezone
     now = _now_local(svc, tz_name)
+    # The event just reported, when it ticked or named a cardiac warning sign: the stop-and-seek-care
+    # guidance comes up at once, above everything else.
+    just_reported = request.query_params.get("event", "")
+    reported = next((e for e in events if str(e.id) == just_reported), None)
+    signs = (
+        tuple(dict.fromkeys(reported.warning_signs + signs_mentioned(reported.description)))
+        if reported and error is None
+        else ()
+    )
     return render(
         request,
         "activity/adverse_events.html",
@@ -286,6 +320,10 @@ def _adverse_page(
         local=localiser(tz_name),
         saved=request.query_params.get("saved") in ("1", "alerted"),
         alerted=request.query_params.get("saved") == "alerted",
+        warning=cardiac_warning(),
+        signs_named=signs,
+        crisis=svc.alerts.crisis_guidance(caller, patient_id),
+        sign_field=_SIGN_FIELD,
     )
 
 
@@ -307,8 +345,8 @@ async def report_adverse_event(request: Request, patient_id: Id, caller: PageCal
         return await run_in_threadpool(
             _adverse_page, request, svc, caller, patient_id, values=values, error=exc
         )
-    saved = "alerted" if svc.activity.alerts_care_team(event.severity.value) else "1"
-    target = f"/patients/{patient_id}/activity/adverse-events?saved={saved}#events"
+    saved = "alerted" if svc.activity.alerts_care_team(event) else "1"
+    target = f"/patients/{patient_id}/activity/adverse-events?saved={saved}&event={event.id}#saved"
     return RedirectResponse(prefixed(request, target), status_code=303)
 
 

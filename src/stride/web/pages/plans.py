@@ -12,7 +12,7 @@ from starlette.responses import RedirectResponse, Response
 
 from stride.clinical.prescription import Refusal
 from stride.clinical.protocols import cert_report, get_protocol, protocol_ids
-from stride.domain.refdata import load_toml
+from stride.domain.warning_signs import cardiac_warning
 from stride.errors import InvalidInput, NotFound
 from stride.services.plans import PlanRequest
 from stride.web import forms
@@ -126,9 +126,7 @@ async def build_plan(request: Request, patient_id: Id, caller: PageCaller, svc: 
 def plan_page(request: Request, patient_id: Id, caller: PageCaller, svc: Svc) -> Response:
     view = svc.plans.current(caller, patient_id)
     record = svc.patients.get(caller, patient_id)
-    return render(
-        request, "exercise/plan.html", view=view, record=record, warning=load_toml("cardiac_warning")
-    )
+    return render(request, "exercise/plan.html", view=view, record=record, warning=cardiac_warning())
 
 
 @router.get("/protocols")
