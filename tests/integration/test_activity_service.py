@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import Any
 
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -263,6 +264,17 @@ def test_doctor_publishes_committed_imports_and_removes_leftovers(
     assert demo.activity.session(patient1, demo.activity.sessions(patient1, p1)[0].id).hr_curve
 
 
+def adverse_event(**change: Any) -> AdverseEventEntry:
+    """An adverse event on the test clock's Wednesday morning, as the patient reports it."""
+    fields: dict[str, Any] = {
+        "occurred_at": datetime(2026, 11, 25, 8, tzinfo=UTC),
+        "description": "Sore knees",
+        "severity": "mild",
+        "action_taken": "Rest day",
+    }
+    return AdverseEventEntry(**{**fields, **change})
+
+
 @pytest.mark.parametrize(
     ("severity", "code"), [("serious", "adverse_event_serious"), ("severe", "adverse_event_severe")]
 )
@@ -273,8 +285,7 @@ def test_a_severe_or_serious_event_alerts_the_care_team_and_holds_the_plan(
     demo.activity.report_adverse_event(
         patient1,
         planned,
-        AdverseEventEntry(
-            occurred_at=datetime(2026, 11, 25, 8, tzinfo=UTC),
+        adverse_event(
             description="Chest pain and fainted on the walk; taken to A&E",
             severity=severity,
             action_taken="Ambulance called",
@@ -296,16 +307,7 @@ def test_a_severe_or_serious_event_alerts_the_care_team_and_holds_the_plan(
 def test_a_mild_event_is_recorded_without_an_alert(
     demo: Services, rivera: Caller, patient1: Caller, planned: int
 ) -> None:
-    demo.activity.report_adverse_event(
-        patient1,
-        planned,
-        AdverseEventEntry(
-            occurred_at=datetime(2026, 11, 25, 8, tzinfo=UTC),
-            description="Sore knees",
-            severity="mild",
-            action_taken="Rest day",
-        ),
-    )
+    demo.activity.report_adverse_event(patient1, planned, adverse_event())
     assert demo.alerts.for_patient(rivera, planned, active_only=True) == []
     assert not demo.plans.current(rivera, planned).on_hold  # type: ignore[union-attr]
 
@@ -316,12 +318,8 @@ def test_a_ticked_cardiac_warning_sign_alerts_whatever_the_severity(
     event = demo.activity.report_adverse_event(
         patient1,
         planned,
-        AdverseEventEntry(
-            occurred_at=datetime(2026, 11, 25, 8, tzinfo=UTC),
-            description="Felt odd on the hill",
-            severity="mild",
-            action_taken="Stopped and sat down",
-            warning_signs=("palpitations_at_rest", "chest_pain"),
+        adverse_event(
+            description="Felt odd on the hill", warning_signs=("palpitations_at_rest", "chest_pain")
         ),
     )
     assert event.warning_signs == ("chest_pain", "palpitations_at_rest")
@@ -338,17 +336,7 @@ def test_an_unknown_warning_sign_is_refused_and_nothing_is_stored(
     demo: Services, rivera: Caller, patient1: Caller, planned: int
 ) -> None:
     with pytest.raises(InvalidInput) as refused:
-        demo.activity.report_adverse_event(
-            patient1,
-            planned,
-            AdverseEventEntry(
-                occurred_at=datetime(2026, 11, 25, 8, tzinfo=UTC),
-                description="Headache",
-                severity="mild",
-                action_taken="Rest",
-                warning_signs=("headache",),
-            ),
-        )
+        demo.activity.report_adverse_event(patient1, planned, adverse_event(warning_signs=("headache",)))
     assert refused.value.field == "warning_signs"
     assert demo.activity.adverse_events(rivera, planned) == []
     assert demo.alerts.for_patient(rivera, planned, active_only=True) == []
