@@ -26,6 +26,7 @@ from stride.activity.dose import DOSE_UNKNOWN, met_basis
 from stride.activity.io import read_any
 from stride.activity.model import FORMATS, DeviceSummary
 from stride.activity.report import inspect_report, series_report
+from stride.cli.context import app_services
 from stride.cli.output import console, emit_json, handled, run, stderr
 from stride.errors import InvalidInput
 from stride.services.context import Caller
@@ -136,9 +137,7 @@ def import_command(
     as_json: Annotated[bool, typer.Option("--json", help="Machine-readable JSON on stdout.")] = False,
 ) -> None:
     """Import a device file for a patient now (as the operator; audited as 'system')."""
-    from stride.cli.main import _services
-
-    services = _services(as_json)
+    services = app_services(as_json)
     caller = Caller.cli()
     with handled(as_json=as_json):
         outcome = services.imports.submit_path(caller, patient, path, enqueue=False)
@@ -185,9 +184,7 @@ def import_command(
 
 def worker_command() -> None:
     """Run background-job workers in the foreground until Ctrl+C."""
-    from stride.cli.main import _services
-
-    services = _services()
+    services = app_services()
     if services.jobs.immediate:
         stderr.print("[bold red]error:[/] STRIDE_JOBS=immediate has no queue to work on")
         raise typer.Exit(2)
@@ -201,9 +198,7 @@ def doctor_command(
 ) -> None:
     """Finish or remove what interrupted imports left; re-queue imports whose job was lost.
     Run it with no worker importing (the server stopped, or at start-up)."""
-    from stride.cli.main import _services
-
-    services = _services(as_json)
+    services = app_services(as_json)
 
     def human(result: dict[str, int]) -> None:
         for key, value in result.items():

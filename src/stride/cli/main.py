@@ -17,12 +17,11 @@ from stride.cli import reference as reference_cli
 from stride.cli import score as score_cli
 from stride.cli import screen as screen_cli
 from stride.cli import stage as stage_cli
+from stride.cli.context import app_services
 from stride.cli.output import EXIT_ERROR, console, emit_json, handled, run, stderr
-from stride.config import Settings, load_settings
 from stride.domain.accounts import parse_role
 from stride.services.context import Caller
 from stride.services.demo import DemoLogin, demo_logins
-from stride.services.registry import Services
 from stride.services.users import NewUser
 
 app = typer.Typer(
@@ -53,21 +52,6 @@ protocols_cli.register(app)
 prescribe_cli.register(app)
 
 JsonFlag = Annotated[bool, typer.Option("--json", help="Machine-readable JSON on stdout.")]
-
-
-def _settings(as_json: bool = False) -> Settings:
-    with handled(as_json=as_json):
-        return load_settings()
-    raise AssertionError("unreachable")  # pragma: no cover
-
-
-def _services(as_json: bool = False, *, migrate: bool = True) -> Services:
-    settings = _settings(as_json)
-    services = Services.build(settings)
-    if migrate:
-        with handled(as_json=as_json):
-            services.migrate()
-    return services
 
 
 def _version(value: bool) -> None:
@@ -103,11 +87,13 @@ def serve(
     ] = False,
 ) -> None:
     """Migrate the database and serve the web app."""
+    # Loaded only here: the web stack (uvicorn, FastAPI, the templates) is heavy, and no other
+    # command needs it. Not an import cycle: stride.web never imports stride.cli.
     import uvicorn
 
     from stride.web.app import create_app
 
-    services = _services()
+    services = app_services()
     with handled(as_json=False):
         if demo:
             result = services.demo.seed(Caller.cli())
@@ -138,7 +124,7 @@ def serve(
 @db_app.command("upgrade")
 def db_upgrade(as_json: JsonFlag = False) -> None:
     """Migrate the database to the newest schema."""
-    services = _services(as_json)
+    services = app_services(as_json)
     run(
         as_json,
         lambda: {"revision": "head", "current": services.schema_is_current()},
@@ -152,7 +138,7 @@ def db_downgrade(
     as_json: JsonFlag = False,
 ) -> None:
     """Migrate the database down (for rolling back a release)."""
-    services = _services(as_json, migrate=False)
+    services = app_services(as_json, migrate=False)
 
     def action() -> dict[str, Any]:
         return {"current": services.downgrade(revision)}
@@ -173,7 +159,7 @@ def user_create(
     as_json: JsonFlag = False,
 ) -> None:
     """Create a user account."""
-    services = _services(as_json)
+    services = app_services(as_json)
 
     def action() -> dict[str, Any]:
         new = NewUser(
@@ -197,7 +183,7 @@ def token_create(
     as_json: JsonFlag = False,
 ) -> None:
     """Issue an API token (shown once; only its hash is stored)."""
-    services = _services(as_json)
+    services = app_services(as_json)
     run(
         as_json,
         lambda: {
@@ -211,7 +197,7 @@ def token_create(
 @demo_app.command("seed")
 def demo_seed(as_json: JsonFlag = False) -> None:
     """Seed the synthetic demo clinic into an empty database."""
-    services = _services(as_json)
+    services = app_services(as_json)
 
     def human(result: dict[str, Any]) -> None:
         stderr.print(
@@ -232,7 +218,7 @@ def demo_seed(as_json: JsonFlag = False) -> None:
 @audit_app.command("verify")
 def audit_verify(as_json: JsonFlag = False) -> None:
     """Re-compute the audit hash chain; exit 1 naming the first bad entry if it was tampered with."""
-    services = _services(as_json, migrate=False)
+    services = app_services(as_json, migrate=False)
     with handled(as_json=as_json):
         verdict = services.audit.verify(Caller.cli())
     if as_json:
