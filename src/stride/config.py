@@ -37,7 +37,20 @@ class Settings(BaseSettings):
     crisis_phone: str | None = Field(default=None, min_length=3, max_length=200)
     session_idle_minutes: int = Field(default=30, ge=1, le=24 * 60)
     session_absolute_hours: int = Field(default=12, ge=1, le=24 * 14)
-    login_max_failures: int = Field(default=5, ge=1, le=100)
+    # The log-in throttle (stride.domain.throttle): free failed attempts per key, then delays that
+    # double from 1 s up to the cap; failures older than the window no longer count.
+    # STRIDE_LOGIN_MAX_FAILURES is the older name of the per (account, client) number, still read.
+    login_free_attempts: int = Field(
+        default=5,
+        ge=1,
+        le=100,
+        validation_alias=AliasChoices(
+            "login_free_attempts", "STRIDE_LOGIN_FREE_ATTEMPTS", "STRIDE_LOGIN_MAX_FAILURES"
+        ),
+    )
+    login_account_free_attempts: int = Field(default=20, ge=1, le=10_000)
+    login_client_free_attempts: int = Field(default=50, ge=1, le=100_000)
+    login_max_delay_seconds: int = Field(default=900, ge=1, le=24 * 3600)
     login_window_minutes: int = Field(default=15, ge=1, le=24 * 60)
     # NIST SP 800-63B §5.1.1.2: at least 8 characters; we ask for more because staff accounts
     # reach health data. Length, not composition rules, per the same guideline.

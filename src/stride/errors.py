@@ -80,9 +80,14 @@ class Conflict(StrideError):
 
 
 class RateLimited(StrideError):
-    """Too many attempts; try again later."""
+    """Too many attempts; try again later: in ``retry_after`` seconds when that is known (sent as
+    the ``Retry-After`` header)."""
 
     code = "rate_limited"
+
+    def __init__(self, message: str, *, field: str | None = None, retry_after: int | None = None) -> None:
+        super().__init__(message, field=field)
+        self.retry_after = retry_after
 
 
 class ConfigurationError(StrideError):

@@ -18,6 +18,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from stride.errors import ConfigurationError
+from stride.services.audit import AuditFilter
 from stride.services.context import Caller
 from stride.services.registry import Services
 from stride.store.models import LoginAttemptRow
@@ -355,3 +356,74 @@ def test_stride_serve_does_not_believe_forwarded_for_from_loopback(sqlite_url: s
         assert _failure_addresses(svc)[-1] == "127.0.0.1"
     finally:
         svc.close()
+
+
+# --- log-in throttle: delays, not lock-outs; an administrator can clear them ----------------------
+
+
+def _login_form(client: TestClient, username: str, password: str):  # type: ignore[no-untyped-def]
+    page = client.get("/login")
+    token = page.text.split('name="login_csrf" value="', 1)[1].split('"', 1)[0]
+    return client.post(
+        "/login",
+        data={"username": username, "password": password, "login_csrf": token},
+        follow_redirects=False,
+    )
+
+
+def _throttle_rivera(client: TestClient, demo: Services) -> None:
+    for _ in range(demo.deps.settings.login_free_attempts):
+        assert _login_form(client, CLINICIAN[0], "not the password").status_code == 401
+
+
+def test_the_login_page_says_how_long_to_wait_with_429_and_retry_after(
+    client: TestClient, demo: Services, clock: FakeClock
+) -> None:
+    _throttle_rivera(client, demo)
+    refused = _login_form(client, *CLINICIAN)
+    assert refused.status_code == 429
+    assert refused.headers["Retry-After"] == "1"
+    assert "Too many failed log-ins. Try again in 1 seconds." in refused.text
+    clock.advance(seconds=1)
+    assert _login_form(client, *CLINICIAN).status_code == 303
+
+
+def test_the_admin_user_page_shows_and_clears_failed_logins(client: TestClient, demo: Services) -> None:
+    _throttle_rivera(client, demo)
+    login(client, *ADMIN)
+    rivera = _user_id(demo, "dr.rivera")
+    page = client.get(f"/admin/users/{rivera}")
+    assert "5 recent failed log-ins" in page.text
+    assert "Log-ins are delayed until" in page.text
+    assert "Clear failed log-ins" in page.text
+    cleared = client.post(
+        f"/admin/users/{rivera}/unlock", data={"csrf_token": csrf_of(client)}, follow_redirects=True
+    )
+    assert cleared.status_code == 200
+    assert "Failed log-ins cleared." in cleared.text
+    assert "No recent failed log-ins." in cleared.text
+    assert "Log-ins are not delayed." in cleared.text
+    entries = demo.audit.list(Caller.cli(), AuditFilter(action="user.unlock"), limit=5, offset=0).items
+    assert [e.event.resource for e in entries] == [f"user/{rivera}"]
+
+
+def test_the_api_clears_failed_logins_for_admins_only(client: TestClient, demo: Services) -> None:
+    _throttle_rivera(client, demo)
+    rivera = _user_id(demo, "dr.rivera")
+    headers = _admin_api(client)
+    answer = client.post(f"/api/v1/users/{rivera}/unlock", headers=headers)
+    assert answer.status_code == 200, answer.text
+    assert answer.json() == {"failures": 0, "last_failure_at": None, "locked_until": None}
+    assert _login_form(TestClient(client.app), *CLINICIAN).status_code == 303
+
+
+def test_cli_user_unlock_clears_failed_logins(client: TestClient, demo: Services, tmp_path: Path) -> None:
+    _throttle_rivera(client, demo)
+    assert _login_form(client, *CLINICIAN).status_code == 429
+    code, _, err = invoke(demo.deps.settings.resolved_database_url, tmp_path, "user", "unlock", "DR.Rivera")
+    assert code == 0, err
+    assert "Cleared the failed log-ins of 'dr.rivera'" in err
+    assert _login_form(client, *CLINICIAN).status_code == 303
+    code, _, err = invoke(demo.deps.settings.resolved_database_url, tmp_path, "user", "unlock", "nobody")
+    assert code != 0
+    assert "no user 'nobody'" in err

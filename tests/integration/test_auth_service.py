@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
+from sqlalchemy import func, select
 
 from stride.domain.accounts import Role
 from stride.errors import AuthenticationRequired, InvalidInput, PermissionDenied, RateLimited
 from stride.services.context import Caller
 from stride.services.registry import Services
+from stride.store.models import LoginAttemptRow
 from stride.store.repositories import audit as audit_repo
-from tests.conftest import FakeClock
+from tests.conftest import FakeClock, make_settings
 
 CLINICIAN = ("dr.rivera", "demo-clinic-clinician")
 
@@ -46,22 +50,132 @@ def test_username_with_nul_byte_is_just_a_failed_login(demo: Services) -> None:
         _login(demo, ("dr.\x00rivera", "x"))
 
 
-def test_rate_limit_after_repeated_failures_even_with_the_right_password(demo: Services) -> None:
-    limit = demo.deps.settings.login_max_failures
-    for _ in range(limit):
+WRONG = ("dr.rivera", "wrong password")
+
+
+def _fail(svc: Services, times: int, *, addr: str = "10.1.1.1", user: tuple[str, str] = WRONG) -> None:
+    for _ in range(times):
         with pytest.raises(AuthenticationRequired):
-            _login(demo, ("dr.rivera", "wrong password"))
-    with pytest.raises(RateLimited):
-        _login(demo)
+            _login(svc, user, addr=addr)
+
+
+def _attempts(svc: Services) -> int:
+    with svc.deps.db.transaction() as s:
+        return s.scalar(select(func.count()).select_from(LoginAttemptRow)) or 0
+
+
+def test_after_the_free_attempts_the_next_waits_without_the_password_being_checked(
+    demo: Services, clock: FakeClock
+) -> None:
+    _fail(demo, demo.deps.settings.login_free_attempts)
+    attempts = _attempts(demo)
+    with pytest.raises(RateLimited) as limited:
+        _login(demo)  # the right password, refused unread
+    assert limited.value.retry_after == 1
+    assert limited.value.message == "Too many failed log-ins. Try again in 1 seconds."
     assert _actions(demo)[-1] == "auth.login.rate_limited"
-
-
-def test_rate_limit_window_passes(demo: Services, clock: FakeClock) -> None:
-    for _ in range(demo.deps.settings.login_max_failures):
-        with pytest.raises(AuthenticationRequired):
-            _login(demo, ("dr.rivera", "wrong password"))
-    clock.advance(minutes=demo.deps.settings.login_window_minutes + 1)
+    assert _attempts(demo) == attempts  # a guess while waiting is not even counted
+    clock.advance(seconds=1)
     assert _login(demo).actor.username == "dr.rivera"
+
+
+def test_delays_double_after_each_further_failure(demo: Services, clock: FakeClock) -> None:
+    _fail(demo, demo.deps.settings.login_free_attempts)
+    waits = []
+    for _ in range(4):
+        with pytest.raises(RateLimited) as limited:
+            _login(demo, WRONG)
+        waits.append(limited.value.retry_after)
+        clock.advance(seconds=limited.value.retry_after or 0)
+        _fail(demo, 1)
+    assert waits == [1, 2, 4, 8]
+
+
+def test_delays_stop_at_the_cap(demo: Services, clock: FakeClock) -> None:
+    _fail(demo, demo.deps.settings.login_free_attempts)
+    for _ in range(12):
+        clock.advance(seconds=demo.deps.settings.login_max_delay_seconds)
+        _fail(demo, 1)
+    with pytest.raises(RateLimited) as limited:
+        _login(demo)
+    assert limited.value.retry_after == demo.deps.settings.login_max_delay_seconds
+
+
+def test_a_successful_login_clears_the_failures_of_that_client(demo: Services, clock: FakeClock) -> None:
+    _fail(demo, demo.deps.settings.login_free_attempts - 1)
+    _login(demo)
+    _fail(demo, demo.deps.settings.login_free_attempts - 1)
+    assert _login(demo).actor.username == "dr.rivera"  # 8 failures, never delayed
+
+
+def test_failures_older_than_the_window_no_longer_count(demo: Services, clock: FakeClock) -> None:
+    _fail(demo, demo.deps.settings.login_free_attempts)
+    clock.advance(minutes=demo.deps.settings.login_window_minutes + 1)
+    _fail(demo, demo.deps.settings.login_free_attempts - 1)
+    assert _login(demo).actor.username == "dr.rivera"
+
+
+def test_an_attacker_elsewhere_cannot_lock_the_user_out_of_their_own_client(
+    tmp_path: Path, demo: Services, clock: FakeClock
+) -> None:
+    # A cap of 1 s lets the attacker's 100 failures all be real password checks in a few minutes.
+    settings = make_settings(tmp_path, demo.deps.settings.resolved_database_url, login_max_delay_seconds=1)
+    svc = Services.build(settings, clock=clock)
+    try:
+        assert _login(svc, addr="10.0.0.5").actor.username == "dr.rivera"  # the user's own PC
+        clock.advance(hours=2)
+        for _ in range(100):
+            _fail(svc, 1, addr="10.0.0.9")
+            clock.advance(seconds=1)
+        with svc.deps.db.transaction() as s:
+            failed = s.scalar(
+                select(func.count()).where(
+                    LoginAttemptRow.success.is_(False), LoginAttemptRow.client_addr == "10.0.0.9"
+                )
+            )
+        assert failed == 100
+        clock.advance(seconds=-1)  # the attacker's last failure was a moment ago
+        assert _login(svc, addr="10.0.0.5").actor.username == "dr.rivera"
+        with pytest.raises(RateLimited):
+            _login(svc, addr="10.0.0.7")  # a client the user never logged in from is delayed
+    finally:
+        svc.close()
+
+
+def test_the_user_on_their_own_client_is_delayed_by_their_own_failures(demo: Services) -> None:
+    _login(demo, addr="10.0.0.5")
+    _fail(demo, demo.deps.settings.login_free_attempts, addr="10.0.0.5")
+    with pytest.raises(RateLimited):
+        _login(demo, addr="10.0.0.5")
+
+
+def test_spraying_from_one_client_across_accounts_is_delayed(
+    tmp_path: Path, demo: Services, clock: FakeClock
+) -> None:
+    settings = make_settings(tmp_path, demo.deps.settings.resolved_database_url, login_client_free_attempts=6)
+    svc = Services.build(settings, clock=clock)
+    try:
+        for name in ("a.one", "b.two", "c.three", "d.four", "e.five", "f.six"):
+            _fail(svc, 1, addr="10.6.6.6", user=(name, "Summer2026!"))
+        with pytest.raises(RateLimited):
+            _login(svc, addr="10.6.6.6")  # a seventh account, even with its right password
+        assert _login(svc, addr="10.1.1.1").actor.username == "dr.rivera"
+    finally:
+        svc.close()
+
+
+def test_an_administrator_unlock_clears_every_client(demo: Services) -> None:
+    _fail(demo, demo.deps.settings.login_free_attempts, addr="10.0.0.9")
+    with pytest.raises(RateLimited):
+        _login(demo, addr="10.0.0.9")
+    rivera = next(u.id for u in demo.users.list(Caller.cli()) if u.username == "dr.rivera")
+    before = demo.users.detail(Caller.cli(), rivera).login
+    assert before.failures == demo.deps.settings.login_free_attempts
+    assert before.locked_until is not None
+    after = demo.users.unlock(Caller.cli(), rivera)
+    assert (after.failures, after.locked_until) == (0, None)
+    assert _login(demo, addr="10.0.0.9").actor.username == "dr.rivera"
+    assert "user.unlock" in _actions(demo)
 
 
 def test_session_expires_when_idle(demo: Services, clock: FakeClock) -> None:

@@ -1105,6 +1105,9 @@ RULES: dict[tuple[str, str], Rule] = {
             f"/api/v1/users/{w.target_user}/password", json={"new_password": MATRIX_PASSWORD}
         ),
     ),
+    ("POST", "/api/v1/users/{user_id}/unlock"): Rule(
+        "api", ADMIN, 200, lambda w, r, t: Req(f"/api/v1/users/{w.target_user}/unlock")
+    ),
     # ---- API: sites and care teams ---------------------------------------------------------------
     ("GET", "/api/v1/sites"): Rule("api", STAFF, 200, P("/api/v1/sites")),
     ("POST", "/api/v1/sites"): Rule(
@@ -1283,6 +1286,9 @@ RULES: dict[tuple[str, str], Rule] = {
             f"/admin/users/{w.target_user}",
             data={"display_name": "Matrix Target", "email": "", "is_active": "on"},
         ),
+    ),
+    ("POST", "/admin/users/{user_id}/unlock"): Rule(
+        "page", ADMIN, 303, lambda w, r, t: Req(f"/admin/users/{w.target_user}/unlock")
     ),
     ("GET", "/admin/audit"): Rule("page", ADMIN, 200, P("/admin/audit")),
     ("POST", "/admin/audit/verify"): Rule("page", ADMIN, 200, P("/admin/audit/verify"), check=_check_verdict),

@@ -35,3 +35,13 @@ def test_invalid_setting_names_the_variable(tmp_path: Path, monkeypatch: pytest.
     with pytest.raises(ConfigurationError) as err:
         load_settings(data_dir=tmp_path)
     assert err.value.field == "STRIDE_SESSION_IDLE_MINUTES"
+
+
+def test_the_older_login_max_failures_name_is_still_read(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("STRIDE_LOGIN_FREE_ATTEMPTS", raising=False)
+    monkeypatch.setenv("STRIDE_LOGIN_MAX_FAILURES", "7")
+    assert load_settings(data_dir=tmp_path).login_free_attempts == 7
+    monkeypatch.setenv("STRIDE_LOGIN_FREE_ATTEMPTS", "3")
+    assert load_settings(data_dir=tmp_path).login_free_attempts == 3

@@ -39,3 +39,11 @@ def test_status_and_exit_code(cls: type[errors.StrideError]) -> None:
     )
     assert exit_code_for(exc) == (2 if invalid else 1)
     assert str(exc) == "f: x"
+
+
+def test_a_rate_limit_says_when_to_come_back() -> None:
+    from stride.web.errors import retry_headers
+
+    assert retry_headers(errors.RateLimited("wait", retry_after=8)) == {"Retry-After": "8"}
+    assert retry_headers(errors.RateLimited("wait")) == {}
+    assert retry_headers(errors.NotFound("x")) == {}

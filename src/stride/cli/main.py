@@ -176,6 +176,21 @@ def user_create(
     run(as_json, action, lambda u: stderr.print(f"Created {u['role']} {u['username']!r} (id {u['id']})."))
 
 
+@user_app.command("unlock")
+def user_unlock(
+    username: Annotated[str, typer.Argument(help="The login name whose failed log-ins to clear.")],
+    as_json: JsonFlag = False,
+) -> None:
+    """Clear an account's failed log-ins, so that no client waits to log in to it (audited)."""
+    services = app_services(as_json)
+
+    def action() -> dict[str, Any]:
+        state = services.users.unlock_username(Caller.cli(), username)
+        return {"username": username.strip().lower(), "failures": state.failures}
+
+    run(as_json, action, lambda r: stderr.print(f"Cleared the failed log-ins of {r['username']!r}."))
+
+
 @token_app.command("create")
 def token_create(
     username: Annotated[str, typer.Option(help="The user the token acts as.")],

@@ -8,12 +8,14 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from stride.domain.accounts import Actor, Role, User, normalise_username
+from stride.domain.throttle import retry_at, seconds_left
 from stride.errors import (
     AuthenticationRequired,
     InvalidInput,
     PermissionDenied,
     RateLimited,
 )
+from stride.services import login_throttle
 from stride.services.access import has_role
 from stride.services.context import Caller, Deps, record
 from stride.services.passwords import check_new_password, hash_password, needs_rehash, verify_password
@@ -67,7 +69,8 @@ class AuthService:
         Raises
         ------
         RateLimited
-            After too many failures for this username or from this address within the window.
+            While a throttle key still delays the next attempt (:mod:`stride.services.login_throttle`);
+            ``retry_after`` says how many seconds remain. The password is not checked.
         AuthenticationRequired
             On a wrong username or password (the message does not say which).
         """
@@ -79,20 +82,20 @@ class AuthService:
             # recorded under the fixed name "(invalid)" so that nothing unsafe reaches the database
             # (no account can have it: usernames are letters, digits and . _ -).
             name = INVALID_USERNAME
-        since = now - timedelta(minutes=settings.login_window_minutes)
         caller = Caller(actor=None, client_addr=client_addr)
         with self.deps.db.transaction() as s:
-            per_user = auth_repo.recent_failures(s, username=name, since=since)
-            per_addr = (
-                auth_repo.recent_failures(s, client_addr=client_addr, since=since) if client_addr else 0
-            )
-            if per_user >= settings.login_max_failures or per_addr >= 4 * settings.login_max_failures:
+            keys = login_throttle.keys_for(s, settings, username=name, client_addr=client_addr, now=now)
+            wait = seconds_left(retry_at(keys, cap=settings.login_max_delay_seconds), now)
+            if wait:
+                # Refused before the password is looked at: a guess made while waiting tells
+                # nothing, and is not counted as another failure.
                 record(
                     s,
                     self.deps,
                     caller,
                     action="auth.login.rate_limited",
                     resource=f"user/{name}",
+                    detail=f"retry after {wait} s",
                 )
                 limited = True
             else:
@@ -141,9 +144,7 @@ class AuthService:
                     resource=f"user/{name}",
                 )
         if limited:
-            raise RateLimited(
-                f"too many failed log-ins; try again in {settings.login_window_minutes} minutes"
-            )
+            raise RateLimited(f"Too many failed log-ins. Try again in {wait} seconds.", retry_after=wait)
         raise AuthenticationRequired("wrong username or password")
 
     def resolve_session(self, token: str) -> SessionInfo | None:

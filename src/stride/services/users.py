@@ -13,8 +13,10 @@ from stride.domain.accounts import (
 )
 from stride.domain.teams import check_name
 from stride.errors import Conflict, InvalidInput, NotFound
+from stride.services import login_throttle
 from stride.services.access import deny, has_role
 from stride.services.context import Caller, Deps, record
+from stride.services.login_throttle import LoginState
 from stride.services.passwords import check_new_password, hash_password
 from stride.store.repositories import auth as auth_repo
 from stride.store.repositories import patients as patient_repo
@@ -39,6 +41,12 @@ class UserDirectory:
     users: list[User]
     linked: dict[int, tuple[str, str | None]]
     without_login: list[tuple[int, str, str | None]]
+
+
+@dataclass(frozen=True, slots=True)
+class UserDetail:
+    user: User
+    login: LoginState
 
 
 class UserService:
@@ -122,6 +130,50 @@ class UserService:
                 detail=f"user accounts: {len(linked)} linked, {len(unlinked)} without a login",
             )
         return UserDirectory(users=users, linked=linked, without_login=unlinked)
+
+    def detail(self, caller: Caller, user_id: int) -> UserDetail:
+        """An account with the state of its failed log-ins (the administrator's user page)."""
+        self._require_admin(caller, "user.read", f"user/{user_id}")
+        with self.deps.db.transaction() as s:
+            user = user_repo.get(s, user_id)
+            if user is None:
+                raise NotFound(f"no user {user_id}")
+            state = login_throttle.account_state(
+                s, self.deps.settings, username=user.username, now=self.deps.clock()
+            )
+        return UserDetail(user=user, login=state)
+
+    def unlock(self, caller: Caller, user_id: int) -> LoginState:
+        """Clear the failed log-ins of an account (every client), so that nobody waits to log in to
+        it; the clients it logged in from stay known. Audited, with how many were cleared."""
+        self._require_admin(caller, "user.unlock", f"user/{user_id}")
+        with self.deps.db.transaction() as s:
+            user = user_repo.get(s, user_id)
+            if user is None:
+                raise NotFound(f"no user {user_id}")
+            cleared = auth_repo.clear_failures(s, username=user.username)
+            record(
+                s,
+                self.deps,
+                caller,
+                action="user.unlock",
+                resource=f"user/{user_id}",
+                patient_id=user.patient_id,
+                detail=f"cleared {cleared} failed log-ins",
+            )
+            return login_throttle.account_state(
+                s, self.deps.settings, username=user.username, now=self.deps.clock()
+            )
+
+    def unlock_username(self, caller: Caller, username: str) -> LoginState:
+        """:meth:`unlock` by login name (``stride user unlock USERNAME``)."""
+        self._require_admin(caller, "user.unlock", "users")
+        with self.deps.db.transaction() as s:
+            row = user_repo.get_row_by_username(s, username.strip().lower())
+            if row is None:
+                raise InvalidInput(f"no user {username!r}", field="username")
+            user_id = row.id
+        return self.unlock(caller, user_id)
 
     def get(self, caller: Caller, user_id: int) -> User:
         self._require_admin(caller, "user.read", f"user/{user_id}")

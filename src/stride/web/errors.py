@@ -54,6 +54,13 @@ def wants_json(request: Request) -> bool:
     )
 
 
+def retry_headers(exc: StrideError) -> dict[str, str]:
+    """``Retry-After`` (seconds) for a refusal that says when to come back."""
+    if isinstance(exc, RateLimited) and exc.retry_after:
+        return {"Retry-After": str(exc.retry_after)}
+    return {}
+
+
 def _body(code: str, message: str, field: str | None) -> dict[str, str | None]:
     return {"error": code, "message": message, "field": field}
 
@@ -61,8 +68,10 @@ def _body(code: str, message: str, field: str | None) -> dict[str, str | None]:
 async def stride_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, StrideError)
     status = status_for(exc)
+    headers = retry_headers(exc)
     if wants_json(request):
-        headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+        if status == 401:
+            headers["WWW-Authenticate"] = "Bearer"
         return JSONResponse(_body(exc.code, exc.message, exc.field), status_code=status, headers=headers)
     if isinstance(exc, LoginRequired) or (status == 401 and request.method == "GET"):
         prefix = request.app.state.settings.root_path.rstrip("/")
@@ -75,7 +84,9 @@ async def stride_error(request: Request, exc: Exception) -> Response:
         target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
         return RedirectResponse(f"{prefix}/login?next={quote(target)}", status_code=303)
     template = {403: "errors/403.html", 404: "errors/404.html"}.get(status, "errors/error.html")
-    return render(request, template, status_code=status, error=exc, status=status)
+    response = render(request, template, status_code=status, error=exc, status=status)
+    response.headers.update(headers)
+    return response
 
 
 async def http_error(request: Request, exc: Exception) -> Response:

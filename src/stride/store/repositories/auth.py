@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import ColumnElement, Select, delete, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from stride.store.models import ApiTokenRow, LoginAttemptRow, WebSessionRow
@@ -72,27 +72,106 @@ def record_attempt(
     session.flush()
 
 
-def recent_failures(
-    session: Session,
-    *,
-    username: str | None = None,
-    client_addr: str | None = None,
-    since: datetime,
-) -> int:
-    """Failed attempts since ``since`` (and since the last success, for a username)."""
+def _failure_times(session: Session, *conditions: ColumnElement[bool], limit: int) -> list[datetime]:
     query = (
-        select(func.count())
-        .select_from(LoginAttemptRow)
-        .where(LoginAttemptRow.success.is_(False), LoginAttemptRow.at > since)
+        select(LoginAttemptRow.at)
+        .where(LoginAttemptRow.success.is_(False), *conditions)
+        .order_by(LoginAttemptRow.at.desc())
+        .limit(limit)
     )
-    if username is not None:
-        last_ok = select(func.max(LoginAttemptRow.at)).where(
-            LoginAttemptRow.username == username, LoginAttemptRow.success.is_(True)
+    return list(session.scalars(query))
+
+
+def _same_client(client_addr: str | None) -> ColumnElement[bool]:
+    if client_addr is None:
+        return LoginAttemptRow.client_addr.is_(None)
+    return LoginAttemptRow.client_addr == client_addr
+
+
+def pair_failures(session: Session, *, username: str, client_addr: str | None, limit: int) -> list[datetime]:
+    """The latest failures (newest first, at most ``limit``) of this account from this client since
+    their last success together: a successful log-in clears the pair."""
+    # By id, not time: attempts in the same clock tick still come in order.
+    last_ok = session.scalar(
+        select(func.max(LoginAttemptRow.id)).where(
+            LoginAttemptRow.username == username,
+            _same_client(client_addr),
+            LoginAttemptRow.success.is_(True),
         )
-        ok_at = session.scalar(last_ok)
-        query = query.where(LoginAttemptRow.username == username)
-        if ok_at is not None:
-            query = query.where(LoginAttemptRow.at > ok_at)
-    if client_addr is not None:
-        query = query.where(LoginAttemptRow.client_addr == client_addr)
-    return session.scalar(query) or 0
+    )
+    after = [LoginAttemptRow.id > last_ok] if last_ok is not None else []
+    return _failure_times(
+        session, LoginAttemptRow.username == username, _same_client(client_addr), *after, limit=limit
+    )
+
+
+def _known_clients(username: str, *, known_since: datetime) -> Select[str | None]:
+    return select(LoginAttemptRow.client_addr).where(
+        LoginAttemptRow.username == username,
+        LoginAttemptRow.success.is_(True),
+        LoginAttemptRow.at > known_since,
+        LoginAttemptRow.client_addr.is_not(None),
+    )
+
+
+def is_known_client(
+    session: Session, *, username: str, client_addr: str | None, known_since: datetime
+) -> bool:
+    """Whether this client logged in to this account successfully since ``known_since``."""
+    if client_addr is None:
+        return False
+    query = _known_clients(username, known_since=known_since).where(
+        LoginAttemptRow.client_addr == client_addr
+    )
+    return session.execute(query.limit(1)).first() is not None
+
+
+def unknown_client_failures(
+    session: Session, *, username: str, known_since: datetime, limit: int
+) -> list[datetime]:
+    """The latest failures of this account from every client that has not logged in to it since
+    ``known_since`` (an address-less attempt counts as unknown)."""
+    unknown = or_(
+        LoginAttemptRow.client_addr.is_(None),
+        LoginAttemptRow.client_addr.not_in(_known_clients(username, known_since=known_since)),
+    )
+    return _failure_times(session, LoginAttemptRow.username == username, unknown, limit=limit)
+
+
+def client_failures(session: Session, *, client_addr: str, limit: int) -> list[datetime]:
+    """The latest failures from this client against any account (password spraying)."""
+    return _failure_times(session, LoginAttemptRow.client_addr == client_addr, limit=limit)
+
+
+def account_failures(session: Session, *, username: str, limit: int) -> list[datetime]:
+    """The latest failures of this account from any client (what an administrator sees)."""
+    return _failure_times(session, LoginAttemptRow.username == username, limit=limit)
+
+
+def clear_failures(session: Session, *, username: str) -> int:
+    """Forget every failed attempt of this account (an administrator's unlock); successes stay, so
+    the clients the user logged in from stay known. Returns how many were cleared."""
+    result = session.execute(
+        delete(LoginAttemptRow).where(
+            LoginAttemptRow.username == username, LoginAttemptRow.success.is_(False)
+        )
+    )
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
+def failing_clients(
+    session: Session, *, username: str, since: datetime, limit: int = 100
+) -> list[str | None]:
+    """The clients with failed attempts on this account since ``since``, latest first."""
+    query = (
+        select(LoginAttemptRow.client_addr)
+        .where(
+            LoginAttemptRow.username == username,
+            LoginAttemptRow.success.is_(False),
+            LoginAttemptRow.at > since,
+        )
+        .group_by(LoginAttemptRow.client_addr)
+        .order_by(func.max(LoginAttemptRow.at).desc())
+        .limit(limit)
+    )
+    return list(session.scalars(query))

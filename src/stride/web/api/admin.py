@@ -16,6 +16,7 @@ from stride.web.api.schemas import (
     AuditVerdictPublic,
     Id,
     Limit,
+    LoginStatePublic,
     Me,
     Offset,
     OptionalIdQuery,
@@ -64,6 +65,16 @@ def update_user(user_id: Id, body: UserUpdate, caller: ApiCaller, svc: Svc) -> U
 def reset_password(user_id: Id, body: PasswordReset, caller: ApiCaller, svc: Svc) -> Response:
     svc.users.reset_password(caller, user_id, new_password=body.new_password)
     return Response(status_code=204)
+
+
+@router.post(
+    "/users/{user_id}/unlock",
+    response_model=LoginStatePublic,
+    tags=["users"],
+    summary="Clear an account's failed log-ins",
+)
+def unlock_user(user_id: Id, caller: ApiCaller, svc: Svc) -> LoginStatePublic:
+    return LoginStatePublic.of(svc.users.unlock(caller, user_id))
 
 
 @router.get("/sites", response_model=list[SitePublic], tags=["teams"])

@@ -13,6 +13,7 @@ from stride.domain.accounts import Role, User
 from stride.domain.audit import AuditEntry
 from stride.domain.patients import Patient, PatientDetails, Sex
 from stride.domain.teams import CareTeam, Site
+from stride.services.login_throttle import LoginState
 
 # Database integer keys are 32-bit on PostgreSQL: larger ids are refused as input, not as a 500.
 MAX_ID = 2_147_483_647
@@ -155,6 +156,20 @@ class UserPublic(BaseModel):
             is_active=u.is_active,
             patient_id=u.patient_id,
             created_at=u.created_at,
+        )
+
+
+class LoginStatePublic(BaseModel):
+    """An account's failed log-ins within the throttle window, after an unlock: none."""
+
+    failures: int
+    last_failure_at: datetime | None
+    locked_until: datetime | None
+
+    @classmethod
+    def of(cls, state: LoginState) -> LoginStatePublic:
+        return cls(
+            failures=state.failures, last_failure_at=state.last_failure_at, locked_until=state.locked_until
         )
 
 

@@ -54,13 +54,22 @@ async def create_user(request: Request, caller: PageCaller, svc: Svc) -> Respons
 
 @router.get("/users/{user_id}")
 def user_detail(request: Request, user_id: Id, caller: PageCaller, svc: Svc) -> Response:
+    detail = svc.users.detail(caller, user_id)
     return render(
         request,
         "admin/user.html",
-        account=svc.users.get(caller, user_id),
+        account=detail.user,
+        login=detail.login,
         error=None,
         saved=request.query_params.get("saved") == "1",
+        unlocked=request.query_params.get("unlocked") == "1",
     )
+
+
+@router.post("/users/{user_id}/unlock")
+def unlock_user(request: Request, user_id: Id, caller: PageCaller, svc: Svc) -> Response:
+    svc.users.unlock(caller, user_id)
+    return RedirectResponse(prefixed(request, f"/admin/users/{user_id}?unlocked=1"), status_code=303)
 
 
 @router.post("/users/{user_id}")
@@ -79,11 +88,13 @@ async def update_user(request: Request, user_id: Id, caller: PageCaller, svc: Sv
                 role=parse_role(values["role"]) if values.get("role") else None,
             )
     except InvalidInput as exc:
+        detail = svc.users.detail(caller, user_id)
         return render(
             request,
             "admin/user.html",
             status_code=422,
-            account=svc.users.get(caller, user_id),
+            account=detail.user,
+            login=detail.login,
             error=exc,
             saved=False,
         )

@@ -13,6 +13,7 @@ from stride.domain.accounts import Role
 from stride.errors import AuthenticationRequired, CsrfFailed, InvalidInput, RateLimited
 from stride.web import forms
 from stride.web.deps import LOGIN_CSRF_COOKIE, SESSION_COOKIE, PageCaller, Svc, client_addr, web_session
+from stride.web.errors import retry_headers
 from stride.web.render import prefixed, render
 
 router = APIRouter(include_in_schema=False)
@@ -90,7 +91,9 @@ def login(
             username, password, client_addr=client_addr(request), user_agent=request.headers.get("user-agent")
         )
     except RateLimited as exc:
-        return _login_page(request, error=exc.message, status=429, username=username)
+        page = _login_page(request, error=exc.message, status=429, username=username)
+        page.headers.update(retry_headers(exc))
+        return page
     except AuthenticationRequired as exc:
         return _login_page(request, error=exc.message, status=401, username=username)
     target = _safe_next(next) or home_for(request, info.actor.role, info.actor.patient_id)
