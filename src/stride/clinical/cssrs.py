@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-from stride.clinical.instruments import TriageRule
+from stride.clinical.instrument_model import TriageRule
 
 
 def triage(

@@ -15,8 +15,7 @@ from pathlib import PurePosixPath
 from typing import Any, cast
 
 from stride.clinical import toml_reader as r
-from stride.clinical.instrument_rules import parse_rule, rule_total_range
-from stride.clinical.instruments import (
+from stride.clinical.instrument_model import (
     KINDS,
     Band,
     Flag,
@@ -29,6 +28,7 @@ from stride.clinical.instruments import (
     Option,
     Skip,
 )
+from stride.clinical.instrument_rules import parse_rule, rule_total_range
 
 _ID = re.compile(r"^[a-z][a-z0-9_]*$")
 _LOINC = re.compile(r"^\d{1,7}-\d$")

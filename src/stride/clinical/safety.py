@@ -11,7 +11,8 @@ from dataclasses import dataclass
 from functools import cache
 
 from stride.clinical import toml_reader as r
-from stride.clinical.instruments import Instrument, TriageRule, get_instrument
+from stride.clinical.instrument_model import Instrument, TriageRule
+from stride.clinical.instruments import get_instrument
 from stride.clinical.result import Score
 from stride.domain.refdata import load_toml
 from stride.errors import InvalidInput

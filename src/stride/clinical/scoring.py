@@ -12,7 +12,7 @@ from fractions import Fraction
 from types import MappingProxyType
 
 from stride.clinical import cssrs, ipaq
-from stride.clinical.instruments import (
+from stride.clinical.instrument_model import (
     DomainsRule,
     Instrument,
     IpaqRule,
@@ -20,8 +20,8 @@ from stride.clinical.instruments import (
     SumRule,
     SumTimesRule,
     TriageRule,
-    get_instrument,
 )
+from stride.clinical.instruments import get_instrument
 from stride.clinical.result import Score
 from stride.errors import InvalidInput
 

@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import pytest
 
-from stride.clinical.instruments import DomainsRule, Instrument, get_instrument
+from stride.clinical.instrument_model import DomainsRule
+from stride.clinical.instruments import Instrument, get_instrument
 from stride.clinical.scoring import score
 
 
