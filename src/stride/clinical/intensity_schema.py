@@ -16,7 +16,7 @@ from typing import Any
 
 from stride.clinical import toml_reader as r
 from stride.clinical.instruments import get_instrument
-from stride.clinical.intensity import (
+from stride.clinical.intensity_model import (
     CLASS_IDS,
     HrmaxFormula,
     IntensityClass,
@@ -134,7 +134,8 @@ def _inputs(
 
 
 def parse_intensity(raw: Mapping[str, Any], *, plausibility: Mapping[str, Any]) -> IntensityRules:
-    """Validate the parsed ``intensity.toml`` and build :class:`~stride.clinical.intensity.IntensityRules`.
+    """Validate the parsed ``intensity.toml`` and build its
+    :class:`~stride.clinical.intensity_model.IntensityRules`.
 
     ``plausibility`` is the parsed ``plausibility.toml``: the data-entry bounds on age and resting
     heart rate are shared with the patient record.

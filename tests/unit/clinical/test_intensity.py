@@ -21,10 +21,10 @@ from stride.clinical.intensity import (
     karvonen,
     met_range,
     percent_hrmax,
-    round_half_up,
     rpe_range,
     talk_test,
 )
+from stride.clinical.intensity_model import round_half_up
 from stride.clinical.intensity_schema import parse_intensity
 from stride.domain.refdata import load_toml
 from stride.errors import ConfigurationError, InvalidInput
