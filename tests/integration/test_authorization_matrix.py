@@ -159,6 +159,7 @@ from stride.store.models import (
     AuditRow,
     DepressionEpisodeRow,
     ExercisePlanRow,
+    PlanResumeRow,
     QuestionnaireResponseRow,
     QuestionnaireScheduleRow,
     SafetyAlertRow,
@@ -328,6 +329,7 @@ class World:
                 count(DepressionEpisodeRow),
                 count(ScreeningRow),
                 count(ExercisePlanRow),
+                count(PlanResumeRow),
                 count(ActivitySessionRow),
                 count(AdverseEventRow),
                 count(ActivityImportRow),
@@ -898,6 +900,45 @@ def _plan_build(*, api: bool, screening: str = "clear") -> Build:
         return Req(f"/patients/{pid}/plan/new", data=PLAN_FORM)
 
     return build
+
+
+def _plan_resume(*, api: bool) -> Build:
+    """The target patient's plan held by an alert raised, acknowledged and resolved just now (and
+    any other cell's alert), and a cleared screening since: the plan waits to be resumed."""
+
+    def build(w: World, role: str, target: str) -> Req:
+        pid = w.patient(role, target)
+        # A second on, so that the resolution comes after the plan's version and its last resume.
+        w.clock.advance(seconds=1)
+        w.fresh_alert(pid)
+        # Every alert other cells left under review is resolved too: an open one holds the plan.
+        for alert in w.svc.alerts.for_patient(w.okafor, pid, active_only=True):
+            if alert.is_open:
+                w.svc.alerts.acknowledge(w.okafor, alert.id, note="matrix: called the patient")
+            w.svc.alerts.resolve(
+                w.okafor,
+                alert.id,
+                decision="referred",
+                reason="matrix: referred",
+                next_review_on=date(2026, 12, 24),
+            )
+        w.clock.advance(seconds=1)
+        w.screen(pid)
+        body = {"mode": "paused_week", "reason": "Reviewed in clinic; safe to continue."}
+        if api:
+            return Req(f"/api/v1/patients/{pid}/plan/resume", json=body)
+        return Req(f"/patients/{pid}/plan/resume", data=body)
+
+    return build
+
+
+def _check_resumed(w: World, role: str, target: str, r: Any) -> None:
+    body = r.json()
+    assert body["plan"]["patient_id"] == w.patient(role, target)
+    assert (body["on_hold"], body["may_resume"]) == (False, False)
+    last = body["resumes"][-1]
+    assert (last["mode"], last["resumed_by"]) == ("paused_week", w.user_ids["clinician"])
+    assert last["reason"] == "Reviewed in clinic; safe to continue."
 
 
 def _check_protocol_list(w: World, role: str, target: str, r: Any) -> None:
@@ -1598,6 +1639,16 @@ RULES: dict[tuple[str, str], Rule] = {
         reads=("plan.read", "screening.read"),  # the on-hold state reads the screening
         denials=frozenset({"plan.read.denied"}),
     ),
+    # Resuming a plan after a resolved safety alert: the care team's clinicians only.
+    ("POST", "/api/v1/patients/{patient_id}/plan/resume"): Rule(
+        "api",
+        WRITE_CLINICAL,
+        200,
+        _plan_resume(api=True),
+        scope="patient",
+        check=_check_resumed,
+        denials=frozenset({"plan.resume.denied"}),
+    ),
     ("GET", "/api/v1/patients/{patient_id}/plans"): Rule(
         "api",
         READ_CLINICAL,
@@ -1646,6 +1697,14 @@ RULES: dict[tuple[str, str], Rule] = {
         _plan_build(api=False),
         scope="patient",
         denials=frozenset({"plan.create.denied"}),
+    ),
+    ("POST", "/patients/{patient_id}/plan/resume"): Rule(
+        "page",
+        WRITE_CLINICAL,
+        303,
+        _plan_resume(api=False),
+        scope="patient",
+        denials=frozenset({"plan.resume.denied"}),
     ),
     ("GET", "/patients/{patient_id}/plan"): Rule(
         "page",
@@ -2247,6 +2306,8 @@ def test_matrix_size() -> None:
         ("GET", "/patients/{patient_id}/plan/new"),
         ("POST", "/patients/{patient_id}/plan/new"),
         ("GET", "/patients/{patient_id}/plan"),
+        ("POST", "/api/v1/patients/{patient_id}/plan/resume"),
+        ("POST", "/patients/{patient_id}/plan/resume"),
         # activity: sessions, adverse events, uploads, weeks
         ("GET", "/api/v1/patients/{patient_id}/sessions"),
         ("POST", "/api/v1/patients/{patient_id}/sessions"),

@@ -40,3 +40,21 @@ class StoredPlan:
     created_at: datetime
     created_by: int
     change_reason: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class PlanResume:
+    """A clinician's decision to resume a plan that a safety alert held: from the week where it
+    paused (the same version) or with a new prescription (the version built at the same time)."""
+
+    id: int
+    patient_id: int
+    plan_id: int
+    alert_id: int | None
+    mode: str  # stride.domain.plan_weeks.ResumeMode
+    paused_from: date
+    resumed_on: date
+    from_week: int
+    reason: str
+    resumed_by: int
+    created_at: datetime

@@ -89,6 +89,7 @@ def dose_context(s: Session, patient_id: int, *, today: date | None = None) -> D
         plan=plan_from_dict(stored.plan) if stored else None,
         plan_start=stored.start_date if stored else None,
         protocol=stored.protocol if stored else None,
+        pauses=tuple((r.paused_from, r.resumed_on) for r in plan_repo.resumes(s, patient_id)),
     )
 
 

@@ -1,6 +1,8 @@
 """Exercise prescriptions: build a plan from a standard protocol (or the engine's recommendation)
 on the patient's valid screening, keep every clinician edit as a new version, and show whether the
-plan is on hold (an open safety alert, or a screening that no longer holds or no longer clears)."""
+plan is on hold (an open safety alert, a screening that no longer holds or no longer clears, or a
+resolved alert after which nobody has resumed the plan yet). A clinician of the care team resumes
+it, from the week where it paused or with a new prescription, and says why."""
 
 from __future__ import annotations
 
@@ -10,11 +12,8 @@ from datetime import date
 from sqlalchemy.orm import Session
 
 from stride.clinical.prescription import (
-    Plan,
-    PlanWeek,
     Refusal,
     parse_prescription_input,
-    plan_from_dict,
     plan_to_dict,
     prescribe,
 )
@@ -22,27 +21,18 @@ from stride.domain.dates import check_planned_date
 from stride.domain.exercise import StoredPlan
 from stride.domain.measurements import check_reason
 from stride.domain.patients import PatientDetails
-from stride.domain.plan_weeks import plan_week
+from stride.domain.plan_weeks import AwaitingResume, ResumeMode
 from stride.errors import InvalidInput
 from stride.services.access import deny, may_read_clinical, may_write_clinical
 from stride.services.context import Caller, Deps, record
+from stride.services.plan_state import HoldState, PlanView, hold_state, plan_view, screening_hold
 from stride.services.screening import ScreeningService, ScreeningStatus
+from stride.store.models import PlanResumeRow
 from stride.store.repositories import exercise as repo
 from stride.store.repositories import measurements as measurement_repo
 from stride.store.repositories import patients as patient_repo
 
-_CLEARED = ("cleared", "cleared_with_restrictions")
-
-
-def _hold_reason(*, open_alert: bool, status: ScreeningStatus) -> str | None:
-    if open_alert:
-        return "a safety alert is under review: the care team resolves it before exercise continues"
-    if not status.valid or status.screening is None:
-        return f"the screening no longer holds: {status.why_not}"
-    # A newer screening can hold and still not clear the patient (a re-screen that defers).
-    if status.screening.decision not in _CLEARED:
-        return "the latest screening does not clear exercise: " + status.screening.decision.replace("_", " ")
-    return None
+__all__ = ["PlanRequest", "PlanService", "PlanView"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,19 +48,6 @@ class PlanRequest:
     start_date: date | None = None
     mood_symptoms: tuple[str, ...] = ()
     reason: str | None = None  # required for a new version of an existing plan
-
-
-@dataclass(frozen=True, slots=True)
-class PlanView:
-    stored: StoredPlan
-    plan: Plan
-    on_hold: bool
-    hold_reason: str | None
-    current_week: int | None  # None before the start or after the end
-
-    @property
-    def this_week(self) -> PlanWeek | None:
-        return None if self.current_week is None else self.plan.weeks[self.current_week - 1]
 
 
 class PlanService:
@@ -109,6 +86,7 @@ class PlanService:
             assert patient is not None
             previous = repo.current_plan(s, patient_id)
             why = check_reason(request.reason or "") if previous is not None else None
+            held = hold_state(s, previous) if previous is not None else None
             # Weeks are labelled with their dates, from the chosen start (today by default).
             dated = replace(request, start_date=request.start_date or today)
             data = self._engine_input(s, patient_id, dict(status.screening.inputs), patient.details, dated)
@@ -139,7 +117,40 @@ class PlanService:
                 patient_id=patient_id,
                 detail=f"{stored.protocol} v{stored.version}" + (f": {why}" if why else ""),
             )
+            if held is not None and held.awaiting is not None and not held.active_alerts and why:
+                self._resumed_by_version(s, caller, stored, held.awaiting, reason=why)
             return stored
+
+    def _resumed_by_version(
+        self, s: Session, caller: Caller, stored: StoredPlan, awaiting: AwaitingResume, *, reason: str
+    ) -> None:
+        """A version made after the alerts that held the plan were resolved resumes it with a new
+        prescription: recorded with the version, in its transaction, so that the patient is told."""
+        now = self.deps.clock()
+        repo.add_resume(
+            s,
+            PlanResumeRow(
+                patient_id=stored.patient_id,
+                plan_id=stored.id,
+                alert_id=awaiting.alert_id,
+                mode=ResumeMode.NEW_PRESCRIPTION.value,
+                paused_from=awaiting.paused_from,
+                resumed_on=now.date(),
+                from_week=1,
+                reason=reason,
+                resumed_by=caller.require_actor().user_id,
+                created_at=now,
+            ),
+        )
+        record(
+            s,
+            self.deps,
+            caller,
+            action="plan.resume",
+            resource=f"plan/{stored.id}",
+            patient_id=stored.patient_id,
+            detail=f"{ResumeMode.NEW_PRESCRIPTION.value} v{stored.version}; alert/{awaiting.alert_id}",
+        )
 
     @staticmethod
     def _engine_input(
@@ -177,14 +188,14 @@ class PlanService:
         return data
 
     def current(self, caller: Caller, patient_id: int) -> PlanView | None:
-        """The patient's current plan with its on-hold state and this week, or None."""
+        """The patient's current plan with its on-hold state, this week and its resumes, or None."""
         today = self.deps.clock().date()
         # The refusal is audited after the transaction (see build).
         with self.deps.db.transaction() as s:
             allowed = may_read_clinical(s, caller, patient_id)
             if allowed:
                 stored = repo.current_plan(s, patient_id)
-                open_alerts = measurement_repo.alerts_for_patient(s, patient_id, active_only=True)
+                state = hold_state(s, stored) if stored is not None else None
                 record(
                     s,
                     self.deps,
@@ -201,16 +212,102 @@ class PlanService:
                 resource=f"patient/{patient_id}/plan",
                 patient_id=patient_id,
             )
-        if stored is None:
+        if stored is None or state is None:
             return None
+        return plan_view(stored, state, self.screening.status(caller, patient_id), today=today)
+
+    def resume(self, caller: Caller, patient_id: int, *, mode: str, reason: str) -> PlanView:
+        """A clinician of the care team resumes a plan held by safety alerts that are resolved now,
+        from the week where it paused, and says why; the patient's plan page tells them.
+
+        A new prescription instead is a new version made in the plan builder (``build``), which
+        records the resume with it.
+
+        Raises
+        ------
+        InvalidInput
+            An unknown mode, or a new prescription asked for here; a missing or short reason; no
+            plan, an alert still under review, nothing to resume; a screening that no longer holds
+            or does not clear (re-screen first); a plan that had ended before the hold began.
+        PermissionDenied
+            Anyone but a clinician of the patient's care team (another team's: NotFound).
+        """
+        with self.deps.db.transaction() as s:
+            allowed = may_write_clinical(s, caller, patient_id)
+        if not allowed:
+            raise deny(
+                self.deps,
+                caller,
+                action="plan.resume",
+                resource=f"patient/{patient_id}/plan",
+                patient_id=patient_id,
+                message="Only a clinician of the patient's care team resumes their plan.",
+            )
+        # The values are checked after access, so that a refusal is audited as one.
+        try:
+            chosen = ResumeMode(mode)
+        except ValueError:
+            raise InvalidInput("choose how the plan resumes", field="mode") from None
+        if chosen is ResumeMode.NEW_PRESCRIPTION:
+            raise InvalidInput(
+                "a new prescription is made in the plan builder, with its reason: "
+                "that version resumes the plan",
+                field="mode",
+            )
+        why = check_reason(reason)
         status = self.screening.status(caller, patient_id)
-        hold = _hold_reason(open_alert=bool(open_alerts), status=status)
-        plan = plan_from_dict(stored.plan)
-        week = plan_week(stored.start_date, today)
-        current = week if 1 <= week <= len(plan.weeks) else None
-        return PlanView(
-            stored=stored, plan=plan, on_hold=hold is not None, hold_reason=hold, current_week=current
-        )
+        now = self.deps.clock()
+        with self.deps.db.transaction() as s:
+            stored = repo.current_plan(s, patient_id)
+            if stored is None:
+                raise InvalidInput("there is no plan to resume", field="mode")
+            state = hold_state(s, stored)
+            view = plan_view(stored, state, status, today=now.date())
+            self._check_resumable(view, state, status)
+            assert state.awaiting is not None
+            assert view.resume_week is not None
+            repo.add_resume(
+                s,
+                PlanResumeRow(
+                    patient_id=patient_id,
+                    plan_id=stored.id,
+                    alert_id=state.awaiting.alert_id,
+                    mode=chosen.value,
+                    paused_from=state.awaiting.paused_from,
+                    resumed_on=now.date(),
+                    from_week=view.resume_week,
+                    reason=why,
+                    resumed_by=caller.require_actor().user_id,
+                    created_at=now,
+                ),
+            )
+            record(
+                s,
+                self.deps,
+                caller,
+                action="plan.resume",
+                resource=f"plan/{stored.id}",
+                patient_id=patient_id,
+                detail=f"{chosen.value} from week {view.resume_week}; alert/{state.awaiting.alert_id}",
+            )
+            return plan_view(stored, hold_state(s, stored), status, today=now.date())
+
+    @staticmethod
+    def _check_resumable(view: PlanView, state: HoldState, status: ScreeningStatus) -> None:
+        if state.active_alerts:
+            raise InvalidInput("resolve the safety alert first: it still holds the plan", field="mode")
+        if state.awaiting is None:
+            raise InvalidInput(
+                "the plan is not on hold for a resolved safety alert: there is nothing to resume",
+                field="mode",
+            )
+        screening = screening_hold(status)
+        if screening is not None:
+            raise InvalidInput(f"re-screen first: {screening}", field="mode")
+        if view.resume_week is None:
+            raise InvalidInput(
+                "the plan had ended before the hold began: prescribe a new plan instead", field="mode"
+            )
 
     def versions(self, caller: Caller, patient_id: int) -> list[StoredPlan]:
         with self.deps.db.transaction() as s:

@@ -299,6 +299,26 @@ class ExercisePlanRow(Base):
     change_reason: Mapped[str | None] = mapped_column(Text)
 
 
+class PlanResumeRow(Base):
+    """A clinician resumed a plan that a safety alert held, with the reason: from the week where it
+    paused (``plan_id`` the version resumed) or with a new prescription (``plan_id`` the version
+    built with it). Never updated. The days from ``paused_from`` to ``resumed_on`` are not counted
+    as plan weeks when the plan continues from where it paused."""
+
+    __tablename__ = "plan_resume"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    patient_id: Mapped[int] = mapped_column(ForeignKey("patient.id"), index=True)
+    plan_id: Mapped[int] = mapped_column(ForeignKey("exercise_plan.id"))
+    alert_id: Mapped[int | None] = mapped_column(ForeignKey("safety_alert.id"))
+    mode: Mapped[str] = mapped_column(String(24))
+    paused_from: Mapped[date] = mapped_column(Date)
+    resumed_on: Mapped[date] = mapped_column(Date)
+    from_week: Mapped[int] = mapped_column(Integer)
+    reason: Mapped[str] = mapped_column(Text)
+    resumed_by: Mapped[int] = mapped_column(ForeignKey("app_user.id"))
+    created_at: Mapped[datetime]
+
+
 class ActivityImportRow(Base):
     """One device file received for a patient; the file itself is in the blob store by its SHA-256.
     Importing the same file again for the same patient finds this row and adds nothing."""

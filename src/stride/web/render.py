@@ -22,6 +22,7 @@ from stride.web.deps import CSRF_FIELD, web_session
 
 # How form fields are named to people (error messages name the field the person sees).
 FIELD_LABELS = {
+    "mode": "How the plan resumes",
     "given_name": "Given name",
     "family_name": "Family name",
     "date_of_birth": "Date of birth",

@@ -1,4 +1,4 @@
-"""Screenings and exercise-plan versions (append-only)."""
+"""Screenings, exercise-plan versions and plan resumes (append-only)."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ from datetime import date, datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session, aliased
 
-from stride.domain.exercise import StoredPlan, StoredReason, StoredScreening
-from stride.store.models import ExercisePlanRow, ScreeningRow
+from stride.domain.exercise import PlanResume, StoredPlan, StoredReason, StoredScreening
+from stride.store.models import ExercisePlanRow, PlanResumeRow, ScreeningRow
 
 
 def _screening(row: ScreeningRow) -> StoredScreening:
@@ -134,3 +134,31 @@ def current_plan(session: Session, patient_id: int) -> StoredPlan | None:
 def plan_versions(session: Session, patient_id: int) -> list[StoredPlan]:
     query = select(ExercisePlanRow).where(ExercisePlanRow.patient_id == patient_id)
     return [_plan(r) for r in session.scalars(query.order_by(ExercisePlanRow.id))]
+
+
+def _resume(row: PlanResumeRow) -> PlanResume:
+    return PlanResume(
+        id=row.id,
+        patient_id=row.patient_id,
+        plan_id=row.plan_id,
+        alert_id=row.alert_id,
+        mode=row.mode,
+        paused_from=row.paused_from,
+        resumed_on=row.resumed_on,
+        from_week=row.from_week,
+        reason=row.reason,
+        resumed_by=row.resumed_by,
+        created_at=row.created_at,
+    )
+
+
+def add_resume(session: Session, row: PlanResumeRow) -> PlanResume:
+    session.add(row)
+    session.flush()
+    return _resume(row)
+
+
+def resumes(session: Session, patient_id: int) -> list[PlanResume]:
+    """Every resume of the patient's plans, oldest first."""
+    query = select(PlanResumeRow).where(PlanResumeRow.patient_id == patient_id)
+    return [_resume(r) for r in session.scalars(query.order_by(PlanResumeRow.created_at, PlanResumeRow.id))]

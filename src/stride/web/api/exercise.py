@@ -34,6 +34,7 @@ from stride.web.api.schemas_exercise import (
     OptionalHrQuery,
     PlanCreate,
     PlanPublic,
+    PlanResumeCreate,
     PlanViewPublic,
     ProtocolId,
     ProtocolPublic,
@@ -171,6 +172,19 @@ def current_plan(patient_id: Id, caller: ApiCaller, svc: Svc) -> PlanViewPublic:
     if view is None:
         raise NotFound("no exercise plan yet", field="patient_id")
     return PlanViewPublic.of(view)
+
+
+@router.post(
+    "/patients/{patient_id}/plan/resume",
+    response_model=PlanViewPublic,
+    tags=["plans"],
+    summary="Resume a plan that resolved safety alerts held, from the week where it paused, with a reason",
+    responses={
+        422: {"model": ErrorBody, "description": "Nothing to resume, re-screen first, or a bad value"}
+    },
+)
+def resume_plan(patient_id: Id, body: PlanResumeCreate, caller: ApiCaller, svc: Svc) -> PlanViewPublic:
+    return PlanViewPublic.of(svc.plans.resume(caller, patient_id, mode=body.mode, reason=body.reason))
 
 
 @router.get(

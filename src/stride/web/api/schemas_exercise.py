@@ -12,7 +12,7 @@ from pydantic import BaseModel, Field
 from stride.clinical.intensity import ZONE_CLASSES, Zones
 from stride.clinical.prescription import Refusal, plan_to_dict, refusal_to_dict
 from stride.clinical.protocols import Protocol
-from stride.domain.exercise import StoredPlan, StoredScreening
+from stride.domain.exercise import PlanResume, StoredPlan, StoredScreening
 from stride.services.plans import PlanRequest, PlanView
 from stride.services.screening import ScreeningStatus
 from stride.web.api.schemas import Strict
@@ -341,15 +341,65 @@ class PlanPublic(BaseModel):
         )
 
 
+class PlanResumeCreate(Strict):
+    # Checked by the service, so that a missing value is a 422 naming it like any other.
+    mode: str = Field(
+        default="",
+        max_length=32,
+        description="paused_week: the same plan from the week where it paused (a new prescription is "
+        "a new version: POST /patients/{patient_id}/plans with a reason)",
+    )
+    reason: str = Field(default="", max_length=4000, description="Why the plan resumes (5 to 500 characters)")
+
+
+class PlanResumePublic(BaseModel):
+    """A resume of a plan that a safety alert held: from the week where it paused, or with a new
+    prescription (the version ``plan_id``). The paused days are not counted as plan weeks."""
+
+    id: int
+    plan_id: int
+    alert_id: int | None
+    mode: Literal["paused_week", "new_prescription"]
+    paused_from: date
+    resumed_on: date
+    from_week: int
+    reason: str
+    resumed_by: int
+    created_at: datetime
+
+    @classmethod
+    def of(cls, r: PlanResume) -> PlanResumePublic:
+        return cls(
+            id=r.id,
+            plan_id=r.plan_id,
+            alert_id=r.alert_id,
+            mode=r.mode,  # only the two modes are stored
+            paused_from=r.paused_from,
+            resumed_on=r.resumed_on,
+            from_week=r.from_week,
+            reason=r.reason,
+            resumed_by=r.resumed_by,
+            created_at=r.created_at,
+        )
+
+
 class PlanViewPublic(BaseModel):
     """The current plan, whether it is on hold (an open safety alert, a screening that no longer
-    holds) and this week's sessions."""
+    holds, or a resolved alert after which nobody has resumed it) and this week's sessions."""
 
     plan: PlanPublic
     on_hold: bool
     hold_reason: str | None
-    current_week: int | None = Field(description="1-based; null before the start or after the end")
+    current_week: int | None = Field(
+        description="1-based, paused days not counted; null before the start or after the end"
+    )
     this_week: dict[str, Any] | None
+    may_resume: bool = Field(description="Held only by resolved safety alerts: the care team resumes it")
+    resume_week: int | None = Field(
+        description="The week it would resume from (where it paused); null when nothing waits to be "
+        "resumed or the plan had ended"
+    )
+    resumes: list[PlanResumePublic] = Field(description="Every resume of the patient's plan, oldest first")
 
     @classmethod
     def of(cls, v: PlanView) -> PlanViewPublic:
@@ -360,4 +410,7 @@ class PlanViewPublic(BaseModel):
             hold_reason=v.hold_reason,
             current_week=week,
             this_week=None if week is None else plan["weeks"][week - 1],
+            may_resume=v.may_resume,
+            resume_week=v.resume_week if v.may_resume else None,
+            resumes=[PlanResumePublic.of(r) for r in v.resumes],
         )

@@ -1,5 +1,6 @@
 """Exercise plans: the builder (a protocol or the recommendation, adjusted to the patient), the plan
-with its rationale (printable), and the protocol library with CERT reports."""
+with its rationale (printable) and its resume after a safety alert, and the protocol library with
+CERT reports."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from starlette.responses import RedirectResponse, Response
 
 from stride.clinical.prescription import Refusal
 from stride.clinical.protocols import cert_report, get_protocol, protocol_ids
+from stride.domain.plan_weeks import ResumeMode
 from stride.domain.warning_signs import cardiac_warning
 from stride.errors import InvalidInput, NotFound
 from stride.services.plans import PlanRequest
@@ -78,6 +80,7 @@ def _builder(
     form: FormData | None = None,
     error: InvalidInput | None = None,
     refusal: Refusal | None = None,
+    prefill: dict[str, str] | None = None,
 ) -> Response:
     record = svc.patients.get(caller, patient_id, for_edit=True)
     status = svc.screening.status(caller, patient_id)
@@ -96,8 +99,11 @@ def _builder(
         error=error,
         refusal=refusal,
         today=svc.deps.clock().date(),
-        # What the clinician submitted is shown again; a first visit gets the defaults.
-        values={k: v for k, v in form.items() if isinstance(v, str)} if form is not None else {},
+        # What the clinician submitted is shown again; a first visit gets the defaults (and the
+        # reason given on the plan page when the plan resumes with a new prescription).
+        values={k: v for k, v in form.items() if isinstance(v, str)}
+        if form is not None
+        else dict(prefill or {}),
         chosen_days=form.getlist("days") if form is not None else ["mon", "wed", "fri"],
         chosen_symptoms=form.getlist("mood_symptoms") if form is not None else [],
     )
@@ -122,11 +128,49 @@ async def build_plan(request: Request, patient_id: Id, caller: PageCaller, svc: 
     return RedirectResponse(prefixed(request, f"/patients/{patient_id}/plan"), status_code=303)
 
 
-@router.get("/patients/{patient_id}/plan")
-def plan_page(request: Request, patient_id: Id, caller: PageCaller, svc: Svc) -> Response:
+def _plan_page(
+    request: Request,
+    svc: Svc,
+    caller: PageCaller,
+    patient_id: int,
+    *,
+    error: InvalidInput | None = None,
+    values: dict[str, str] | None = None,
+) -> Response:
     view = svc.plans.current(caller, patient_id)
     record = svc.patients.get(caller, patient_id)
-    return render(request, "exercise/plan.html", view=view, record=record, warning=cardiac_warning())
+    return render(
+        request,
+        "exercise/plan.html",
+        status_code=422 if error else 200,
+        view=view,
+        record=record,
+        warning=cardiac_warning(),
+        error=error,
+        values=values or {},
+        resumed=request.query_params.get("resumed") == "1",
+    )
+
+
+@router.get("/patients/{patient_id}/plan")
+def plan_page(request: Request, patient_id: Id, caller: PageCaller, svc: Svc) -> Response:
+    return _plan_page(request, svc, caller, patient_id)
+
+
+@router.post("/patients/{patient_id}/plan/resume")
+async def resume_plan(request: Request, patient_id: Id, caller: PageCaller, svc: Svc) -> Response:
+    values = await forms.form_values(request)
+    mode, reason = values.get("mode", ""), values.get("reason", "")
+    if mode == ResumeMode.NEW_PRESCRIPTION.value:
+        # A new prescription is a new version, made in the builder (which checks who may; nothing
+        # is stored yet): the builder is shown with the reason given here (kept out of the URL),
+        # and the version it makes records the resume.
+        return _builder(request, svc, caller, patient_id, prefill={"reason": reason.strip()})
+    try:
+        svc.plans.resume(caller, patient_id, mode=mode, reason=reason)
+    except InvalidInput as exc:
+        return _plan_page(request, svc, caller, patient_id, error=exc, values=values)
+    return RedirectResponse(prefixed(request, f"/patients/{patient_id}/plan?resumed=1"), status_code=303)
 
 
 @router.get("/protocols")
