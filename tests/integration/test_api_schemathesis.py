@@ -95,7 +95,8 @@ from schemathesis import GenerationMode
 from stride.clinical.instruments import Instrument, get_instrument, instrument_ids
 from stride.clinical.msm import severity_levels
 from stride.clinical.prescription_rules import SYMPTOMS_MOOD, prescription_rules
-from stride.clinical.protocols import Modality, Setting, protocol_ids
+from stride.clinical.protocol_model import Modality, Setting
+from stride.clinical.protocols import protocol_ids
 from stride.clinical.screening import screening_rules
 from stride.domain.accounts import Actor, Role
 from stride.services.context import Caller

@@ -57,7 +57,7 @@ from stride.clinical.prescription_rules import PrescriptionRules, prescription_r
 from stride.clinical.prescription_schedule import available_days, schedule_rationale, session_modality
 from stride.clinical.prescription_sessions import WeekContext, build_week
 from stride.clinical.prescription_weeks import plan_targets, spread_days
-from stride.clinical.protocols import Protocol
+from stride.clinical.protocol_model import Protocol
 from stride.clinical.screening import ScreeningDecision, screen, screening_rules
 from stride.clinical.screening_rules import Decision, ScreeningRules
 from stride.domain.labels import label

@@ -14,7 +14,7 @@ from stride.clinical.prescription_input import PrescriptionInput
 from stride.clinical.prescription_model import AdherenceItem, AppliedRestriction, PlanWeek, Rationale
 from stride.clinical.prescription_ranking import contraindication
 from stride.clinical.prescription_rules import PrescriptionRules
-from stride.clinical.protocols import Protocol, WeekTarget
+from stride.clinical.protocol_model import Protocol, WeekTarget
 from stride.clinical.screening import ScreeningDecision
 from stride.clinical.screening_rules import ScreeningRules
 from stride.domain.labels import label

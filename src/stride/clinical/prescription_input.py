@@ -20,7 +20,7 @@ from typing import Any, get_args
 
 from stride.clinical.intensity import hr_zones, intensity_rules
 from stride.clinical.prescription_rules import SYMPTOMS_MOOD, PrescriptionRules, prescription_rules
-from stride.clinical.protocols import Modality, Setting
+from stride.clinical.protocol_model import Modality, Setting
 from stride.clinical.screening_input import OPTIONAL as SCREEN_OPTIONAL
 from stride.clinical.screening_input import REQUIRED as SCREEN_REQUIRED
 from stride.clinical.screening_input import ScreeningInput, input_to_json, parse_screening_input

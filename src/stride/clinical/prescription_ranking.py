@@ -14,7 +14,8 @@ from dataclasses import dataclass
 from stride.clinical.prescription_input import RECOMMEND, Preferences, PrescriptionInput
 from stride.clinical.prescription_model import Rationale
 from stride.clinical.prescription_rules import PrescriptionRules
-from stride.clinical.protocols import Contraindication, Protocol, get_protocol, protocol_ids
+from stride.clinical.protocol_model import Contraindication, Protocol
+from stride.clinical.protocols import get_protocol, protocol_ids
 from stride.clinical.screening import ScreeningDecision
 from stride.errors import InvalidInput
 

@@ -10,7 +10,7 @@ from stride.clinical.prescription_input import Preferences, PrescriptionInput
 from stride.clinical.prescription_model import PlanWeek, Rationale
 from stride.clinical.prescription_rules import PrescriptionRules
 from stride.clinical.prescription_weeks import back_to_back
-from stride.clinical.protocols import Protocol
+from stride.clinical.protocol_model import Protocol
 from stride.clinical.screening import ScreeningDecision
 from stride.errors import InvalidInput
 

@@ -15,7 +15,7 @@ from datetime import date, timedelta
 from stride.clinical.intensity import Zones, talk_test
 from stride.clinical.prescription_model import PlanSession, PlanTarget, PlanWeek, StrengthSet
 from stride.clinical.prescription_weeks import capped, phase_by_id
-from stride.clinical.protocols import Intervals, Protocol, StrengthExercise, WeekTarget
+from stride.clinical.protocol_model import Intervals, Protocol, StrengthExercise, WeekTarget
 
 KCAL_UNIT = "kcal_per_kg_per_week"
 

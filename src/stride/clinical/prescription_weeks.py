@@ -14,7 +14,8 @@ from dataclasses import replace
 from fractions import Fraction
 
 from stride.clinical.intensity import CLASS_IDS, rpe_range
-from stride.clinical.protocols import RESOLUTION, Phase, Protocol, WeekTarget, weekly_targets
+from stride.clinical.protocol_model import Phase, Protocol, WeekTarget
+from stride.clinical.protocols import RESOLUTION, weekly_targets
 
 
 def _exact(value: float) -> Fraction:
@@ -80,7 +81,7 @@ def plan_targets(
     Returns
     -------
     tuple
-        One :class:`~stride.clinical.protocols.WeekTarget` per week, numbered from 1, and ``True``
+        One :class:`~stride.clinical.protocol_model.WeekTarget` per week, numbered from 1, and ``True``
         when the protocol's own ramp was slowed down.
     """
     base = weekly_targets(protocol, deconditioned=start_low)

@@ -17,7 +17,7 @@ from typing import Any, cast, get_args
 
 from stride.clinical import toml_reader as r
 from stride.clinical.intensity import CLASS_IDS
-from stride.clinical.protocols import (
+from stride.clinical.protocol_model import (
     Action,
     AdherenceSupport,
     CertItem,

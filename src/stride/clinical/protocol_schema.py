@@ -24,7 +24,7 @@ from stride.clinical.protocol_library import (
     parse_cert,
     parse_contraindications,
 )
-from stride.clinical.protocols import (
+from stride.clinical.protocol_model import (
     DoseOption,
     EffectSize,
     Evidence,
@@ -362,7 +362,7 @@ def _doses(top: Mapping[str, Any], at: r.At, phases: tuple[Phase, ...]) -> tuple
 
 
 def parse_protocol(data: Mapping[str, Any], *, file: str) -> Protocol:
-    """Validate one parsed protocol file and build its :class:`~stride.clinical.protocols.Protocol`.
+    """Validate one parsed protocol file and build its :class:`~stride.clinical.protocol_model.Protocol`.
 
     Raises
     ------

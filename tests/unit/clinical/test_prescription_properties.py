@@ -25,7 +25,8 @@ from stride.clinical.prescription import (
     prescription_input_to_json,
     prescription_rules,
 )
-from stride.clinical.protocols import Modality, Setting, get_protocol, protocol_ids
+from stride.clinical.protocol_model import Modality, Setting
+from stride.clinical.protocols import get_protocol, protocol_ids
 from stride.clinical.screening import ScreeningDecision, screen, screening_rules
 from stride.clinical.screening_rules import Decision
 from stride.errors import InvalidInput

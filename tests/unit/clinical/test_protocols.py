@@ -12,13 +12,8 @@ import pytest
 
 from stride.clinical.intensity import CLASS_IDS, rpe_range
 from stride.clinical.protocol_library import library_rules
-from stride.clinical.protocols import (
-    Phase,
-    Protocol,
-    get_protocol,
-    protocol_ids,
-    weekly_targets,
-)
+from stride.clinical.protocol_model import Phase
+from stride.clinical.protocols import Protocol, get_protocol, protocol_ids, weekly_targets
 from stride.domain.refdata import load_toml
 from stride.errors import InvalidInput
 

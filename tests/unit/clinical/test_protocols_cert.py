@@ -9,7 +9,8 @@ from html.parser import HTMLParser
 
 import pytest
 
-from stride.clinical.protocols import CertItem, cert_report, get_protocol, protocol_ids
+from stride.clinical.protocol_model import CertItem
+from stride.clinical.protocols import cert_report, get_protocol, protocol_ids
 
 ALL = protocol_ids()
 
