@@ -1,6 +1,8 @@
-"""The safety net end to end: a patient answers PHQ-9 item 9 above "not at all" and sees the crisis
-guidance at once; their clinician finds the alert on the dashboard, acknowledges it with a note (it
-stays in the inbox) and resolves it with a documented decision and the next review date."""
+"""The safety net end to end: a patient on an exercise plan answers PHQ-9 item 9 above "not at all"
+and sees the crisis guidance at once; their clinician finds the alert on the dashboard, acknowledges
+it with a note (it stays in the inbox) and resolves it with a documented decision and the next
+review date. The plan stays on hold until the clinician resumes it, from the week where it paused,
+with a reason; the patient's plan and record then say so."""
 
 from __future__ import annotations
 
@@ -11,6 +13,8 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from stride.services.context import Caller
+from stride.services.plans import PlanRequest
+from stride.services.registry import Services
 from stride.store.repositories import measurements as measurement_repo
 from tests.e2e.conftest import CLINICIAN, PATIENT, TIMEOUT_MS, BrowserLog, LiveServer, log_in
 
@@ -29,6 +33,25 @@ ANSWERS = {
     "phq9_9": 1,
 }
 RESULT_URL = re.compile(r"/responses/(\d+)$")
+# Answers that clear the patient for moderate exercise (the clinician's screening, before and after).
+CLEAR: dict[str, object] = {
+    "currently_active": False,
+    "known_disease": [],
+    "symptoms": [],
+    "desired_intensity": "moderate",
+    "resting_bp": [122, 78],
+    "parq": {f"q{i}": False for i in range(1, 8)},
+    "phq9_item9": 0,
+    "cssrs_risk": None,
+    "medications": [],
+    "conditions": [],
+}
+RESUME_REASON = "Reviewed in clinic after the alert: walking helps; continue where we paused."
+
+
+def clinician_caller(svc: Services) -> Caller:
+    info = svc.auth.login(*CLINICIAN, client_addr="127.0.0.1", user_agent="pytest")
+    return Caller(actor=info.actor, client_addr="127.0.0.1", request_id="e2e-safety-net")
 
 
 def answer_phq9(page: Page, patient_id: int) -> int:
@@ -44,11 +67,17 @@ def answer_phq9(page: Page, patient_id: int) -> int:
     return int(match.group(1))
 
 
-def test_item_9_reaches_the_patient_at_once_and_the_clinician_acknowledges_it(
+def test_item_9_reaches_the_patient_at_once_and_the_clinician_resolves_it_and_resumes_the_plan(
     page: Page, browser: Browser, live_server: LiveServer, browser_log: BrowserLog
 ) -> None:
     svc = live_server.services
     [patient] = svc.patients.search(Caller.cli(), text="DEMO-0001").items
+    # The patient is on a walking plan (set up through the services: the plan pages have their own
+    # browser test).
+    rivera = clinician_caller(svc)
+    svc.screening.record(rivera, patient.id, CLEAR)
+    walking = PlanRequest(protocol="home_walking", setting="home", days=("mon", "wed", "fri"), minutes=30)
+    svc.plans.build(rivera, patient.id, walking)
 
     log_in(page, *PATIENT)
     response_id = answer_phq9(page, patient.id)
@@ -107,8 +136,36 @@ def test_item_9_reaches_the_patient_at_once_and_the_clinician_acknowledges_it(
         expect(done).to_contain_text("Safety plan in place")
         staff.goto("/dashboard")
         expect(staff.locator(f'a[href="/alerts/{alert.id}"]')).to_have_count(0)
+
+        # Resolved is not resumed. The screening made before the alert lapsed: screened again (the
+        # screening form has its own browser test), the plan waits for the clinician to resume it.
+        svc.screening.record(rivera, patient.id, CLEAR)
+        staff.goto(f"/patients/{patient.id}")
+        staff.locator("#record-resume-plan").click()
+        staff.wait_for_url(f"**/patients/{patient.id}/plan#resume-form")
+        expect(staff.locator("#plan-on-hold")).to_contain_text(
+            "a clinician of the care team resumes the plan"
+        )
+        form = staff.locator("#resume-form")
+        form.get_by_label("From week 1, where it paused").check()
+        form.get_by_label("Reason").fill(RESUME_REASON)
+        form.get_by_role("button", name="Resume the plan").click()
+        staff.wait_for_url(f"**/patients/{patient.id}/plan?resumed=1")
+        expect(staff.locator("#plan-resumed-notice")).to_be_visible()
+        expect(staff.locator("#plan-on-hold")).to_have_count(0)
+        expect(staff.locator("#plan-resumes")).to_contain_text(RESUME_REASON)
     finally:
         context.close()
+
+    # The patient is told, on their plan and on their record; the plan shows this week again.
+    told = f"Your care team resumed your plan on {svc.deps.clock().date().isoformat()}, from week 1."
+    page.goto(f"/patients/{patient.id}/plan")
+    expect(page.locator("#plan-resumed")).to_have_text(told)
+    expect(page.locator("#plan-on-hold")).to_have_count(0)
+    expect(page.locator("#this-week")).to_contain_text("week 1 of 12")
+    expect(page.get_by_text(RESUME_REASON)).to_have_count(0)
+    page.goto(f"/patients/{patient.id}")
+    expect(page.locator("#record-plan-resumed")).to_have_text(told)
 
     with svc.deps.db.transaction() as s:
         after = measurement_repo.get_alert(s, alert.id)
