@@ -9,7 +9,7 @@ first; the patient's own plan tells them it was resumed; every resume is audited
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -146,6 +146,26 @@ def test_a_resolved_alert_holds_the_plan_until_it_is_resumed_from_the_week_where
     clock.advance(days=1)
     assert (view := demo.plans.current(rivera, p1)) is not None
     assert view.current_week == 3
+
+
+def test_dose_and_adherence_count_the_same_plan_weeks_as_the_plan_page(
+    demo: Services, rivera: Caller, patient1: Caller, p1: int, planned: int, clock: FakeClock
+) -> None:
+    # The plan starts on Thursday 26 November; the week view judges a calendar week by its Thursday.
+    clock.advance(days=9)  # Saturday 5 December, plan week 2
+    alert_then_resolve(demo, rivera, patient1, p1, clock)
+    demo.screening.record(rivera, p1, CLEAR)
+    clock.advance(days=5)  # Saturday 12 December: a week on hold
+    demo.plans.resume(rivera, p1, mode="paused_week", reason=REASON)
+    assert demo.activity.week(rivera, p1, date(2026, 12, 7)).plan_week_number == 2
+    assert (view := demo.plans.current(rivera, p1)) is not None
+    assert view.current_week == 2
+    # Without the pause these would be weeks 4 and 5.
+    for monday, week in ((date(2026, 12, 14), 3), (date(2026, 12, 21), 4)):
+        clock.now = datetime.combine(monday + timedelta(days=3), clock.now.timetz())
+        assert demo.activity.week(rivera, p1, monday).plan_week_number == week
+        assert (view := demo.plans.current(rivera, p1)) is not None
+        assert view.current_week == week
 
 
 def test_a_new_positive_answer_after_the_resume_holds_the_plan_again(
