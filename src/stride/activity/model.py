@@ -7,12 +7,16 @@ them in the patient's timezone, which it is given. Missing sample values are ``N
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Literal, get_args
 
 import numpy as np
 from numpy.typing import NDArray
+
+Progress = Callable[[int, int], None]
+"""Called as ``progress(done, total)`` in bytes while a reader works through a file."""
 
 FileFormat = Literal["fit", "tcx", "gpx", "fitbit", "apple_health", "csv", "omh"]
 FORMATS: tuple[FileFormat, ...] = get_args(FileFormat)

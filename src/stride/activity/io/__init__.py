@@ -9,16 +9,14 @@ module here and a line in ``_READERS``.
 from __future__ import annotations
 
 import importlib
-from collections.abc import Callable
 from datetime import UTC, tzinfo
 from pathlib import Path
 from typing import Protocol
 
-from stride.activity.model import FORMATS, FileFormat, ParsedFile
+from stride.activity.io._sessions import SPLIT_GAP_S, split_at_pauses
+from stride.activity.io.archive import open_archive
+from stride.activity.model import FORMATS, FileFormat, ParsedFile, Progress
 from stride.errors import UnreadableFile
-
-Progress = Callable[[int, int], None]
-"""Called as ``progress(done, total)`` in bytes while a reader works through a file."""
 
 
 class Reader(Protocol):
@@ -88,8 +86,6 @@ def detect(path: Path) -> FileFormat:
 
 
 def _detect_zip(path: Path) -> FileFormat:
-    from stride.activity.io.archive import open_archive
-
     with open_archive(path) as archive:
         names = archive.namelist()
     if any(name.endswith("export.xml") for name in names):
@@ -112,7 +108,5 @@ def read_any(
 ) -> ParsedFile:
     """Detect the format of ``path`` (unless ``fmt`` is given) and read it; a GPX or TCX recording
     is split into sessions only at pauses longer than ``split_gap_s`` (default 15 minutes)."""
-    from stride.activity.io._sessions import SPLIT_GAP_S, split_at_pauses
-
     parsed = reader(fmt or detect(path))(path, tz=tz, progress=progress)
     return split_at_pauses(parsed, gap_s=SPLIT_GAP_S if split_gap_s is None else split_gap_s)

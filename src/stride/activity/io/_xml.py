@@ -17,8 +17,7 @@ from pathlib import Path
 import numpy as np
 from lxml import etree
 
-from stride.activity.io import Progress
-from stride.activity.model import F64, I64, Samples
+from stride.activity.model import F64, I64, Progress, Samples
 from stride.errors import UnreadableFile
 
 # Mean Earth radius (IUGG); the haversine on a sphere is within 0.5 % of the ellipsoid, far below

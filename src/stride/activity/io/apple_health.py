@@ -32,12 +32,11 @@ from typing import IO, TypeVar
 import numpy as np
 from numpy.typing import NDArray
 
-from stride.activity.io import Progress
 from stride.activity.io._apple_records import MAX_BAD_RECORDS, Records, dedup_steps, text
 from stride.activity.io._apple_workouts import WORKOUT_END, Workouts, sessions
 from stride.activity.io._zip import ZIP_ERRORS, zip_problem
 from stride.activity.io.archive import open_archive, open_member
-from stride.activity.model import F64, I64, MetricSeries, ParsedFile
+from stride.activity.model import F64, I64, MetricSeries, ParsedFile, Progress
 from stride.errors import UnreadableFile
 
 CHUNK = 4 << 20

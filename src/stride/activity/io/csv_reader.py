@@ -24,10 +24,9 @@ from pathlib import Path
 
 import numpy as np
 
-from stride.activity.io import Progress
 from stride.activity.io._sessions import MAX_POINTS, too_many_points
 from stride.activity.io.sports import normalise_sport
-from stride.activity.model import F64, I64, MetricSeries, ParsedFile, ParsedSession, Samples
+from stride.activity.model import F64, I64, MetricSeries, ParsedFile, ParsedSession, Progress, Samples
 from stride.errors import UnreadableFile
 
 _UTC_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)

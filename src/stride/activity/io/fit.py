@@ -27,11 +27,10 @@ from typing import IO, Any
 import fitdecode
 import numpy as np
 
-from stride.activity.io import Progress
 from stride.activity.io._sessions import MAX_POINTS, from_samples, too_many_points
 from stride.activity.io._xml import cumulative_distance_m, last_distance, ms_to_datetime
 from stride.activity.io.sports import normalise_sport
-from stride.activity.model import F64, I64, DeviceSummary, ParsedFile, ParsedSession, Samples, Sport
+from stride.activity.model import F64, I64, DeviceSummary, ParsedFile, ParsedSession, Progress, Samples, Sport
 from stride.errors import UnreadableFile
 
 FIT_EPOCH_S = 631_065_600  # 1989-12-31T00:00:00Z, where FIT's date_time counts from

@@ -43,10 +43,9 @@ from typing import Any, Literal
 
 import numpy as np
 
-from stride.activity.io import Progress
 from stride.activity.io.archive import check_entry, open_archive, read_member
 from stride.activity.io.sports import normalise_sport
-from stride.activity.model import F64, I64, Metric, MetricSeries, ParsedFile, ParsedSession, Samples
+from stride.activity.model import F64, I64, Metric, MetricSeries, ParsedFile, ParsedSession, Progress, Samples
 from stride.errors import UnreadableFile
 
 _UTC_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)

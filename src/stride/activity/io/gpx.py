@@ -21,7 +21,6 @@ from pathlib import Path
 import numpy as np
 from lxml import etree
 
-from stride.activity.io import Progress
 from stride.activity.io._sessions import MAX_POINTS, from_samples, too_many_points
 from stride.activity.io._xml import (
     cumulative_distance_m,
@@ -36,7 +35,7 @@ from stride.activity.io._xml import (
     where,
 )
 from stride.activity.io.sports import normalise_sport
-from stride.activity.model import ParsedFile, ParsedSession
+from stride.activity.model import ParsedFile, ParsedSession, Progress
 from stride.errors import UnreadableFile
 
 _HR_NAMES = frozenset({"hr", "heartrate"})  # Garmin TrackPointExtension v1/v2; Cluetrust gpxdata

@@ -35,10 +35,9 @@ from typing import Any
 
 import numpy as np
 
-from stride.activity.io import Progress
 from stride.activity.io._sessions import MAX_POINTS, too_many_points
 from stride.activity.io.sports import normalise_sport
-from stride.activity.model import Metric, MetricSeries, ParsedFile, ParsedSession, Samples
+from stride.activity.model import Metric, MetricSeries, ParsedFile, ParsedSession, Progress, Samples
 from stride.errors import UnreadableFile
 
 # Units of the OMH unit-value schemas (length-unit-value-1.0, duration-unit-value-1.0).

@@ -24,7 +24,6 @@ from pathlib import Path
 import numpy as np
 from lxml import etree
 
-from stride.activity.io import Progress
 from stride.activity.io._sessions import MAX_POINTS, from_samples, too_many_points
 from stride.activity.io._xml import (
     cumulative_distance_m,
@@ -39,7 +38,7 @@ from stride.activity.io._xml import (
     where,
 )
 from stride.activity.io.sports import normalise_sport
-from stride.activity.model import DeviceSummary, ParsedFile, ParsedSession, Samples
+from stride.activity.model import DeviceSummary, ParsedFile, ParsedSession, Progress, Samples
 from stride.errors import UnreadableFile
 
 
