@@ -237,6 +237,15 @@ def test_clinician_sees_the_alert_everywhere_and_acknowledges_it(
     assert too_short.status_code == 422
     assert 'id="form-error"' in too_short.text
     assert f'id="alert-{alert.id}"' in too_short.text
+    assert "ok</textarea>" in too_short.text.split(f'id="alert-{alert.id}"', 1)[1]
+    from_page = client.post(
+        f"/alerts/{alert.id}/acknowledge",
+        data={"note": "ok", "back": f"/alerts/{alert.id}", "csrf_token": csrf_of(client)},
+        follow_redirects=False,
+    )
+    assert from_page.status_code == 422  # back on the alert's own page, the note kept
+    assert "ok</textarea>" in from_page.text
+    assert 'id="alert-state"' in from_page.text
 
     done = client.post(
         f"/alerts/{alert.id}/acknowledge",
@@ -279,6 +288,16 @@ def test_clinician_sees_the_alert_everywhere_and_acknowledges_it(
     )
     assert missing.status_code == 422
     assert "Decision:" in missing.text.split('id="form-error"', 1)[1]
+    # What was typed comes back with the error.
+    assert "Seen in clinic today.</textarea>" in missing.text
+    assert 'name="next_review_on" min="2026-11-26" required value="2026-12-03"' in missing.text
+    short = client.post(
+        f"/alerts/{alert.id}/resolve",
+        data={"decision": "referred", "reason": "ok", "next_review_on": "", "csrf_token": csrf_of(client)},
+        follow_redirects=False,
+    )
+    assert short.status_code == 422
+    assert re.search(r'value="referred" required checked', short.text)
     resolved = client.post(
         f"/alerts/{alert.id}/resolve",
         data={

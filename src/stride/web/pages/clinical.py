@@ -155,6 +155,9 @@ async def acknowledge_alert(request: Request, alert_id: Id, caller: PageCaller, 
     try:
         svc.alerts.acknowledge(caller, alert_id, note=values.get("note", ""))
     except InvalidInput as exc:
+        # The form comes back where it was sent from, with what was typed kept.
+        if values.get("back") == f"/alerts/{alert_id}":
+            return _alert_page(request, svc, caller, alert_id, error=exc, values=values)
         alerts = svc.alerts.inbox(caller)
         return render(
             request,
@@ -164,6 +167,7 @@ async def acknowledge_alert(request: Request, alert_id: Id, caller: PageCaller, 
             show_all=False,
             error=exc,
             failed_alert=alert_id,
+            values=values,
         )
     back = values.get("back", "")
     target = back if back.startswith(("/patients/", "/alerts/")) else "/alerts"
@@ -171,7 +175,13 @@ async def acknowledge_alert(request: Request, alert_id: Id, caller: PageCaller, 
 
 
 def _alert_page(
-    request: Request, svc: Svc, caller: PageCaller, alert_id: int, *, error: InvalidInput | None = None
+    request: Request,
+    svc: Svc,
+    caller: PageCaller,
+    alert_id: int,
+    *,
+    error: InvalidInput | None = None,
+    values: dict[str, str] | None = None,
 ) -> Response:
     item = svc.alerts.get(caller, alert_id)
     return render(
@@ -182,6 +192,7 @@ def _alert_page(
         decisions=list(AlertDecision),
         today=svc.deps.clock().date(),
         error=error,
+        values=values or {},
     )
 
 
@@ -203,7 +214,7 @@ async def resolve_alert(request: Request, alert_id: Id, caller: PageCaller, svc:
             next_review_on=review,
         )
     except InvalidInput as exc:
-        return _alert_page(request, svc, caller, alert_id, error=exc)
+        return _alert_page(request, svc, caller, alert_id, error=exc, values=values)
     return RedirectResponse(prefixed(request, f"/alerts/{alert_id}?resolved=1"), status_code=303)
 
 
