@@ -21,7 +21,7 @@ install: $(UV)
 	$(UV) sync --frozen --no-default-groups
 
 install-dev: $(UV)
-	$(UV) sync --frozen
+	$(UV) sync --frozen --all-extras
 
 run: install
 	$(BIN)/stride serve --host $(HOST) --port $(PORT) --demo

@@ -14,6 +14,7 @@ from typing import Any
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from stride.errors import BadRequest, ConfigurationError, InvalidInput, StrideError
 
@@ -41,7 +42,8 @@ def handled(*, as_json: bool) -> Iterator[None]:
     except StrideError as exc:
         if as_json:
             emit_json({"error": exc.code, "message": exc.message, "field": exc.field})
-        stderr.print(f"[bold red]error:[/] {exc}")
+        # Escaped: a message may hold brackets (stride[postgres], a list) that are not markup.
+        stderr.print(f"[bold red]error:[/] {escape(str(exc))}")
         raise typer.Exit(exit_code_for(exc)) from None
 
 

@@ -10,6 +10,7 @@ so a job lost with a crashed worker is visible there and re-queued by ``stride d
 
 from __future__ import annotations
 
+import importlib.util
 import logging
 from collections.abc import Callable
 
@@ -17,6 +18,7 @@ from huey import Huey, MemoryHuey, RedisHuey, SqliteHuey
 from huey.consumer import Consumer
 
 from stride.config import Settings
+from stride.errors import ConfigurationError
 
 log = logging.getLogger(__name__)
 
@@ -33,6 +35,11 @@ def make_huey(settings: Settings, *, name: str = "stride") -> Huey:
     if settings.jobs == "immediate":
         return MemoryHuey(name, immediate=True)
     if settings.jobs == "redis":
+        if importlib.util.find_spec("redis") is None:
+            raise ConfigurationError(
+                "STRIDE_JOBS=redis, but the Redis client is not installed:"
+                " install Stride with the redis extra (pip install 'stride[redis]')"
+            )
         return RedisHuey(name, url=settings.redis_url)
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     return SqliteHuey(name, filename=str(settings.data_dir / "jobs.sqlite3"))

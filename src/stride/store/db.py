@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -12,6 +13,8 @@ from sqlalchemy import DateTime, Engine, create_engine, event, text
 from sqlalchemy.engine import Dialect, make_url
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
+
+from stride.errors import ConfigurationError
 
 
 class UTCDateTime(TypeDecorator[datetime]):
@@ -42,6 +45,11 @@ def normalise_url(url: str) -> str:
 def make_engine(url: str, *, echo: bool = False) -> Engine:
     """Create an engine; SQLite gets WAL, foreign keys and serialised write transactions."""
     url = normalise_url(url)
+    if url.startswith("postgresql+psycopg") and importlib.util.find_spec("psycopg") is None:
+        raise ConfigurationError(
+            "STRIDE_DATABASE_URL names a PostgreSQL server, but its driver is not installed:"
+            " install Stride with the postgres extra (pip install 'stride[postgres]')"
+        )
     if not url.startswith("sqlite"):
         return create_engine(url, echo=echo, pool_pre_ping=True)
     database = make_url(url).database
