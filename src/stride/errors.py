@@ -1,7 +1,7 @@
 """The one exception hierarchy of Stride.
 
 Every error a user can cause is a :class:`StrideError` subclass. The web layer maps them to HTTP
-status codes in ``stride.web.errors`` and the CLI to exit codes in ``stride.cli.main``; nowhere
+status codes in ``stride.web.errors`` and the CLI to exit codes in ``stride.cli.output``; nowhere
 else. Clinical outcomes (an alert, a deferral) are return values, never exceptions.
 """
 
