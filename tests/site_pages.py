@@ -23,7 +23,7 @@ from typing import Any
 import fastapi.routing
 from fastapi.routing import APIRoute
 
-from stride.clinical.instruments import get_instrument, instrument_ids
+from stride.clinical.measurement import get_instrument, instrument_ids
 from stride.clinical.protocols import protocol_ids
 from stride.domain.accounts import Actor, Role
 from stride.domain.activity import AdverseEventEntry

@@ -92,7 +92,7 @@ from hypothesis import strategies as st
 from hypothesis.errors import Unsatisfiable
 from schemathesis import GenerationMode
 
-from stride.clinical.instruments import Instrument, get_instrument, instrument_ids
+from stride.clinical.measurement import Instrument, get_instrument, instrument_ids
 from stride.clinical.msm import severity_levels
 from stride.clinical.prescription_rules import SYMPTOMS_MOOD, prescription_rules
 from stride.clinical.protocol_model import Modality, Setting

@@ -139,8 +139,8 @@ from sqlalchemy import func, select
 from starlette.routing import Mount
 
 from stride.cli.intensity import to_json as hr_zones_json
-from stride.clinical.instruments import get_instrument
 from stride.clinical.intensity import hr_zones
+from stride.clinical.measurement import get_instrument
 from stride.clinical.prescription import Refusal
 from stride.clinical.protocols import protocol_ids
 from stride.clinical.screening import screening_rules

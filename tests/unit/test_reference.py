@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from stride.clinical.instruments import get_instrument, instrument_ids
+from stride.clinical.measurement import get_instrument, instrument_ids
 from stride.clinical.reference import rules_markdown
 
 DOCS = Path(__file__).resolve().parents[2] / "docs" / "clinical-rules.md"

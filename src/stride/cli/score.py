@@ -19,11 +19,9 @@ from rich.console import Console
 from rich.table import Table
 
 from stride.cli.output import run, stderr
-from stride.clinical.instruments import get_instrument, instrument_ids
-from stride.clinical.ipaq import INSTRUMENT_ID as IPAQ_ID
-from stride.clinical.result import Score
+from stride.clinical.measurement import Score, get_instrument, instrument_ids, score, score_ipaq, score_list
+from stride.clinical.measurement.ipaq import INSTRUMENT_ID as IPAQ_ID
 from stride.clinical.safety import safety_concern
-from stride.clinical.scoring import score, score_ipaq, score_list
 from stride.errors import BadRequest, InvalidInput
 
 JsonFlag = Annotated[bool, typer.Option("--json", help="Machine-readable JSON on stdout.")]

@@ -15,7 +15,6 @@ from collections.abc import Mapping
 from typing import Any
 
 from stride.clinical import toml_reader as r
-from stride.clinical.instruments import get_instrument
 from stride.clinical.intensity_model import (
     CLASS_IDS,
     HrmaxFormula,
@@ -24,6 +23,7 @@ from stride.clinical.intensity_model import (
     VigorousUpper,
     exact,
 )
+from stride.clinical.measurement import get_instrument
 
 _FILE = "intensity.toml"
 _STATUS = ("VERIFIED", "SECONDARY", "UNSURE")

@@ -15,7 +15,7 @@ from functools import cache
 from typing import Any, get_args
 
 from stride.clinical import toml_reader as r
-from stride.clinical.instrument_model import FrozenMap
+from stride.clinical.measurement.instrument_model import FrozenMap
 from stride.clinical.protocol_library import library_rules
 from stride.clinical.protocol_model import Modality
 from stride.clinical.screening_data import screening_rules

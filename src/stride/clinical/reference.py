@@ -10,10 +10,9 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 
-from stride.clinical.instruments import Instrument, get_instrument, instrument_ids
 from stride.clinical.intensity import intensity_rules
+from stride.clinical.measurement import Cutoff, Instrument, get_instrument, instrument_ids, outcome_rules
 from stride.clinical.msm import ScoreRow, msm_table
-from stride.clinical.outcomes import Cutoff, outcome_rules
 from stride.clinical.protocols import get_protocol, protocol_ids
 from stride.clinical.safety import safety_rules
 from stride.clinical.screening import screening_rules

@@ -11,9 +11,8 @@ from dataclasses import dataclass
 from functools import cache
 
 from stride.clinical import toml_reader as r
-from stride.clinical.instrument_model import Instrument, TriageRule
-from stride.clinical.instruments import get_instrument
-from stride.clinical.result import Score
+from stride.clinical.measurement import Score, get_instrument
+from stride.clinical.measurement.instrument_model import Instrument, TriageRule
 from stride.domain.refdata import load_toml
 from stride.errors import InvalidInput
 
@@ -53,7 +52,7 @@ def safety_concern(score: Score) -> SafetyConcern | None:
     Parameters
     ----------
     score
-        A score from :func:`stride.clinical.scoring.score` (complete or not: an item-9 flag on an
+        A score from :func:`stride.clinical.measurement.scoring.score` (complete or not: an item-9 flag on an
         incomplete PHQ-9 still fires).
 
     Returns

@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from stride.clinical import toml_reader as r
-from stride.clinical.instrument_model import FrozenMap
+from stride.clinical.measurement.instrument_model import FrozenMap
 from stride.clinical.screening_rules import (
     ConditionRule,
     Decision,

@@ -14,8 +14,8 @@ from typing import Any, cast
 
 from stride.clinical import screening_catalogue as c
 from stride.clinical import toml_reader as r
-from stride.clinical.instrument_model import FrozenMap, TriageRule
-from stride.clinical.instruments import get_instrument
+from stride.clinical.measurement import get_instrument
+from stride.clinical.measurement.instrument_model import FrozenMap, TriageRule
 from stride.clinical.screening_rules import (
     AcsmRow,
     AcsmRules,

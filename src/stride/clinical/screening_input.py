@@ -13,7 +13,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from stride.clinical.instrument_model import FrozenMap
+from stride.clinical.measurement.instrument_model import FrozenMap
 from stride.clinical.screening_data import screening_rules
 from stride.clinical.screening_rules import ScreeningRules
 from stride.errors import InvalidInput

@@ -1,4 +1,8 @@
-"""Load declarative package data from ``stride/data`` (read-only, cached, validated by the caller)."""
+"""Load declarative package data (read-only, cached, validated by the caller).
+
+Data shared by several layers lives in ``stride/data``; the rule data of one clinical concept lives
+beside its code (``stride/clinical/<concept>/data``), so the caller names that package.
+"""
 
 from __future__ import annotations
 
@@ -9,7 +13,7 @@ from typing import Any
 
 
 @cache
-def load_toml(name: str) -> dict[str, Any]:
-    """Parse ``stride/data/<name>.toml``; cached, because package data never changes at run time."""
-    text = resources.files("stride.data").joinpath(f"{name}.toml").read_text(encoding="utf-8")
+def load_toml(name: str, package: str = "stride.data") -> dict[str, Any]:
+    """Parse ``<name>.toml`` of ``package``; cached, because package data never changes at run time."""
+    text = resources.files(package).joinpath(f"{name}.toml").read_text(encoding="utf-8")
     return tomllib.loads(text)

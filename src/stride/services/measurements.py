@@ -12,10 +12,8 @@ from datetime import UTC, date, datetime
 
 from sqlalchemy.orm import Session
 
-from stride.clinical.instruments import Instrument, get_instrument, instrument_ids
-from stride.clinical.result import Score
+from stride.clinical.measurement import Instrument, Score, get_instrument, instrument_ids, score
 from stride.clinical.safety import SafetyConcern, safety_concern
-from stride.clinical.scoring import score
 from stride.domain.accounts import Role
 from stride.domain.dates import check_event_date
 from stride.domain.measurements import (

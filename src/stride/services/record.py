@@ -6,8 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from itertools import groupby
 
-from stride.clinical.instruments import Instrument, get_instrument
-from stride.clinical.outcomes import OutcomeSeries, outcome_series
+from stride.clinical.measurement import Instrument, OutcomeSeries, get_instrument, outcome_series
 from stride.domain.measurements import SafetyAlert, ScheduleState, StoredResponse
 from stride.services.alerts import AlertService, CrisisGuidance
 from stride.services.context import Caller

@@ -6,7 +6,7 @@ from datetime import date
 
 from sqlalchemy.orm import Session
 
-from stride.clinical.instruments import get_instrument
+from stride.clinical.measurement import get_instrument
 from stride.domain.accounts import Role
 from stride.domain.dates import check_planned_date
 from stride.domain.measurements import DueStatus, Schedule, ScheduleState, check_interval, schedule_state

@@ -14,7 +14,7 @@ from markupsafe import Markup, escape
 from starlette.responses import HTMLResponse
 
 from stride import __version__
-from stride.clinical.instruments import Instrument, get_instrument, instrument_ids
+from stride.clinical.measurement import Instrument, get_instrument, instrument_ids
 from stride.config import Settings
 from stride.domain.labels import label
 from stride.errors import InvalidInput

@@ -10,7 +10,6 @@ from typing import Any
 
 import pytest
 
-from stride.clinical.instruments import get_instrument
 from stride.clinical.intensity import (
     CLASS_IDS,
     cr10_range,
@@ -26,6 +25,7 @@ from stride.clinical.intensity import (
 )
 from stride.clinical.intensity_model import round_half_up
 from stride.clinical.intensity_schema import parse_intensity
+from stride.clinical.measurement import get_instrument
 from stride.domain.refdata import load_toml
 from stride.errors import ConfigurationError, InvalidInput
 

@@ -5,10 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from stride.clinical.instruments import get_instrument, instrument_ids
-from stride.clinical.result import Score
+from stride.clinical.measurement import Score, get_instrument, instrument_ids, score, score_list
 from stride.clinical.safety import safety_concern
-from stride.clinical.scoring import score, score_list
 
 
 def test_phq9_item_9_positive_raises_a_high_concern() -> None:

@@ -8,9 +8,7 @@ from typing import Annotated, Any
 from fastapi import Path, Query
 from pydantic import BaseModel, BeforeValidator, Field
 
-from stride.clinical.instruments import Instrument
-from stride.clinical.outcomes import OutcomePoint, OutcomeStatus
-from stride.clinical.result import Score
+from stride.clinical.measurement import Instrument, OutcomePoint, OutcomeStatus, Score
 from stride.clinical.trd import TrdAssessment
 from stride.domain.measurements import (
     AlertDecision,

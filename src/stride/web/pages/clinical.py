@@ -7,7 +7,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from starlette.responses import RedirectResponse, Response
 
-from stride.clinical.instruments import Instrument, get_instrument, instrument_ids
+from stride.clinical.measurement import Instrument, get_instrument, instrument_ids
 from stride.domain.measurements import AlertDecision
 from stride.errors import InvalidInput, NotFound
 from stride.web import forms

@@ -6,9 +6,7 @@ the answers, and the test documents the disagreement instead of trusting the sta
 
 from __future__ import annotations
 
-from stride.clinical.instruments import Instrument, get_instrument
-from stride.clinical.result import Score
-from stride.clinical.scoring import score
+from stride.clinical.measurement import Instrument, Score, get_instrument, score
 
 PHQ9 = get_instrument("phq9")
 # LOINC answer list LL358-3 (loinc.org) and item 10's answers as used in the HL7 examples.

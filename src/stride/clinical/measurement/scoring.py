@@ -11,8 +11,8 @@ from collections.abc import Mapping, Sequence
 from fractions import Fraction
 from types import MappingProxyType
 
-from stride.clinical import cssrs, ipaq
-from stride.clinical.instrument_model import (
+from stride.clinical.measurement import cssrs, ipaq
+from stride.clinical.measurement.instrument_model import (
     DomainsRule,
     Instrument,
     IpaqRule,
@@ -21,8 +21,8 @@ from stride.clinical.instrument_model import (
     SumTimesRule,
     TriageRule,
 )
-from stride.clinical.instruments import get_instrument
-from stride.clinical.result import Score
+from stride.clinical.measurement.instruments import get_instrument
+from stride.clinical.measurement.result import Score
 from stride.errors import InvalidInput
 
 __all__ = ["Score", "score", "score_ipaq", "score_list"]
@@ -36,7 +36,7 @@ def score(instrument: Instrument, answers: Mapping[str, int | None]) -> Score:
     Parameters
     ----------
     instrument
-        From :func:`stride.clinical.instruments.get_instrument`.
+        From :func:`stride.clinical.measurement.instruments.get_instrument`.
     answers
         Item id → answer value; ``None`` (or an absent key) means unanswered.
 

@@ -6,8 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from stride.clinical.instruments import get_instrument
-from stride.clinical.scoring import score, score_list
+from stride.clinical.measurement import get_instrument, score, score_list
 from stride.errors import InvalidInput
 
 CSSRS = get_instrument("cssrs_screen")

@@ -1,7 +1,8 @@
 """The instrument library: the ids of the packaged instruments and the cached loader of each definition.
 
-Every instrument is one declarative file, ``stride/data/instruments/<id>.toml``, validated at load
-by :mod:`stride.clinical.instrument_schema` into the model of :mod:`stride.clinical.instrument_model`.
+Every instrument is one declarative file, ``stride/clinical/measurement/data/instruments/<id>.toml``,
+validated at load by :mod:`stride.clinical.measurement.instrument_schema` into the model of
+:mod:`stride.clinical.measurement.instrument_model`.
 Adding an instrument is adding a file (and, only when it needs a new kind of scoring rule, code for
 that rule). Each rule, band and threshold in a file carries its ``source``; the citations name the
 published instrument and its scoring manual.
@@ -12,20 +13,22 @@ from __future__ import annotations
 from functools import cache
 from importlib import resources
 
-from stride.clinical.instrument_model import Instrument
-from stride.clinical.instrument_schema import parse_instrument
+from stride.clinical.measurement.instrument_model import Instrument
+from stride.clinical.measurement.instrument_schema import parse_instrument
 from stride.domain.refdata import load_toml
 from stride.errors import InvalidInput
 
 # Instrument is what get_instrument returns; callers take both from here.
-__all__ = ["INSTRUMENT_DIR", "Instrument", "get_instrument", "instrument_ids"]
+__all__ = ["DATA", "INSTRUMENT_DIR", "Instrument", "get_instrument", "instrument_ids"]
 
 INSTRUMENT_DIR = "instruments"
+# The instrument files live beside this code, in the measurement package's data folder.
+DATA = "stride.clinical.measurement.data"
 
 
 @cache
 def _ids() -> tuple[str, ...]:
-    folder = resources.files("stride.data").joinpath(INSTRUMENT_DIR)
+    folder = resources.files(DATA).joinpath(INSTRUMENT_DIR)
     return tuple(sorted(p.name.removesuffix(".toml") for p in folder.iterdir() if p.name.endswith(".toml")))
 
 
@@ -63,5 +66,5 @@ def get_instrument(instrument_id: str) -> Instrument:
 
 @cache
 def _load(instrument_id: str) -> Instrument:
-    data = load_toml(f"{INSTRUMENT_DIR}/{instrument_id}")
+    data = load_toml(f"{INSTRUMENT_DIR}/{instrument_id}", DATA)
     return parse_instrument(data, file=f"{INSTRUMENT_DIR}/{instrument_id}.toml")

@@ -7,9 +7,8 @@ from __future__ import annotations
 
 import pytest
 
-from stride.clinical.instrument_model import DomainsRule
-from stride.clinical.instruments import Instrument, get_instrument
-from stride.clinical.scoring import score
+from stride.clinical.measurement import Instrument, get_instrument, score
+from stride.clinical.measurement.instrument_model import DomainsRule
 
 
 def answers_for(instrument: Instrument, total: int) -> dict[str, int | None]:

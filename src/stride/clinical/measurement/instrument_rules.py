@@ -11,7 +11,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from stride.clinical import toml_reader as r
-from stride.clinical.instrument_model import (
+from stride.clinical.measurement.instrument_model import (
     Activity,
     Domain,
     DomainsRule,

@@ -5,8 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from stride.clinical.instruments import get_instrument
-from stride.clinical.scoring import score, score_list
+from stride.clinical.measurement import get_instrument, score, score_list
 from stride.errors import InvalidInput
 
 PHQ9 = get_instrument("phq9")

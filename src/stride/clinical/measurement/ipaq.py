@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from stride.clinical.instrument_model import IpaqRule
+from stride.clinical.measurement.instrument_model import IpaqRule
 from stride.errors import InvalidInput
 
 INSTRUMENT_ID = "ipaq_sf"

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import pytest
 
-from stride.clinical.instrument_model import KINDS
-from stride.clinical.instruments import get_instrument, instrument_ids
+from stride.clinical.measurement import get_instrument, instrument_ids
+from stride.clinical.measurement.instrument_model import KINDS
 from stride.clinical.safety import safety_rules
 from stride.errors import InvalidInput
 

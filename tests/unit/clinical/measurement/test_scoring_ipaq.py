@@ -12,8 +12,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from stride.clinical.instruments import get_instrument
-from stride.clinical.scoring import score, score_ipaq
+from stride.clinical.measurement import get_instrument, score, score_ipaq
 from stride.errors import InvalidInput
 
 

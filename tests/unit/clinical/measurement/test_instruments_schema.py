@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from stride.clinical.instrument_schema import parse_instrument
+from stride.clinical.measurement.instrument_schema import parse_instrument
 from stride.clinical.safety import _rule
 from stride.clinical.toml_reader import At
 from stride.domain.refdata import load_toml
@@ -20,7 +20,7 @@ Mutation = Callable[[dict[str, Any]], None]
 
 
 def _raw(instrument_id: str) -> dict[str, Any]:
-    return copy.deepcopy(load_toml(f"instruments/{instrument_id}"))
+    return copy.deepcopy(load_toml(f"instruments/{instrument_id}", "stride.clinical.measurement.data"))
 
 
 def _fails(instrument_id: str, mutate: Mutation) -> ConfigurationError:

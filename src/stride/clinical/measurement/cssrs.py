@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-from stride.clinical.instrument_model import TriageRule
+from stride.clinical.measurement.instrument_model import TriageRule
 
 
 def triage(

@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from stride.clinical.outcomes import (
+from stride.clinical.measurement.outcomes import (
     ChangeRule,
     Cutoff,
     OutcomeRules,

@@ -10,9 +10,15 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from stride.clinical.instrument_model import Item, TriageRule
-from stride.clinical.instruments import Instrument, get_instrument, instrument_ids
-from stride.clinical.scoring import score, score_ipaq, score_list
+from stride.clinical.measurement import (
+    Instrument,
+    get_instrument,
+    instrument_ids,
+    score,
+    score_ipaq,
+    score_list,
+)
+from stride.clinical.measurement.instrument_model import Item, TriageRule
 from stride.errors import InvalidInput
 
 ALL = instrument_ids()

@@ -1,7 +1,7 @@
 """Outcomes over repeated measures of one instrument for one patient.
 
 For each scored measurement: change and % change from a baseline, and, where the instrument has a
-cited rule (``stride/data/outcomes.toml``), response, partial response, remission, reliable
+cited rule (``data/outcomes.toml`` of this package), response, partial response, remission, reliable
 improvement or deterioration and recovery (NHS Talking Therapies). Whether lower or higher totals
 are better is the instrument's ``direction`` in the data, so WHO-5 needs no special case here.
 """
@@ -200,7 +200,8 @@ def _from_toml(instrument_id: str, raw: Mapping[str, Any]) -> OutcomeRules:
 @cache
 def _packaged() -> Mapping[str, OutcomeRules]:
     rules: dict[str, OutcomeRules] = {}
-    for instrument_id, raw in load_toml("outcomes")["instruments"].items():
+    packaged = load_toml("outcomes", "stride.clinical.measurement.data")["instruments"]
+    for instrument_id, raw in packaged.items():
         sources = [v["source"] for v in raw.values() if isinstance(v, dict)]
         try:
             if not all(sources):

@@ -1,8 +1,8 @@
 """The model of an instrument: frozen dataclasses for its items, bands, flags, scoring rules and licence.
 
-No loading and no parsing here (:mod:`stride.clinical.instrument_schema` builds these from a file,
-:mod:`stride.clinical.instruments` finds and caches them), so every module of the family imports this
-one and nothing points back up.
+No loading and no parsing here (:mod:`stride.clinical.measurement.instrument_schema` builds these
+from a file, :mod:`stride.clinical.measurement.instruments` finds and caches them), so every module of
+the family imports this one and nothing points back up.
 """
 
 from __future__ import annotations

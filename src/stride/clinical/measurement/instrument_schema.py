@@ -1,4 +1,4 @@
-"""The schema of an instrument file: parse and cross-check ``stride/data/instruments/<id>.toml``.
+"""The schema of an instrument file: parse and cross-check ``data/instruments/<id>.toml``.
 
 Everything a scoring rule relies on is checked here, once, at load: item ids are unique and
 prefixed with the instrument id, option values are ascending, bands tile the declared total range
@@ -15,7 +15,7 @@ from pathlib import PurePosixPath
 from typing import Any, cast
 
 from stride.clinical import toml_reader as r
-from stride.clinical.instrument_model import (
+from stride.clinical.measurement.instrument_model import (
     KINDS,
     Band,
     Flag,
@@ -28,7 +28,7 @@ from stride.clinical.instrument_model import (
     Option,
     Skip,
 )
-from stride.clinical.instrument_rules import parse_rule, rule_total_range
+from stride.clinical.measurement.instrument_rules import parse_rule, rule_total_range
 
 _ID = re.compile(r"^[a-z][a-z0-9_]*$")
 _LOINC = re.compile(r"^\d{1,7}-\d$")

@@ -1,0 +1,1 @@
+"""Unit tests of stride.clinical.measurement: instruments, scoring and outcomes."""
