@@ -12,7 +12,7 @@ import pytest
 from typer.testing import CliRunner
 
 from stride.cli.main import app
-from stride.clinical import msm
+from stride.clinical.trd import msm
 
 runner = CliRunner()
 

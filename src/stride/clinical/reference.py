@@ -12,11 +12,17 @@ from collections.abc import Iterable, Sequence
 
 from stride.clinical.intensity import intensity_rules
 from stride.clinical.measurement import Cutoff, Instrument, get_instrument, instrument_ids, outcome_rules
-from stride.clinical.msm import ScoreRow, msm_table
 from stride.clinical.protocols import get_protocol, protocol_ids
 from stride.clinical.safety import safety_rules
 from stride.clinical.screening import screening_rules
-from stride.clinical.trd import antidepressants, failure_threshold_options, min_weeks_options, trd_rules
+from stride.clinical.trd import (
+    ScoreRow,
+    antidepressants,
+    failure_threshold_options,
+    min_weeks_options,
+    msm_table,
+    trd_rules,
+)
 from stride.domain.refdata import load_toml
 
 # The reliability tags of the package data, in words a clinician reads.

@@ -6,8 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import date
 
-from stride.clinical.msm import severity_levels
-from stride.clinical.trd import TrdAssessment, TrdInput, Trial, assess, find_antidepressant
+from stride.clinical.trd import TrdAssessment, TrdInput, Trial, assess, find_antidepressant, severity_levels
 from stride.domain.accounts import check_no_control_characters
 from stride.domain.dates import check_event_date
 from stride.domain.measurements import check_note, check_reason

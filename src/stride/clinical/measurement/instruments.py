@@ -1,6 +1,6 @@
 """The instrument library: the ids of the packaged instruments and the cached loader of each definition.
 
-Every instrument is one declarative file, ``stride/clinical/measurement/data/instruments/<id>.toml``,
+Every instrument is one declarative file, ``data/instruments/<id>.toml``,
 validated at load by :mod:`stride.clinical.measurement.instrument_schema` into the model of
 :mod:`stride.clinical.measurement.instrument_model`.
 Adding an instrument is adding a file (and, only when it needs a new kind of scoring rule, code for

@@ -5,8 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from starlette.responses import RedirectResponse, Response
 
-from stride.clinical.msm import severity_levels
-from stride.clinical.trd import antidepressants
+from stride.clinical.trd import antidepressants, severity_levels
 from stride.domain.treatment import TreatmentKind
 from stride.errors import InvalidInput
 from stride.services.treatment import NewTreatment

@@ -10,7 +10,7 @@ from datetime import date, timedelta
 
 import pytest
 
-from stride.clinical import msm
+from stride.clinical.trd import msm
 from stride.errors import ConfigurationError, InvalidInput
 
 START = date(2024, 1, 15)

@@ -9,8 +9,8 @@ from typing import Any
 from hypothesis import given, seed, settings
 from hypothesis import strategies as st
 
-from stride.clinical import msm, trd
-from stride.clinical.trd import TrdInput, Trial, assess
+from stride.clinical import trd
+from stride.clinical.trd import TrdInput, Trial, assess, msm
 from stride.errors import InvalidInput
 
 SETTINGS = settings(max_examples=300, deadline=None, database=None)

@@ -1,9 +1,9 @@
 """Treatment-resistant depression: adequacy of antidepressant trials, TRD status and MSM stage.
 
 A trial is *adequate* when it ran at least the minimum number of weeks, at or above the drug's
-minimum effective dose (``stride/data/antidepressants.toml``), taken as prescribed. It *failed* when
+minimum effective dose (``data/antidepressants.toml``), taken as prescribed. It *failed* when
 the improvement was below the failure threshold. TRD is at least two adequate failed trials. Every
-threshold is cited data (``stride/data/trd_rules.toml``); the selectable ones are in
+threshold is cited data (``data/trd_rules.toml``); the selectable ones are in
 :class:`TrdRules`. :func:`assess` is pure: the date of the assessment comes in as ``as_of``.
 """
 
@@ -18,7 +18,7 @@ from functools import cache
 from types import MappingProxyType
 from typing import Any
 
-from stride.clinical import msm
+from stride.clinical.trd import msm
 from stride.domain.refdata import load_toml
 from stride.errors import ConfigurationError, InvalidInput
 
@@ -124,7 +124,7 @@ class _DoseTable:
 def _dose_table() -> _DoseTable:
     drugs: dict[str, Antidepressant] = {}
     aliases: dict[str, str] = {}
-    for name, entry in load_toml("antidepressants")["drugs"].items():
+    for name, entry in load_toml("antidepressants", "stride.clinical.trd.data")["drugs"].items():
         mg = float(entry["min_effective_mg"])
         if not (
             mg > 0 and entry.get("source") and entry.get("status") in {"VERIFIED", "SECONDARY", "UNSURE"}
@@ -171,12 +171,18 @@ def _option(section: Mapping[str, Any], key: str, value: float | None, *, field:
 
 def min_weeks_options() -> tuple[float, ...]:
     """The cited minimum trial durations (weeks)."""
-    return tuple(float(o["weeks"]) for o in load_toml("trd_rules")["adequacy"]["min_weeks"]["options"])
+    return tuple(
+        float(o["weeks"])
+        for o in load_toml("trd_rules", "stride.clinical.trd.data")["adequacy"]["min_weeks"]["options"]
+    )
 
 
 def failure_threshold_options() -> tuple[float, ...]:
     """The cited failure thresholds (% improvement below which a trial failed)."""
-    return tuple(float(o["pct"]) for o in load_toml("trd_rules")["failure"]["threshold_pct"]["options"])
+    return tuple(
+        float(o["pct"])
+        for o in load_toml("trd_rules", "stride.clinical.trd.data")["failure"]["threshold_pct"]["options"]
+    )
 
 
 def trd_rules(*, min_weeks: float | None = None, failure_threshold_pct: float | None = None) -> TrdRules:
@@ -187,7 +193,7 @@ def trd_rules(*, min_weeks: float | None = None, failure_threshold_pct: float | 
     InvalidInput
         A value that is not one of the cited options (field ``min_weeks`` or ``failure_threshold``).
     """
-    raw = load_toml("trd_rules")
+    raw = load_toml("trd_rules", "stride.clinical.trd.data")
     weeks, weeks_source = _option(raw["adequacy"]["min_weeks"], "weeks", min_weeks, field="min_weeks")
     pct, pct_source = _option(
         raw["failure"]["threshold_pct"], "pct", failure_threshold_pct, field="failure_threshold"

@@ -3,7 +3,7 @@
 Fekadu et al., J Clin Psychiatry 2009; standardised in Fekadu, Donocik & Cleare, BMC Psychiatry
 2018;18:100, Table 3. Five items (episode duration, baseline severity, failed antidepressants,
 augmentation, ECT) add up to a total of 3-15, banded mild / moderate / severe. Item scores and bands
-are package data (``stride/data/trd_rules.toml``, section ``msm``), validated when first loaded.
+are package data (``data/trd_rules.toml``, section ``msm``), validated when first loaded.
 """
 
 from __future__ import annotations
@@ -106,7 +106,7 @@ def _bands(raw: list[dict[str, Any]], *, lowest: int, highest: int) -> tuple[Sco
 @cache
 def msm_table() -> MsmTable:
     """The packaged MSM rules (cached: package data does not change at run time)."""
-    raw = load_toml("trd_rules")["msm"]
+    raw = load_toml("trd_rules", "stride.clinical.trd.data")["msm"]
     duration = _rows(raw["duration"], low_key="min_months", high_key="max_months")
     antidepressants = _rows(raw["antidepressants"], low_key="min", high_key="max")
     if antidepressants[0].low != 0:

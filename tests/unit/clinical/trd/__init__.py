@@ -1,0 +1,1 @@
+"""Unit tests of stride.clinical.trd: TRD definition and Maudsley staging."""
