@@ -13,6 +13,7 @@ import pytest
 from benchmarks.input_files import write_gpx
 from fastapi.testclient import TestClient
 
+from stride.activity.io.formats import REGISTRY
 from stride.clinical.prescription import Refusal
 from stride.domain.accounts import Actor, Role
 from stride.services.context import Caller
@@ -547,3 +548,14 @@ def test_an_upload_with_a_very_long_name_is_read_under_it(demo: Services, p4: in
     assert sent.status_code == 202, sent.text
     assert sent.json()["status"] == "done", sent.json()
     assert sent.json()["filename"] == name
+
+
+def test_the_upload_endpoint_documents_every_format_and_its_limits(client: TestClient) -> None:
+    # The summary named five of the seven formats (no CSV, no Open mHealth) before it read the registry.
+    operation = client.get("/openapi.json").json()["paths"]["/api/v1/patients/{patient_id}/imports"]["post"]
+    for spec in REGISTRY:
+        assert spec.label in operation["summary"], spec.name
+        line = next(x for x in operation["description"].splitlines() if x.startswith(f"- {spec.label} "))
+        assert f"`{spec.name}`" in line
+        assert all(ext in line for ext in spec.extensions), line
+        assert all(limit.text in line for limit in spec.limits), line

@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
+from stride.activity.io.formats import REGISTRY
 from stride.clinical.prescription import Refusal
 from stride.domain.accounts import Actor, Role
 from stride.services.context import Caller
@@ -572,3 +573,49 @@ def test_a_serious_event_tells_the_patient_the_care_team_is_alerted(
     assert 'role="alert"' in page.text
     [alert] = demo.alerts.for_patient(okafor(demo), p4, active_only=True)
     assert alert.code == "adverse_event_serious"
+
+
+# --- the formats come from the registry -------------------------------------------------------------
+
+# One walk as an Open mHealth physical-activity data point (no real sample of the format is shared).
+OMH_WALK = (
+    b'{"data_points": [{"header": {"schema_id": {"namespace": "omh", "name": "physical-activity", '
+    b'"version": "1.2"}}, "body": {"activity_name": "walking", "effective_time_frame": {"time_interval": '
+    b'{"start_date_time": "2026-11-20T06:00:00Z", "duration": {"value": 30, "unit": "min"}}}, '
+    b'"distance": {"value": 2, "unit": "km"}}}]}'
+)
+
+
+def test_the_upload_page_lists_every_format_the_readers_know(as_patient: TestClient, p4: int) -> None:
+    page = as_patient.get(f"/patients/{p4}/activity/import").text
+    accept = re.search(r'<input type="file"[^>]* accept="([^"]*)"', page)
+    assert accept is not None
+    offered = set(accept.group(1).split(","))
+    listed = page.split('id="upload-formats"', 1)[1].split("</ul>", 1)[0]
+    for spec in REGISTRY:
+        assert set(spec.extensions) <= offered, spec.name
+        item = re.search(rf'<li data-format="{spec.name}">(.*?)</li>', listed)
+        assert item is not None, f"{spec.name} is not listed"
+        assert html.unescape(item.group(1)).startswith(f"{spec.label}: "), item.group(1)
+        for limit in spec.limits:
+            assert limit.text in html.unescape(item.group(1)), (spec.name, limit.text)
+    assert offered == {ext for spec in REGISTRY for ext in spec.extensions}
+
+
+def test_an_import_says_which_kind_of_file_it_came_from(
+    as_patient: TestClient, demo: Services, p4: int
+) -> None:
+    # It used to read "from a OMH file" (the stored code upper-cased) for every format but FIT, TCX,
+    # GPX and CSV; the words now come from the format's spec.
+    sent = as_patient.post(
+        f"/patients/{p4}/activity/import",
+        data={"csrf_token": csrf_of(as_patient)},
+        files={"file": ("walk.json", OMH_WALK, "application/json")},
+        follow_redirects=False,
+    )
+    assert sent.status_code == 202, sent.text
+    result = sent.text.split('id="upload-result"', 1)[1]
+    assert '<span class="import-sessions">1</span> session imported from an Open mHealth JSON file' in result
+    [walk] = demo.activity.sessions(okafor(demo), p4)
+    page = as_patient.get(f"/activity/sessions/{walk.id}")
+    assert "Imported from an Open mHealth JSON file" in page.text

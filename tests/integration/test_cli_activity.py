@@ -14,6 +14,7 @@ import pytest
 from benchmarks.input_files import write_gpx
 from typer.testing import CliRunner
 
+from stride.activity.io.formats import REGISTRY
 from stride.cli.main import app
 from stride.config import Settings
 from stride.domain.patients import PatientDetails, Sex
@@ -210,3 +211,16 @@ def test_inspect_says_what_prices_a_session_or_that_its_dose_is_unknown(
     code, out, err = invoke("inspect", str(path))
     assert code == 0, err
     assert said in " ".join(out.split())
+
+
+@pytest.mark.parametrize("command", ["import", "inspect"])
+def test_the_help_names_every_format_the_readers_know(command: str) -> None:
+    code, out, _ = invoke(command, "--help", env={"COLUMNS": "400"})
+    assert code == 0
+    text = " ".join(out.replace("│", " ").split())
+    for spec in REGISTRY:
+        assert spec.label in text, spec.name
+        assert all(ext in text for ext in spec.extensions), spec.name
+    assert "a Fitbit export folder" in text
+    if command == "inspect":
+        assert "one of " + ", ".join(spec.name for spec in REGISTRY) in text

@@ -23,13 +23,21 @@ import typer
 from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeElapsedColumn
 
 from stride.activity.dose import DOSE_UNKNOWN, met_basis
-from stride.activity.io import read_any
-from stride.activity.model import FORMATS, DeviceSummary
+from stride.activity.io import formats, read_any
+from stride.activity.model import DeviceSummary
 from stride.activity.report import inspect_report, series_report
 from stride.cli.context import app_services
 from stride.cli.output import console, emit_json, handled, run, stderr
 from stride.errors import InvalidInput
 from stride.services.context import Caller
+
+# From the registry, so the help names every format the readers know (and only those).
+_PATH_HELP = (
+    f"A device file ({formats.labels()}; {formats.accept().replace(',', ' ')}) or "
+    + " or ".join(f"a {spec.label} folder" for spec in formats.REGISTRY if spec.folder)
+    + "; the format is detected from the content."
+)
+_NAMES = ", ".join(spec.name for spec in formats.REGISTRY)
 
 
 def _zone(name: str | None) -> Any:
@@ -63,14 +71,10 @@ def _human_inspect(payload: dict[str, Any], series: list[dict[str, Any]]) -> Non
 def inspect_command(
     path: Annotated[
         Path,
-        typer.Argument(
-            help="A device file (FIT, TCX, GPX, CSV, JSON, export.xml/zip) or a Fitbit export folder."
-        ),
+        typer.Argument(help=_PATH_HELP),
     ],
     as_json: Annotated[bool, typer.Option("--json", help="Machine-readable JSON on stdout.")] = False,
-    fmt: Annotated[
-        str | None, typer.Option("--format", help=f"Skip detection: one of {', '.join(FORMATS)}.")
-    ] = None,
+    fmt: Annotated[str | None, typer.Option("--format", help=f"Skip detection: one of {_NAMES}.")] = None,
     tz: Annotated[
         str | None,
         typer.Option("--tz", help="Timezone for local times without offset (Fitbit); default UTC."),
@@ -86,10 +90,11 @@ def inspect_command(
 ) -> None:
     """Parse a device file and show its sessions, storing nothing."""
     with handled(as_json=as_json):
-        if fmt is not None and fmt not in FORMATS:
-            raise InvalidInput(f"unknown format {fmt!r}; known: {', '.join(FORMATS)}", field="format")
+        if fmt is not None and fmt not in formats.BY_NAME:
+            raise InvalidInput(f"unknown format {fmt!r}; known: {_NAMES}", field="format")
         gap_minutes = _split_gap(split_gap)
-        parsed = read_any(path, fmt=fmt, tz=_zone(tz), split_gap_s=gap_minutes * 60)
+        chosen = None if fmt is None else formats.BY_NAME[fmt].name
+        parsed = read_any(path, fmt=chosen, tz=_zone(tz), split_gap_s=gap_minutes * 60)
     payload = inspect_report(parsed)
     if as_json:
         emit_json(payload)
@@ -132,7 +137,7 @@ def _device_line(summary: DeviceSummary) -> str:
 
 
 def import_command(
-    path: Annotated[Path, typer.Argument(help="A device file or a Fitbit export folder.")],
+    path: Annotated[Path, typer.Argument(help=_PATH_HELP)],
     patient: Annotated[int, typer.Option("--patient", help="The patient's id (as in /patients/ID).")],
     as_json: Annotated[bool, typer.Option("--json", help="Machine-readable JSON on stdout.")] = False,
 ) -> None:

@@ -14,6 +14,7 @@ from markupsafe import Markup, escape
 from starlette.responses import HTMLResponse
 
 from stride import __version__
+from stride.activity.io import formats
 from stride.clinical.measurement import Instrument, get_instrument, instrument_ids
 from stride.config import Settings
 from stride.domain.labels import label
@@ -200,6 +201,7 @@ def make_templates(settings: Settings) -> Jinja2Templates:
         static=lambda path: f"{prefix}/static/{path}",
     )
     env.filters["label"] = label
+    env.filters["file_phrase"] = formats.phrase
     return templates
 
 

@@ -35,7 +35,8 @@ from numpy.typing import NDArray
 from stride.activity.io._apple_records import MAX_BAD_RECORDS, Records, dedup_steps, text
 from stride.activity.io._apple_workouts import WORKOUT_END, Workouts, sessions
 from stride.activity.io._zip import ZIP_ERRORS, zip_problem
-from stride.activity.io.archive import open_archive, open_member
+from stride.activity.io.archive import ZIP_LIMITS, open_archive, open_member
+from stride.activity.io.spec import FormatSpec, Limit, is_xml_with
 from stride.activity.model import F64, I64, MetricSeries, ParsedFile, Progress
 from stride.errors import UnreadableFile
 
@@ -256,3 +257,29 @@ def _steps(rec: Records) -> tuple[MetricSeries, str | None]:
         metric="steps", start_ms=start[keep][order], end_ms=end[keep][order], value=value[keep][order]
     )
     return series, warning
+
+
+def sniff(head: bytes) -> bool:
+    return is_xml_with(head, b"<healthdata", b"<!doctype healthdata")
+
+
+SPEC = FormatSpec(
+    name="apple_health",
+    label="Apple Health export",
+    phrase="an Apple Health export",
+    extensions=(".zip", ".xml"),
+    media_types=("application/zip", "application/xml"),
+    sniff=sniff,
+    read=read,
+    limits=(
+        Limit("export.xml size", MAX_EXPORT_BYTES, "bytes", "apple_health.MAX_EXPORT_BYTES"),
+        Limit("one element without a line end", MAX_CARRY, "bytes", "apple_health.MAX_CARRY"),
+        Limit(
+            "malformed records",
+            MAX_BAD_RECORDS,
+            "records",
+            "_apple_records.MAX_BAD_RECORDS",
+        ),
+        *ZIP_LIMITS,
+    ),
+)

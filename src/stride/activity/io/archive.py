@@ -33,12 +33,19 @@ from pathlib import Path
 from typing import IO, cast
 
 from stride.activity.io._zip import ZIP_ERRORS, ZIP_READ_ERRORS, zip_problem
+from stride.activity.io.spec import Limit
 from stride.errors import UnreadableFile
 
 MAX_ENTRIES = 100_000  # a Fitbit export holds one file per metric and day: ~20 metrics x 10 years ≈ 73,000
 MAX_TOTAL_BYTES = 16 << 30  # twice the largest Apple Health export reported (4 GB) plus its routes
 MAX_RATIO = 100
 RATIO_FLOOR_BYTES = 1 << 20  # small entries of repeated values may compress far better, harmlessly
+ZIP_LIMITS = (
+    Limit("zip entries", MAX_ENTRIES, "entries", "archive.MAX_ENTRIES"),
+    Limit("zip, total uncompressed", MAX_TOTAL_BYTES, "bytes", "archive.MAX_TOTAL_BYTES"),
+    Limit("zip, inflation of an entry over 1 MiB", MAX_RATIO, "fold", "archive.MAX_RATIO"),
+)
+"""The bounds on a zip archive, for the formats that come zipped (Fitbit and Apple Health exports)."""
 _EOCD = b"PK\x05\x06"
 _EOCD64_LOCATOR = b"PK\x06\x07"
 _EOCD64 = b"PK\x06\x06"

@@ -25,6 +25,7 @@ from pathlib import Path
 import numpy as np
 
 from stride.activity.io._sessions import MAX_POINTS, too_many_points
+from stride.activity.io.spec import FormatSpec, Limit, text_head
 from stride.activity.io.sports import normalise_sport
 from stride.activity.model import F64, I64, MetricSeries, ParsedFile, ParsedSession, Progress, Samples
 from stride.errors import UnreadableFile
@@ -293,3 +294,24 @@ def _steps_series(parts: list[MetricSeries]) -> tuple[MetricSeries, ...]:
     order = np.argsort(start, kind="stable")
     end, value = np.concatenate([p.end_ms for p in parts]), np.concatenate([p.value for p in parts])
     return (MetricSeries(metric="steps", start_ms=start[order], end_ms=end[order], value=value[order]),)
+
+
+def sniff(head: bytes) -> bool:
+    """Text that is not markup or JSON, with a comma in its first line (the header)."""
+    text = text_head(head)
+    return not text.startswith((b"<", b"[", b"{")) and b"," in text.split(b"\n", 1)[0]
+
+
+SPEC = FormatSpec(
+    name="csv",
+    label="Stride CSV",
+    phrase="a Stride CSV file",
+    extensions=(".csv",),
+    media_types=("text/csv",),
+    sniff=sniff,
+    read=read,
+    limits=(
+        Limit("rows", MAX_POINTS, "points", "_sessions.MAX_POINTS"),
+        Limit("file size", MAX_FILE_BYTES, "bytes", "csv_reader.MAX_FILE_BYTES"),
+    ),
+)

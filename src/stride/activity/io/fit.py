@@ -29,6 +29,7 @@ import numpy as np
 
 from stride.activity.io._sessions import MAX_POINTS, from_samples, too_many_points
 from stride.activity.io._xml import cumulative_distance_m, last_distance, ms_to_datetime
+from stride.activity.io.spec import FormatSpec, Limit
 from stride.activity.io.sports import normalise_sport
 from stride.activity.model import F64, I64, DeviceSummary, ParsedFile, ParsedSession, Progress, Samples, Sport
 from stride.errors import UnreadableFile
@@ -451,3 +452,36 @@ def _session(summary: _Summary, samples: Samples) -> ParsedSession:
         samples=samples,
         device_summary=None if device == DeviceSummary(None, None, None, None) else device,
     )
+
+
+def sniff(head: bytes) -> bool:
+    """A FIT file says so in its header: ``.FIT`` at bytes 8-11."""
+    return len(head) >= 12 and head[8:12] == b".FIT"
+
+
+SPEC = FormatSpec(
+    name="fit",
+    label="FIT",
+    phrase="a FIT file",
+    extensions=(".fit",),
+    media_types=("application/vnd.ant.fit",),
+    sniff=sniff,
+    read=read,
+    limits=(
+        Limit(
+            "record messages",
+            MAX_POINTS,
+            "points",
+            "_sessions.MAX_POINTS",
+        ),
+    ),
+    samples=(
+        "fit/garmin-fenix-5-run.fit",
+        "fit/garmin-fenix-5-walk.fit",
+        "fit/activity-small-fenix2-run.fit",
+        "fit/garmin-edge-500-activity.fit",
+        "fit/WorkoutRepeatSteps.fit",
+        "fit/invalid-activity-unexpected-eof.fit",
+        "fit/invalid-activity-settings-corruptheader.fit",
+    ),
+)

@@ -43,7 +43,8 @@ from typing import Any, Literal
 
 import numpy as np
 
-from stride.activity.io.archive import check_entry, open_archive, read_member
+from stride.activity.io.archive import ZIP_LIMITS, check_entry, open_archive, read_member
+from stride.activity.io.spec import FormatSpec, Limit, text_head
 from stride.activity.io.sports import normalise_sport
 from stride.activity.model import F64, I64, Metric, MetricSeries, ParsedFile, ParsedSession, Progress, Samples
 from stride.errors import UnreadableFile
@@ -370,3 +371,29 @@ def _distance(item: dict[str, Any], where: str) -> float | None:
     if not isinstance(unit, str) or unit.lower() not in _METRES:
         raise UnreadableFile(f"distanceUnit {unit!r} is not known", field=f"{where} distanceUnit")
     return _number(item["distance"], f"{where} distance") * _METRES[unit.lower()]
+
+
+def sniff(head: bytes) -> bool:
+    """One JSON file of the export: an array (a zip or folder is judged by its members)."""
+    return text_head(head).startswith(b"[")
+
+
+SPEC = FormatSpec(
+    name="fitbit",
+    label="Fitbit export",
+    phrase="a Fitbit export",
+    extensions=(".zip", ".json"),
+    media_types=("application/zip", "application/json"),
+    sniff=sniff,
+    read=read,
+    limits=(
+        Limit("size of each JSON file", MAX_FILE_BYTES, "bytes", "fitbit.MAX_FILE_BYTES"),
+        *ZIP_LIMITS,
+    ),
+    samples=(
+        "fitbit/heart_rate-1995-06-24.json",
+        "fitbit/steps-1995-06-23_Fitbit.json",
+        "fitbit/calories-1995-06-23_Fitbit.json",
+    ),
+    folder=True,
+)

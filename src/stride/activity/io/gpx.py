@@ -34,6 +34,7 @@ from stride.activity.io._xml import (
     text_time_ms,
     where,
 )
+from stride.activity.io.spec import FormatSpec, Limit, is_xml_with
 from stride.activity.io.sports import normalise_sport
 from stride.activity.model import ParsedFile, ParsedSession, Progress
 from stride.errors import UnreadableFile
@@ -43,7 +44,7 @@ _HR_NAMES = frozenset({"hr", "heartrate"})  # Garmin TrackPointExtension v1/v2; 
 
 # The document is never held as a tree and points are kept in typed arrays, so a 1 M-point file is
 # refused within ~25 MB of the idle server; MAX_POINTS (``_sessions``) caps the points of one file.
-__all__ = ["MAX_POINTS", "read"]
+__all__ = ["MAX_POINTS", "SPEC", "read", "sniff"]
 
 
 @dataclass(slots=True)
@@ -212,3 +213,24 @@ def _session(track: _Track, device_sport: str) -> ParsedSession:
         calories_kcal=None,
         samples=samples,
     )
+
+
+def sniff(head: bytes) -> bool:
+    return is_xml_with(head, b"<gpx")
+
+
+SPEC = FormatSpec(
+    name="gpx",
+    label="GPX",
+    phrase="a GPX file",
+    extensions=(".gpx",),
+    media_types=("application/gpx+xml",),
+    sniff=sniff,
+    read=read,
+    limits=(Limit("track points", MAX_POINTS, "points", "_sessions.MAX_POINTS"),),
+    samples=(
+        "gpx/cerknicko-jezero.gpx",
+        "gpx/track-with-empty-segment.gpx",
+        "gpx/gpx_with_garmin_extension.gpx",
+    ),
+)

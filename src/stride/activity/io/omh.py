@@ -36,6 +36,7 @@ from typing import Any
 import numpy as np
 
 from stride.activity.io._sessions import MAX_POINTS, too_many_points
+from stride.activity.io.spec import FormatSpec, Limit, text_head
 from stride.activity.io.sports import normalise_sport
 from stride.activity.model import Metric, MetricSeries, ParsedFile, ParsedSession, Progress, Samples
 from stride.errors import UnreadableFile
@@ -284,3 +285,23 @@ def _result(found: _Found) -> ParsedFile:
         f"{n} data points skipped: {what} is not read" for what, n in sorted(found.skipped.items())
     )
     return ParsedFile(format="omh", sessions=tuple(sessions), series=series, warnings=warnings)
+
+
+def sniff(head: bytes) -> bool:
+    """A JSON object (a Fitbit file is an array)."""
+    return text_head(head).startswith(b"{")
+
+
+SPEC = FormatSpec(
+    name="omh",
+    label="Open mHealth JSON",
+    phrase="an Open mHealth JSON file",
+    extensions=(".json",),
+    media_types=("application/json",),
+    sniff=sniff,
+    read=read,
+    limits=(
+        Limit("data points", MAX_POINTS, "points", "_sessions.MAX_POINTS"),
+        Limit("file size", MAX_FILE_BYTES, "bytes", "omh.MAX_FILE_BYTES"),
+    ),
+)

@@ -37,6 +37,7 @@ from stride.activity.io._xml import (
     text_time_ms,
     where,
 )
+from stride.activity.io.spec import FormatSpec, Limit, is_xml_with
 from stride.activity.io.sports import normalise_sport
 from stride.activity.model import DeviceSummary, ParsedFile, ParsedSession, Progress, Samples
 from stride.errors import UnreadableFile
@@ -285,3 +286,20 @@ def _lap_heart_rate(laps: _Laps) -> tuple[float | None, float | None]:
     weights = laps.seconds if sum(laps.seconds) > 0 else [1.0] * len(laps.seconds)
     avg = sum(w * (v or 0.0) for w, v in zip(weights, laps.avg_hr, strict=True)) / sum(weights)
     return float(avg), max_hr
+
+
+def sniff(head: bytes) -> bool:
+    return is_xml_with(head, b"<trainingcenterdatabase")
+
+
+SPEC = FormatSpec(
+    name="tcx",
+    label="TCX",
+    phrase="a TCX file",
+    extensions=(".tcx",),
+    media_types=("application/vnd.garmin.tcx+xml",),
+    sniff=sniff,
+    read=read,
+    limits=(Limit("trackpoints", MAX_POINTS, "points", "_sessions.MAX_POINTS"),),
+    samples=("tcx/cross-country-skiing_activity_1.tcx",),
+)

@@ -24,6 +24,7 @@ from fastapi import APIRouter, Request
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import JSONResponse
 
+from stride.activity.io import formats
 from stride.errors import InvalidInput
 from stride.web.api.schemas import Id, Limit
 from stride.web.api.schemas_activity import (
@@ -117,6 +118,13 @@ def upload_name(raw: str | None) -> str:
     return name[:255] or "upload"
 
 
+# The formats are judged by content, not by the name; the list and its caps come from the registry.
+_FORMATS_DESCRIPTION = "The format is detected from the file's content. Stride reads:\n\n" + "\n".join(
+    f"- {spec.label} (`{spec.name}`; {', '.join(spec.extensions)})"
+    + (f". Limits: {'; '.join(limit.text for limit in spec.limits)}" if spec.limits else "")
+    for spec in formats.REGISTRY
+)
+
 _UPLOAD_BODY = {
     "required": True,
     "content": {
@@ -136,7 +144,8 @@ _UPLOAD_BODY = {
     response_model=ImportSubmittedPublic,
     status_code=202,
     tags=["activity"],
-    summary="Upload a device file (FIT, TCX, GPX, Apple Health or Fitbit export) to import",
+    summary=f"Upload a device file ({formats.labels()}) to import",
+    description=_FORMATS_DESCRIPTION,
     responses={
         200: {"model": ImportSubmittedPublic, "description": "The same file was imported before"},
         202: {"model": ImportSubmittedPublic, "description": "The new import (poll GET /imports/{id})"},

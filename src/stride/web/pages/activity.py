@@ -19,6 +19,7 @@ from fastapi import APIRouter, Query, Request
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import RedirectResponse, Response
 
+from stride.activity.io import formats
 from stride.clinical.protocols import get_protocol, protocol_ids
 from stride.domain.activity import (
     AdverseEventEntry,
@@ -46,7 +47,6 @@ router = APIRouter(include_in_schema=False)
 # Query values are checked here, not by FastAPI, so that a bad one gets a page, not JSON.
 OptionalQuery = Annotated[str | None, Query()]
 LOCAL_FORMAT = "%Y-%m-%dT%H:%M"  # <input type="datetime-local">
-ACCEPT = ".fit,.tcx,.gpx,.zip,.xml,.json,.csv"
 
 
 def _zone(name: str, *, field: str) -> ZoneInfo:
@@ -388,7 +388,8 @@ def _upload_page(
         imports=imports or [],
         outcome=outcome,
         error=error,
-        accept=ACCEPT,
+        accept=formats.accept(),
+        formats=formats.REGISTRY,
     )
 
 

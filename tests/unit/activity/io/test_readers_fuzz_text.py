@@ -16,8 +16,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from stride.activity.io import apple_health, csv_reader, fitbit, omh
-from stride.activity.model import ParsedFile
+from stride.activity.io.formats import BY_NAME, REGISTRY
+from stride.activity.model import FileFormat, ParsedFile
 from stride.errors import UnreadableFile
 
 FUZZ = settings(
@@ -93,15 +93,25 @@ _OMH = json.dumps(
 ).encode()
 
 Reader = Callable[[Path], ParsedFile]
-# (reader, file name, a valid file)
-CASES: dict[str, tuple[Reader, str, bytes]] = {
-    "fitbit-steps": (fitbit.read, "steps-2020-01-01.json", _STEPS),
-    "fitbit-hr": (fitbit.read, "heart_rate-2020-01-01.json", _HR.encode()),
-    "fitbit-exercise": (fitbit.read, "exercise-0.json", _EXERCISE.encode()),
-    "apple": (apple_health.read, "export.xml", _APPLE),
-    "csv": (csv_reader.read, "activity.csv", _CSV),
-    "omh": (omh.read, "points.json", _OMH),
+# (format, file name, a valid file); the reader is the registry's
+BASES: dict[str, tuple[FileFormat, str, bytes]] = {
+    "fitbit-steps": ("fitbit", "steps-2020-01-01.json", _STEPS),
+    "fitbit-hr": ("fitbit", "heart_rate-2020-01-01.json", _HR.encode()),
+    "fitbit-exercise": ("fitbit", "exercise-0.json", _EXERCISE.encode()),
+    "apple": ("apple_health", "export.xml", _APPLE),
+    "csv": ("csv", "activity.csv", _CSV),
+    "omh": ("omh", "points.json", _OMH),
 }
+CASES: dict[str, tuple[Reader, str, bytes]] = {
+    case: (BY_NAME[fmt].read, name, valid) for case, (fmt, name, valid) in BASES.items()
+}
+
+
+def test_every_registered_format_is_fuzzed_from_a_valid_file() -> None:
+    # A format joins the registry with real samples (mutated in test_readers_fuzz) or a base here.
+    fuzzed = {fmt for fmt, _, _ in BASES.values()} | {spec.name for spec in REGISTRY if spec.samples}
+    missing = [spec.name for spec in REGISTRY if spec.name not in fuzzed]
+    assert not missing, f"no valid file to mutate for {missing}: add samples to its SPEC or a base here"
 
 
 @pytest.fixture(scope="module")
