@@ -96,7 +96,7 @@ from stride.clinical.measurement import Instrument, get_instrument, instrument_i
 from stride.clinical.prescription_rules import SYMPTOMS_MOOD, prescription_rules
 from stride.clinical.protocol_model import Modality, Setting
 from stride.clinical.protocols import protocol_ids
-from stride.clinical.screening import screening_rules
+from stride.clinical.safety import screening_rules
 from stride.clinical.trd import severity_levels
 from stride.domain.accounts import Actor, Role
 from stride.services.context import Caller

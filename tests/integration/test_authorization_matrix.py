@@ -143,7 +143,7 @@ from stride.clinical.intensity import hr_zones
 from stride.clinical.measurement import get_instrument
 from stride.clinical.prescription import Refusal
 from stride.clinical.protocols import protocol_ids
-from stride.clinical.screening import screening_rules
+from stride.clinical.safety import screening_rules
 from stride.domain.accounts import Actor, Role
 from stride.domain.activity import SessionEntry
 from stride.domain.measurements import StoredResponse

@@ -13,8 +13,8 @@ from typer.testing import CliRunner
 
 from stride.cli.main import app
 from stride.clinical.prescription_input import OPTIONAL, REQUIRED
-from stride.clinical.screening_input import OPTIONAL as SCREEN_OPTIONAL
-from stride.clinical.screening_input import REQUIRED as SCREEN_REQUIRED
+from stride.clinical.safety.screening_input import OPTIONAL as SCREEN_OPTIONAL
+from stride.clinical.safety.screening_input import REQUIRED as SCREEN_REQUIRED
 
 runner = CliRunner()
 

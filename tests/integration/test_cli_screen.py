@@ -12,7 +12,7 @@ import pytest
 from typer.testing import CliRunner
 
 from stride.cli.main import app
-from stride.clinical.screening import screening_rules
+from stride.clinical.safety import screening_rules
 
 runner = CliRunner()
 

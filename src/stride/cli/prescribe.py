@@ -23,7 +23,7 @@ from stride.clinical.prescription import (
     prescribe,
     refusal_to_dict,
 )
-from stride.clinical.screening import screening_rules
+from stride.clinical.safety import screening_rules
 
 
 def _pair(value: list[int] | None) -> str:

@@ -2,7 +2,7 @@
 
 The input is described by ``stride/data/schemas/screen.input.schema.json``; every problem (missing
 or unknown field, wrong type, unknown code, unreadable file) exits 2 naming the field. The rules
-are :func:`stride.clinical.screening.screen`'s; this command only reads, calls and prints.
+are :func:`stride.clinical.safety.screening.screen`'s; this command only reads, calls and prints.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from typing import Annotated, Any
 import typer
 
 from stride.cli.output import read_json_input, run
-from stride.clinical.screening import (
+from stride.clinical.safety import (
     ScreeningDecision,
     parse_screening_input,
     screen,

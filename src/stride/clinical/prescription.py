@@ -58,8 +58,7 @@ from stride.clinical.prescription_schedule import available_days, schedule_ratio
 from stride.clinical.prescription_sessions import WeekContext, build_week
 from stride.clinical.prescription_weeks import plan_targets, spread_days
 from stride.clinical.protocol_model import Protocol
-from stride.clinical.screening import ScreeningDecision, screen, screening_rules
-from stride.clinical.screening_rules import Decision, ScreeningRules
+from stride.clinical.safety import Decision, ScreeningDecision, ScreeningRules, screen, screening_rules
 from stride.domain.labels import label
 
 __all__ = [
@@ -190,7 +189,7 @@ def prescribe(
         The input, usually from :func:`parse_prescription_input`.
     decision
         The screening decision the plan must respect; ``None`` screens ``inp`` now with
-        :func:`~stride.clinical.screening.screen`.
+        :func:`~stride.clinical.safety.screening.screen`.
     rules
         The engine's rules; default :func:`prescription_rules` ().
     screening

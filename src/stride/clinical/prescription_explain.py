@@ -15,8 +15,7 @@ from stride.clinical.prescription_model import AdherenceItem, AppliedRestriction
 from stride.clinical.prescription_ranking import contraindication
 from stride.clinical.prescription_rules import PrescriptionRules
 from stride.clinical.protocol_model import Protocol, WeekTarget
-from stride.clinical.screening import ScreeningDecision
-from stride.clinical.screening_rules import ScreeningRules
+from stride.clinical.safety import ScreeningDecision, ScreeningRules
 from stride.domain.labels import label
 
 

@@ -1,6 +1,6 @@
 """The input of the prescription engine, and its validation from decoded JSON.
 
-The input is the screening input (:func:`~stride.clinical.screening_input.parse_screening_input`)
+The input is the screening input (:func:`~stride.clinical.safety.screening_input.parse_screening_input`)
 plus what a prescription needs: resting heart rate, measured HRmax or the equation, weight,
 preferences (modalities, setting, days, session length), the protocol (or ``"recommend"``), and
 optionally the plan length, current activity, mood symptoms, ketamine/esketamine dosing days and a
@@ -21,10 +21,10 @@ from typing import Any, get_args
 from stride.clinical.intensity import hr_zones, intensity_rules
 from stride.clinical.prescription_rules import SYMPTOMS_MOOD, PrescriptionRules, prescription_rules
 from stride.clinical.protocol_model import Modality, Setting
-from stride.clinical.screening_input import OPTIONAL as SCREEN_OPTIONAL
-from stride.clinical.screening_input import REQUIRED as SCREEN_REQUIRED
-from stride.clinical.screening_input import ScreeningInput, input_to_json, parse_screening_input
-from stride.clinical.screening_rules import ScreeningRules
+from stride.clinical.safety import ScreeningRules
+from stride.clinical.safety.screening_input import OPTIONAL as SCREEN_OPTIONAL
+from stride.clinical.safety.screening_input import REQUIRED as SCREEN_REQUIRED
+from stride.clinical.safety.screening_input import ScreeningInput, input_to_json, parse_screening_input
 from stride.domain.refdata import load_toml
 from stride.errors import InvalidInput
 

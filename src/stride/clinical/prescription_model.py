@@ -14,8 +14,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any, TypeVar
 
-from stride.clinical.screening import Reason
-from stride.clinical.screening_rules import Decision
+from stride.clinical.safety import Decision, Reason
 from stride.errors import InvalidInput
 
 T = TypeVar("T")

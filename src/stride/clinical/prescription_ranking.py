@@ -16,7 +16,7 @@ from stride.clinical.prescription_model import Rationale
 from stride.clinical.prescription_rules import PrescriptionRules
 from stride.clinical.protocol_model import Contraindication, Protocol
 from stride.clinical.protocols import get_protocol, protocol_ids
-from stride.clinical.screening import ScreeningDecision
+from stride.clinical.safety import ScreeningDecision
 from stride.errors import InvalidInput
 
 

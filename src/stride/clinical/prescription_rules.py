@@ -18,7 +18,7 @@ from stride.clinical import toml_reader as r
 from stride.clinical.measurement.instrument_model import FrozenMap
 from stride.clinical.protocol_library import library_rules
 from stride.clinical.protocol_model import Modality
-from stride.clinical.screening_data import screening_rules
+from stride.clinical.safety import screening_rules
 from stride.domain.refdata import load_toml
 
 _FILE = "prescription.toml"

@@ -11,7 +11,7 @@ from stride.clinical.prescription_model import PlanWeek, Rationale
 from stride.clinical.prescription_rules import PrescriptionRules
 from stride.clinical.prescription_weeks import back_to_back
 from stride.clinical.protocol_model import Protocol
-from stride.clinical.screening import ScreeningDecision
+from stride.clinical.safety import ScreeningDecision
 from stride.errors import InvalidInput
 
 

@@ -13,8 +13,7 @@ from collections.abc import Iterable, Sequence
 from stride.clinical.intensity import intensity_rules
 from stride.clinical.measurement import Cutoff, Instrument, get_instrument, instrument_ids, outcome_rules
 from stride.clinical.protocols import get_protocol, protocol_ids
-from stride.clinical.safety import safety_rules
-from stride.clinical.screening import screening_rules
+from stride.clinical.safety import safety_rules, screening_rules
 from stride.clinical.trd import (
     ScoreRow,
     antidepressants,

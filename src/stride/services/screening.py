@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from stride.clinical.screening import expires_on, parse_screening_input, screen
+from stride.clinical.safety import expires_on, parse_screening_input, screen
 from stride.domain.exercise import StoredScreening
 from stride.domain.patients import Sex
 from stride.services.access import deny, may_read_clinical, may_write_clinical

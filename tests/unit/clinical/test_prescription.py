@@ -22,8 +22,7 @@ from stride.clinical.prescription import (
     rank_protocols,
 )
 from stride.clinical.protocols import get_protocol, protocol_ids
-from stride.clinical.screening import ScreeningDecision, screen
-from stride.clinical.screening_rules import Decision
+from stride.clinical.safety import Decision, ScreeningDecision, screen
 from stride.errors import InvalidInput
 
 RULES = prescription_rules()

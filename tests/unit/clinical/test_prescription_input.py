@@ -13,7 +13,7 @@ from stride.clinical.prescription import (
     prescription_input_to_json,
     prescription_rules,
 )
-from stride.clinical.screening import screening_rules
+from stride.clinical.safety import screening_rules
 from stride.errors import InvalidInput
 
 BASE: dict[str, Any] = {

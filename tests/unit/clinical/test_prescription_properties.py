@@ -27,8 +27,7 @@ from stride.clinical.prescription import (
 )
 from stride.clinical.protocol_model import Modality, Setting
 from stride.clinical.protocols import get_protocol, protocol_ids
-from stride.clinical.screening import ScreeningDecision, screen, screening_rules
-from stride.clinical.screening_rules import Decision
+from stride.clinical.safety import Decision, ScreeningDecision, screen, screening_rules
 from stride.errors import InvalidInput
 
 SETTINGS = settings(max_examples=200, deadline=None, database=None)

@@ -193,7 +193,7 @@ def test_high_impact_protocols_address_low_impact() -> None:
 
 def test_restriction_codes_match_the_screening_vocabulary() -> None:
     try:
-        screening = load_toml("screening")
+        screening = load_toml("screening", "stride.clinical.safety.data")
     except FileNotFoundError:
         pytest.skip("screening.toml is not packaged yet")
     screen_codes = set(screening.get("restrictions", {}))

@@ -6,7 +6,7 @@ from fastapi import APIRouter, Request
 from starlette.datastructures import FormData
 from starlette.responses import RedirectResponse, Response
 
-from stride.clinical.screening import screening_rules
+from stride.clinical.safety import screening_rules
 from stride.errors import InvalidInput
 from stride.web import forms
 from stride.web.api.schemas import Id

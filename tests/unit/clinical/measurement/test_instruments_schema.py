@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from stride.clinical.measurement.instrument_schema import parse_instrument
-from stride.clinical.safety import _rule
+from stride.clinical.safety.concerns import _rule
 from stride.clinical.toml_reader import At
 from stride.domain.refdata import load_toml
 from stride.errors import ConfigurationError

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from stride.clinical.screening import (
+from stride.clinical.safety import (
     Decision,
     ScreeningDecision,
     ScreeningInput,

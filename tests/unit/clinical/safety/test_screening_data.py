@@ -10,11 +10,16 @@ from typing import Any
 
 import pytest
 
-from stride.clinical import screening_catalogue, screening_data
-from stride.clinical.screening import expires_on, needs_rescreen, screening_rules
+from stride.clinical.safety import (
+    expires_on,
+    needs_rescreen,
+    screening_catalogue,
+    screening_data,
+    screening_rules,
+)
 from stride.domain.refdata import load_toml
 from stride.errors import ConfigurationError, InvalidInput
-from tests.unit.clinical.test_screening import make, run
+from tests.unit.clinical.safety.test_screening import make, run
 
 # --- every code is defined, every rule cited ---------------------------------------------------
 
@@ -102,12 +107,17 @@ def test_psychiatric_threshold_is_the_phq9_flag() -> None:
 # --- malformed data fails at load, naming file and key ----------------------------------------
 
 
+DATA = "stride.clinical.safety.data"
+
+
 @pytest.fixture
 def patched(monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, dict[str, Any]]]:
-    files = {name: copy.deepcopy(load_toml(name)) for name in ("screening", "conditions", "medications")}
+    files = {
+        name: copy.deepcopy(load_toml(name, DATA)) for name in ("screening", "conditions", "medications")
+    }
 
-    def fake(name: str) -> dict[str, Any]:
-        return files[name] if name in files else load_toml(name)
+    def fake(name: str, package: str = "stride.data") -> dict[str, Any]:
+        return files[name] if package == DATA and name in files else load_toml(name, package)
 
     monkeypatch.setattr(screening_data, "load_toml", fake)
     monkeypatch.setattr(screening_catalogue, "load_toml", fake)

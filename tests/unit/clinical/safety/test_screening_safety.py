@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import pytest
 
-from stride.clinical.screening import Decision, screen, screening_rules
-from tests.unit.clinical.test_screening import codes, make, run
+from stride.clinical.safety import Decision, screen, screening_rules
+from tests.unit.clinical.safety.test_screening import codes, make, run
 
 # --- conditions -------------------------------------------------------------------------------
 

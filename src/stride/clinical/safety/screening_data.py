@@ -1,4 +1,4 @@
-"""Load and validate the screening rules from ``stride/data/screening.toml``, ``conditions.toml`` and
+"""Load and validate the screening rules from ``data/screening.toml``, ``conditions.toml`` and
 ``medications.toml``.
 
 A malformed file fails at load with an error naming the file and the key; a rule that names an
@@ -12,11 +12,11 @@ from collections.abc import Mapping, Sequence
 from functools import cache
 from typing import Any, cast
 
-from stride.clinical import screening_catalogue as c
 from stride.clinical import toml_reader as r
 from stride.clinical.measurement import get_instrument
 from stride.clinical.measurement.instrument_model import FrozenMap, TriageRule
-from stride.clinical.screening_rules import (
+from stride.clinical.safety import screening_catalogue as c
+from stride.clinical.safety.screening_rules import (
     AcsmRow,
     AcsmRules,
     BpRule,
@@ -234,12 +234,16 @@ def _item9_values(flag_code: str) -> tuple[int, ...]:
 
 def bp_policies() -> tuple[str, ...]:
     """The names of the selectable blood-pressure policies (screening.toml)."""
-    return tuple(p["name"] for p in load_toml("screening")["blood_pressure"]["policies"])
+    return tuple(
+        p["name"] for p in load_toml("screening", "stride.clinical.safety.data")["blood_pressure"]["policies"]
+    )
 
 
 def dosing_day_policies() -> tuple[str, ...]:
     """The names of the selectable ketamine/esketamine dosing-day policies (medications.toml)."""
-    return tuple(p["name"] for p in load_toml("medications")["dosing_day"]["policies"])
+    return tuple(
+        p["name"] for p in load_toml("medications", "stride.clinical.safety.data")["dosing_day"]["policies"]
+    )
 
 
 @cache
@@ -261,7 +265,7 @@ def screening_rules(*, bp_policy: str | None = None, dosing_day_policy: str | No
         A malformed package-data file, naming the file and the key.
     """
     at = r.At("screening.toml")
-    raw = r.table(load_toml("screening"), at, required=_TOP_KEYS)
+    raw = r.table(load_toml("screening", "stride.clinical.safety.data"), at, required=_TOP_KEYS)
     intensities = r.strings(raw, "intensities", at)
     restrictions = _restrictions(raw["restrictions"], at.key("restrictions"), intensities)
     acsm = _acsm(raw["acsm"], at.key("acsm"), restrictions, intensities)

@@ -8,7 +8,7 @@ from typing import Any
 from hypothesis import given, seed, settings
 from hypothesis import strategies as st
 
-from stride.clinical.screening import (
+from stride.clinical.safety.screening import (
     ScreeningDecision,
     input_to_json,
     parse_screening_input,

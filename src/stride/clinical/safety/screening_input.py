@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from stride.clinical.measurement.instrument_model import FrozenMap
-from stride.clinical.screening_data import screening_rules
-from stride.clinical.screening_rules import ScreeningRules
+from stride.clinical.safety.screening_data import screening_rules
+from stride.clinical.safety.screening_rules import ScreeningRules
 from stride.errors import InvalidInput
 
 SEXES = ("female", "male", "other")
@@ -146,7 +146,7 @@ def parse_screening_input(
         ``phq9_item9`` and ``cssrs_risk`` may be absent or null; ``medications`` and ``conditions``
         may be absent.
     rules
-        The rules whose codes are accepted; default :func:`~stride.clinical.screening_data.screening_rules`.
+        The rules whose codes are accepted; default :func:`~stride.clinical.safety.screening_rules`.
 
     Raises
     ------

@@ -8,9 +8,9 @@ from typing import Any
 
 import pytest
 
-from stride.clinical.screening import input_to_json, parse_screening_input, screen
+from stride.clinical.safety.screening import input_to_json, parse_screening_input, screen
 from stride.errors import InvalidInput
-from tests.unit.clinical.test_screening import NEUTRAL, data, make
+from tests.unit.clinical.safety.test_screening import NEUTRAL, data, make
 
 
 def without(key: str) -> dict[str, Any]:

@@ -2,7 +2,7 @@
 defer, each reason with its source.
 
 The screen combines six components, each a pure function of the input and the cited rules
-(``stride/data/screening.toml``, ``conditions.toml``, ``medications.toml``):
+(``data/screening.toml``, ``conditions.toml``, ``medications.toml``):
 
 1. the ACSM 2015 pre-participation algorithm (current activity x known disease x signs or
    symptoms x desired intensity);
@@ -25,9 +25,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from stride.clinical.screening_data import bp_policies, dosing_day_policies, screening_rules
-from stride.clinical.screening_input import ScreeningInput, input_to_json, parse_screening_input
-from stride.clinical.screening_rules import Decision, Group, Outcome, ScreeningRules
+from stride.clinical.safety.screening_data import bp_policies, dosing_day_policies, screening_rules
+from stride.clinical.safety.screening_input import ScreeningInput, input_to_json, parse_screening_input
+from stride.clinical.safety.screening_rules import Decision, Group, Outcome, ScreeningRules
 from stride.errors import InvalidInput
 
 __all__ = [

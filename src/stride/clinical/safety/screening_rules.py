@@ -2,8 +2,8 @@
 frozen dataclass per component (ACSM algorithm, PAR-Q+, blood pressure, conditions, psychiatric
 safety, medications, validity).
 
-The values come from ``stride/data/screening.toml``, ``conditions.toml`` and ``medications.toml``
-through :func:`stride.clinical.screening_data.screening_rules`; every rule carries its source. A
+The values come from ``data/screening.toml``, ``conditions.toml`` and ``medications.toml``
+through :func:`stride.clinical.safety.screening_data.screening_rules`; every rule carries its source. A
 caller may build a different :class:`ScreeningRules` (``dataclasses.replace``) to configure a rule.
 """
 
@@ -200,7 +200,7 @@ class Validity:
 
 @dataclass(frozen=True, slots=True)
 class ScreeningRules:
-    """Every rule of the screen. Build with :func:`stride.clinical.screening_data.screening_rules`."""
+    """Every rule of the screen. Build with :func:`stride.clinical.safety.screening_data.screening_rules`."""
 
     intensities: tuple[str, ...]
     acsm: AcsmRules

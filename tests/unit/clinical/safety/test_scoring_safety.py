@@ -1,5 +1,5 @@
 """Safety concerns: PHQ-9 item 9 >= 1, or a C-SSRS screen of moderate or high risk; nothing else
-(stride/data/safety.toml; reference sections 0.3, 1.1 and 6)."""
+(stride/clinical/safety/data/safety.toml; reference sections 0.3, 1.1 and 6)."""
 
 from __future__ import annotations
 

@@ -1,7 +1,7 @@
 """Psychiatric safety: whether a scored questionnaire raises a safety concern that must act at once.
 
 A concern is a return value, never an exception (DESIGN.md). The rules are cited data in
-``stride/data/safety.toml``: PHQ-9 item 9 positive, or a C-SSRS screen of moderate or high risk.
+``data/safety.toml``: PHQ-9 item 9 positive, or a C-SSRS screen of moderate or high risk.
 Nothing else fires.
 """
 
@@ -67,7 +67,7 @@ def safety_concern(score: Score) -> SafetyConcern | None:
 def safety_rules() -> tuple[SafetyRule, ...]:
     """The validated rules of ``safety.toml``, most urgent first."""
     at = r.At(f"{_FILE}.toml")
-    data = r.table(load_toml(_FILE), at, required=("rules",))
+    data = r.table(load_toml(_FILE, "stride.clinical.safety.data"), at, required=("rules",))
     return tuple(_rule(entry, at.key("rules").key(i)) for i, entry in enumerate(r.tables(data, "rules", at)))
 
 

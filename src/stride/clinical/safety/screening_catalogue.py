@@ -1,6 +1,6 @@
 """The code catalogues of the screen, loaded from package data: the condition codes
-(``stride/data/conditions.toml``) and the medication notes (``stride/data/medications.toml``), plus
-the small validating readers that :mod:`stride.clinical.screening_data` shares.
+(``data/conditions.toml``) and the medication notes (``data/medications.toml``), plus
+the small validating readers that :mod:`stride.clinical.safety.screening_data` shares.
 
 Every rule names restriction codes defined in ``screening.toml``; an undefined code, an unknown
 decision or a medicine in two groups fails at load, naming the file and the key.
@@ -13,7 +13,7 @@ from typing import Any
 
 from stride.clinical import toml_reader as r
 from stride.clinical.measurement.instrument_model import FrozenMap
-from stride.clinical.screening_rules import (
+from stride.clinical.safety.screening_rules import (
     ConditionRule,
     Decision,
     MedicationRule,
@@ -86,7 +86,9 @@ def load_conditions(
 ) -> dict[str, ConditionRule]:
     """The documented condition codes and what each forces."""
     at = r.At("conditions.toml")
-    data = r.table(load_toml("conditions"), at, required=("notes", "conditions"))
+    data = r.table(
+        load_toml("conditions", "stride.clinical.safety.data"), at, required=("notes", "conditions")
+    )
     out = {}
     for code, entry in named(data["conditions"], at.key("conditions")).items():
         here = at.key("conditions").key(code)
@@ -135,7 +137,11 @@ def load_medications(
 ) -> MedicationRules:
     """The medication groups, with the ketamine/esketamine group under the chosen dosing-day policy."""
     at = r.At("medications.toml")
-    data = r.table(load_toml("medications"), at, required=("notes", "aliases", "groups", "dosing_day"))
+    data = r.table(
+        load_toml("medications", "stride.clinical.safety.data"),
+        at,
+        required=("notes", "aliases", "groups", "dosing_day"),
+    )
     entries = r.tables(data, "groups", at)
     groups = [_group(e, at.key("groups").key(i), restrictions) for i, e in enumerate(entries)]
     policy, dosing = _dosing_day(data["dosing_day"], at.key("dosing_day"), restrictions, dosing_day_policy)
