@@ -16,13 +16,16 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, select, text
 from sqlalchemy.engine import make_url
 
 from stride.config import Settings, load_settings
+from stride.domain.security import SecurityEntry, SecurityKind
 from stride.services.context import Caller
 from stride.services.registry import Services
 from stride.store import migrate
+from stride.store.models import SecurityEventRow
+from stride.store.repositories import security as security_repo
 from stride.web.app import create_app
 
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
@@ -232,3 +235,21 @@ def csrf_of(client: TestClient) -> str:
     """The session's CSRF token, as a page carries it."""
     page = client.get("/account")
     return page.text.split('"X-CSRF-Token": "', 1)[1].split('"', 1)[0]
+
+
+def security_events(svc: Services) -> list[SecurityEntry]:
+    """Every row of the security log, oldest first (a row counts repeats within a minute)."""
+    with svc.deps.db.transaction() as s:
+        rows = s.scalars(select(SecurityEventRow).order_by(SecurityEventRow.id)).all()
+        return [security_repo._to_entry(r) for r in rows]
+
+
+def denials(svc: Services) -> list[tuple[str, str, int | None]]:
+    """The refusals of use cases (``services.access.deny``) in the security log, oldest first, as
+    ``(action.denied, resource, patient_id)``, once per time it happened."""
+    return [
+        (e.event.detail or "", e.event.resource, e.event.patient_id)
+        for e in security_events(svc)
+        if e.event.kind in (SecurityKind.FORBIDDEN, SecurityKind.HIDDEN)
+        for _ in range(e.count)
+    ]

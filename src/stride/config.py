@@ -52,6 +52,8 @@ class Settings(BaseSettings):
     login_client_free_attempts: int = Field(default=50, ge=1, le=100_000)
     login_max_delay_seconds: int = Field(default=900, ge=1, le=24 * 3600)
     login_window_minutes: int = Field(default=15, ge=1, le=24 * 60)
+    # Security-log rows (refusals, failed log-ins) last seen longer ago than this are deleted.
+    security_log_days: int = Field(default=90, ge=1, le=3650)
     # NIST SP 800-63B §5.1.1.2: at least 8 characters; we ask for more because staff accounts
     # reach health data. Length, not composition rules, per the same guideline.
     password_min_length: int = Field(default=12, ge=8, le=128)

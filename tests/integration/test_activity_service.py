@@ -16,6 +16,7 @@ from stride.domain.activity import AdverseEventEntry, ImportStatus, SessionEntry
 from stride.errors import InvalidInput, NotFound, PermissionDenied
 from stride.services.context import Caller
 from stride.services.registry import Services
+from tests.conftest import denials
 from tests.integration.test_plan_service import (  # the demo callers and a cleared screening
     CLEAR,
     WALKING,
@@ -145,7 +146,7 @@ def test_a_patient_cannot_log_for_another_patient(demo: Services, patient1: Call
     with pytest.raises(NotFound):
         demo.activity.log_session(patient1, other, walk(24))
     assert _count(demo, other) == 0
-    assert ("activity.session.create.denied", f"patient/{other}/sessions", other) in audit_actions(demo)
+    assert ("activity.session.create.denied", f"patient/{other}/sessions", other) in denials(demo)
 
 
 def test_a_researcher_sees_no_patient_activity(demo: Services, p1: int) -> None:

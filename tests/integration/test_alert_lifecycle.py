@@ -18,7 +18,7 @@ from stride.services.context import Caller
 from stride.services.registry import Services
 from stride.services.users import NewUser
 from stride.store.repositories import measurements as measurement_repo
-from tests.conftest import FakeClock, csrf_of, login
+from tests.conftest import FakeClock, csrf_of, denials, login
 from tests.integration.test_measurement_service import (
     CLINICIAN_PASSWORD,
     ITEM9,
@@ -181,7 +181,7 @@ def test_only_the_care_team_resolves_and_refusals_are_audited(
     # Another team's clinician is told what a missing alert would tell them (the record is hidden).
     with pytest.raises(NotFound):
         resolve(demo, exercise_clinician, alert_id)
-    denied = [a for a in audit_actions(demo) if a[:2] == ("alert.resolve.denied", f"alert/{alert_id}")]
+    denied = [a for a in denials(demo) if a[:2] == ("alert.resolve.denied", f"alert/{alert_id}")]
     assert len(denied) == 3
     assert demo.alerts.get(rivera, alert_id).alert.state is AlertState.ACKNOWLEDGED
 

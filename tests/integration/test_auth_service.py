@@ -8,12 +8,13 @@ import pytest
 from sqlalchemy import func, select
 
 from stride.domain.accounts import Role
+from stride.domain.security import SecurityKind
 from stride.errors import AuthenticationRequired, InvalidInput, PermissionDenied, RateLimited
 from stride.services.context import Caller
 from stride.services.registry import Services
 from stride.store.models import LoginAttemptRow
 from stride.store.repositories import audit as audit_repo
-from tests.conftest import FakeClock, make_settings
+from tests.conftest import FakeClock, make_settings, security_events
 
 CLINICIAN = ("dr.rivera", "demo-clinic-clinician")
 
@@ -42,7 +43,9 @@ def test_usernames_are_case_insensitive_at_login(demo: Services) -> None:
 def test_wrong_credentials_do_not_say_which_part_was_wrong(demo: Services, user: tuple[str, str]) -> None:
     with pytest.raises(AuthenticationRequired, match="wrong username or password"):
         _login(demo, user)
-    assert _actions(demo)[-1] == "auth.login.failed"
+    last = security_events(demo)[-1]
+    assert (last.event.kind, last.event.username) == (SecurityKind.LOGIN_FAILED, user[0])
+    assert "auth.login.failed" not in _actions(demo)  # refusals are not in the audit chain
 
 
 def test_username_with_nul_byte_is_just_a_failed_login(demo: Services) -> None:
@@ -73,7 +76,8 @@ def test_after_the_free_attempts_the_next_waits_without_the_password_being_check
         _login(demo)  # the right password, refused unread
     assert limited.value.retry_after == 1
     assert limited.value.message == "Too many failed log-ins. Try again in 1 seconds."
-    assert _actions(demo)[-1] == "auth.login.rate_limited"
+    last = security_events(demo)[-1]
+    assert (last.event.kind, last.event.username) == (SecurityKind.LOGIN_THROTTLED, "dr.rivera")
     assert _attempts(demo) == attempts  # a guess while waiting is not even counted
     clock.advance(seconds=1)
     assert _login(demo).actor.username == "dr.rivera"
@@ -176,6 +180,7 @@ def test_an_administrator_unlock_clears_every_client(demo: Services) -> None:
     assert (after.failures, after.locked_until) == (0, None)
     assert _login(demo, addr="10.0.0.9").actor.username == "dr.rivera"
     assert "user.unlock" in _actions(demo)
+    assert security_events(demo)[-1].event.kind is SecurityKind.ACCOUNT_UNLOCKED
 
 
 def test_session_expires_when_idle(demo: Services, clock: FakeClock) -> None:

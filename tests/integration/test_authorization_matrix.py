@@ -14,14 +14,17 @@ How it is organised
 * ``test_cell`` is one request per cell. Outcomes are exact:
   - allowed: the rule's ``ok`` status (a few cells expect a specific refusal such as 422, noted);
   - denied (authenticated): 403; the API answers JSON ``{"error": "permission_denied", ...}``, a page
-    answers the HTML 403 page (``article#forbidden``); the refusal is in the audit log as an action
-    ending in ``.denied`` by that user, tagged with the patient for patient-record cells (looked up by
-    the request id the app returns in ``X-Request-ID`` and stores with each audit entry);
+    answers the HTML 403 page (``article#forbidden``); the refusal is in the security log (kind
+    ``forbidden``, the action ending in ``.denied`` as its detail) by that user, tagged with the
+    patient for patient-record cells (the user's refusals are counted before and after the request:
+    repeats within a minute share a row), and no ``.denied`` entry is in the audit chain for the
+    request id the app returns in ``X-Request-ID``;
   - hidden (patient-scoped cells of a clinician or patient on the "other" target): 404, exactly as
     for an id that does not exist, so that ids cannot be probed; the API answers JSON
     ``{"error": "not_found", ...}``, a page the HTML 404 page (``article#not-found``); the refusal is
-    recorded like a 403's. Administrators and researchers, refused by role rather than by record,
-    keep the 403 (``test_hidden_record_answers_like_a_missing_one`` compares the bodies);
+    recorded like a 403's, with kind ``hidden``. Administrators and researchers, refused by role
+    rather than by record, keep the 403 (``test_hidden_record_answers_like_a_missing_one`` compares
+    the bodies);
   - anonymous: the API answers 401 JSON with ``WWW-Authenticate: Bearer``; pages redirect (303) to
     ``/login``.
   API cells run twice for each logged-in role: with a bearer token (``auth.create_api_token``) and
@@ -54,7 +57,7 @@ researchers get 403; the clinician inbox (``/alerts``) and ``/dashboard`` are cl
   alert) except the "safety answer" variant.
 * Patient-scoped cells check the audit log exactly: an allowed GET leaves the rule's ``reads`` (the
   record page adds the clinical reads for the patient and the care team, not for an administrator);
-  a refusal leaves exactly one ``.denied`` entry for the target patient, one of the rule's
+  a refusal leaves exactly one security-log refusal for the target patient, one of the rule's
   ``denials``. A refused (or 422) clinical write must leave the patient's clinical rows unchanged
   (``World.clinical_state``).
 * ``VARIANTS`` are further cells for a route with another input, where the input changes who may use
@@ -126,6 +129,7 @@ from __future__ import annotations
 import io
 import itertools
 import shutil
+from collections import Counter
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -164,6 +168,7 @@ from stride.store.models import (
     QuestionnaireScheduleRow,
     SafetyAlertRow,
     ScreeningRow,
+    SecurityEventRow,
     TreatmentEntryRow,
 )
 from stride.store.repositories import patients as patient_repo
@@ -250,6 +255,17 @@ class World:
             rows = list(s.scalars(select(AuditRow).where(AuditRow.request_id == request_id)))
             s.expunge_all()
         return rows
+
+    def refusals(self, user_id: int) -> Counter[tuple[str, str, int | None]]:
+        """This user's refusals in the security log, as (kind, action, patient) -> times; a repeat
+        within a minute is counted on the same row, so a cell compares counts before and after."""
+        counts: Counter[tuple[str, str, int | None]] = Counter()
+        with self.svc.deps.db.transaction() as s:
+            rows = s.scalars(select(SecurityEventRow).where(SecurityEventRow.user_id == user_id)).all()
+            for r in rows:
+                if r.kind in ("forbidden", "hidden"):
+                    counts[(r.kind, r.detail or "", r.patient_id)] += r.count
+        return counts
 
     def user_id(self, username: str) -> int:
         with self.svc.deps.db.transaction() as s:
@@ -1195,6 +1211,7 @@ RULES: dict[tuple[str, str], Rule] = {
     ),
     # ---- API: audit --------------------------------------------------------------------------------
     ("GET", "/api/v1/audit"): Rule("api", ADMIN, 200, P("/api/v1/audit?limit=5")),
+    ("GET", "/api/v1/security-events"): Rule("api", ADMIN, 200, P("/api/v1/security-events?limit=5")),
     ("POST", "/api/v1/audit/verify"): Rule(
         "api", ADMIN, 200, P("/api/v1/audit/verify"), check=_check_verdict
     ),
@@ -1332,6 +1349,7 @@ RULES: dict[tuple[str, str], Rule] = {
         "page", ADMIN, 303, lambda w, r, t: Req(f"/admin/users/{w.target_user}/unlock")
     ),
     ("GET", "/admin/audit"): Rule("page", ADMIN, 200, P("/admin/audit")),
+    ("GET", "/admin/security"): Rule("page", ADMIN, 200, P("/admin/security")),
     ("POST", "/admin/audit/verify"): Rule("page", ADMIN, 200, P("/admin/audit/verify"), check=_check_verdict),
     # ---- API: measurement-based care (issue 3) -------------------------------------------------------
     # Instruments are offered to the roles that fill them in; an instrument the caller does not fill
@@ -2157,6 +2175,7 @@ def test_cell(world: World, cell: Cell) -> None:
     before = w.record(edited) if writes and rule.edits_record else None
     clinical_before = w.clinical_state(edited) if writes and not rule.edits_record else None
 
+    refused_before = w.refusals(w.user_ids[cell.role]) if want in ("denied", "hidden") else None
     response, client = _send(w, cell, rule, req)
     status, ctype = response.status_code, response.headers.get("content-type", "")
     if (cell.method, cell.path) == ("POST", "/account/password") and cell.role in LOGINS:
@@ -2186,16 +2205,18 @@ def test_cell(world: World, cell: Cell) -> None:
         else:
             assert ctype.startswith("text/html")
             assert page in response.text
-        # The refusal is in the audit log, by this user (and naming the patient for record cells).
+        # The refusal is in the security log, by this user (and naming the patient for record
+        # cells), and not in the audit chain.
+        assert refused_before is not None
+        added = w.refusals(w.user_ids[cell.role]) - refused_before
+        denied = sorted(added.elements())
+        assert denied, "no refusal in the security log for a refused request"
+        assert {kind for kind, _, _ in denied} == {"forbidden" if by_role else "hidden"}, denied
         rows = w.audit_of(response.headers["x-request-id"])
-        denied = [r for r in rows if r.action.endswith(".denied")]
-        assert denied, f"no .denied audit entry for a refused request: {[r.action for r in rows]}"
-        assert all(r.actor_user_id == w.user_ids[cell.role] for r in denied)
+        assert not [r.action for r in rows if r.action.endswith(".denied")]
         if rule.scope == "patient":
-            assert [r.patient_id for r in denied] == [w.patient(cell.role, cell.target)], [
-                (r.action, r.patient_id) for r in denied
-            ]
-            assert denied[0].action in rule.denials, denied[0].action
+            assert [pid for _, _, pid in denied] == [w.patient(cell.role, cell.target)], denied
+            assert denied[0][1] in rule.denials, denied[0][1]
     else:
         assert status == want, f"expected {want}, got {status}: {response.text[:300]}"
         if rule.kind == "api" and status != 204:

@@ -21,7 +21,7 @@ from stride.services.users import NewUser
 from stride.store.models import QuestionnaireResponseRow, SafetyAlertRow
 from stride.store.repositories import audit as audit_repo
 from stride.store.repositories import measurements as measurement_repo
-from tests.conftest import FakeClock, make_settings
+from tests.conftest import FakeClock, denials, make_settings
 
 CLINICIAN_PASSWORD = "demo-clinic-clinician"
 PATIENT_PASSWORD = "demo-clinic-patient"
@@ -242,7 +242,7 @@ def test_patient_cannot_submit_a_clinician_rated_scale(
     answers = HAMD17 if instrument == "hamd17" else {f"madrs_{i}": 1 for i in range(1, 11)}
     with pytest.raises(PermissionDenied, match="clinician"):
         demo.measurements.submit(patient1, p1, instrument, answers)
-    assert ("questionnaire.submit.denied", f"patient/{p1}", p1) in audit_actions(demo)
+    assert ("questionnaire.submit.denied", f"patient/{p1}", p1) in denials(demo)
     assert count_rows(demo, QuestionnaireResponseRow, p1) == 0
 
 
@@ -250,7 +250,7 @@ def test_patient_cannot_submit_for_another_patient(demo: Services, patient1: Cal
     other = patient_id_of(demo, "DEMO-0002")
     with pytest.raises(NotFound, match=f"no patient {other}"):
         demo.measurements.submit(patient1, other, "phq9", NO_RISK)
-    assert ("questionnaire.submit.denied", f"patient/{other}", other) in audit_actions(demo)
+    assert ("questionnaire.submit.denied", f"patient/{other}", other) in denials(demo)
     assert count_rows(demo, QuestionnaireResponseRow, other) == 0
     with pytest.raises(NotFound):
         demo.measurements.responses(patient1, other)
@@ -317,7 +317,7 @@ def test_clinician_outside_the_care_team_cannot_enter_a_rating(
 ) -> None:
     with pytest.raises(NotFound):
         demo.measurements.submit(exercise_clinician, p1, "hamd17", HAMD17)
-    assert ("questionnaire.submit.denied", f"patient/{p1}", p1) in audit_actions(demo)
+    assert ("questionnaire.submit.denied", f"patient/{p1}", p1) in denials(demo)
 
 
 # --- corrections -------------------------------------------------------------------------------
@@ -386,7 +386,7 @@ def test_patient_and_other_team_cannot_correct(
     for caller, refusal in ((patient1, PermissionDenied), (exercise_clinician, NotFound)):
         with pytest.raises(refusal):
             demo.measurements.correct(caller, v1.id, NO_RISK, reason="I changed my mind")
-    denied = [a for a in audit_actions(demo) if a[0] == "questionnaire.correct.denied"]
+    denied = [a for a in denials(demo) if a[0] == "questionnaire.correct.denied"]
     assert len(denied) == 2
     assert count_rows(demo, QuestionnaireResponseRow, p1) == 1
 
@@ -413,7 +413,7 @@ def test_admin_and_researcher_do_not_read_clinical_data(demo: Services, patient1
             demo.measurements.submit(caller, p1, "phq9", NO_RISK)
     with pytest.raises(PermissionDenied):
         demo.patients.get(researcher, p1)
-    denied = [a for a in audit_actions(demo) if a[0] == "questionnaire.read.denied"]
+    denied = [a for a in denials(demo) if a[0] == "questionnaire.read.denied"]
     assert len(denied) == 4
     assert count_rows(demo, QuestionnaireResponseRow, p1) == 1
 
@@ -503,7 +503,7 @@ def test_clinician_of_another_team_cannot_acknowledge(
     for caller, refusal in ((exercise_clinician, NotFound), (patient1, PermissionDenied)):
         with pytest.raises(refusal):
             demo.alerts.acknowledge(caller, alert_id, note="Not my patient, but acknowledging anyway")
-    denied = [a for a in audit_actions(demo) if a[:2] == ("alert.acknowledge.denied", f"alert/{alert_id}")]
+    denied = [a for a in denials(demo) if a[:2] == ("alert.acknowledge.denied", f"alert/{alert_id}")]
     assert len(denied) == 2
     assert [i.alert.id for i in demo.alerts.inbox(rivera)] == [alert_id]
 
@@ -607,7 +607,7 @@ def test_only_the_care_team_sets_schedules(
             demo.schedules.set(caller, p1, instrument="phq9", every_days=14, start_date=clock.now.date())
         with pytest.raises(PermissionDenied):
             demo.schedules.overdue_for_clinician(patient1)
-    assert [a for a in audit_actions(demo) if a[0] == "schedule.set.denied"] == [
+    assert [a for a in denials(demo) if a[0] == "schedule.set.denied"] == [
         ("schedule.set.denied", f"patient/{p1}/schedule", p1)
     ] * 2
     with pytest.raises(NotFound):

@@ -13,6 +13,7 @@ from stride.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from stride.services.context import Caller
 from stride.services.registry import Services
 from stride.store.repositories import audit as audit_repo
+from tests.conftest import security_events
 
 NEW = PatientDetails(
     given_name="Nia",
@@ -114,10 +115,15 @@ def test_clinician_cannot_read_or_edit_other_teams_patients_and_denials_are_audi
     outside = demo.patients.search(Caller.cli(), text="DEMO-0020").items[0]
     with pytest.raises(NotFound, match=f"no patient {outside.id}"):
         demo.patients.get(rivera, outside.id)
-    assert audit_tail(demo)[0] == ("patient.read.denied", outside.id, rivera.actor.user_id)  # type: ignore[union-attr]
+    refusal = security_events(demo)[-1]
+    assert (refusal.event.detail, refusal.event.patient_id, refusal.event.user_id) == (
+        "patient.read.denied",
+        outside.id,
+        rivera.actor.user_id,  # type: ignore[union-attr]
+    )
     with pytest.raises(NotFound):
         demo.patients.update(rivera, outside.id, outside.details)
-    assert audit_tail(demo)[0][0] == "patient.update.denied"
+    assert security_events(demo)[-1].event.detail == "patient.update.denied"
 
 
 def test_edit_records_which_fields_changed(demo: Services, rivera: Caller) -> None:

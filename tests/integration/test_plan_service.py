@@ -24,7 +24,7 @@ from stride.services.registry import Services
 from stride.services.users import NewUser
 from stride.store.models import ExercisePlanRow
 from stride.store.repositories import audit as audit_repo
-from tests.conftest import FakeClock
+from tests.conftest import FakeClock, denials
 
 CLINICIAN_PASSWORD = "demo-clinic-clinician"
 PATIENT_PASSWORD = "demo-clinic-patient"
@@ -429,7 +429,7 @@ def test_the_patient_reads_their_own_plan_but_cannot_build_one(
     with pytest.raises(PermissionDenied):
         demo.plans.build(patient1, p1, dataclasses.replace(WALKING, reason="I want a different plan"))
     assert plans_stored(demo, p1) == 1
-    assert ("plan.create.denied", f"patient/{p1}/plan", p1) in audit_actions(demo)
+    assert ("plan.create.denied", f"patient/{p1}/plan", p1) in denials(demo)
 
     other = patient_id_of(demo, "DEMO-0002")
     with pytest.raises(NotFound):
@@ -443,12 +443,12 @@ def test_a_clinician_of_another_team_can_neither_build_nor_read(
     with pytest.raises(NotFound):
         demo.plans.build(exercise_clinician, p1, dataclasses.replace(WALKING, reason="Another team's plan"))
     assert plans_stored(demo, p1) == 1
-    assert ("plan.create.denied", f"patient/{p1}/plan", p1) in audit_actions(demo)
+    assert ("plan.create.denied", f"patient/{p1}/plan", p1) in denials(demo)
     with pytest.raises(NotFound):
         demo.plans.current(exercise_clinician, p1)
     with pytest.raises(NotFound):
         demo.plans.versions(exercise_clinician, p1)
-    assert ("plan.read.denied", f"patient/{p1}/plan", p1) in audit_actions(demo)
+    assert ("plan.read.denied", f"patient/{p1}/plan", p1) in denials(demo)
 
 
 def test_a_patient_without_a_screening_is_refused_as_a_patient(
@@ -457,4 +457,4 @@ def test_a_patient_without_a_screening_is_refused_as_a_patient(
     # Not "screen first": a patient may not build a plan at all.
     with pytest.raises(PermissionDenied):
         demo.plans.build(patient1, p1, WALKING)
-    assert ("plan.create.denied", f"patient/{p1}/plan", p1) in audit_actions(demo)
+    assert ("plan.create.denied", f"patient/{p1}/plan", p1) in denials(demo)

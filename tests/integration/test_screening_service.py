@@ -19,7 +19,7 @@ from stride.services.registry import Services
 from stride.services.users import NewUser
 from stride.store.models import ScreeningRow
 from stride.store.repositories import audit as audit_repo
-from tests.conftest import FakeClock
+from tests.conftest import FakeClock, denials
 
 CLINICIAN_PASSWORD = "demo-clinic-clinician"
 PATIENT_PASSWORD = "demo-clinic-patient"
@@ -205,7 +205,7 @@ def test_known_answers_are_for_the_care_team_only(
     for caller, refusal in ((patient1, PermissionDenied), (exercise_clinician, NotFound)):
         with pytest.raises(refusal):
             demo.screening.known_answers(caller, p1)
-    denied = [a for a in audit_actions(demo) if a[0] == "screening.read.denied"]
+    denied = [a for a in denials(demo) if a[0] == "screening.read.denied"]
     assert denied == [("screening.read.denied", f"patient/{p1}/screening", p1)] * 2
 
 
@@ -297,7 +297,7 @@ def test_only_the_care_teams_clinicians_may_screen(
     assert screenings_stored(demo, p1) == 0
     denied = [
         (action, resource)
-        for action, resource, pid in audit_actions(demo)
+        for action, resource, pid in denials(demo)
         if action == "screening.record.denied" and pid == p1
     ]
     assert denied == [("screening.record.denied", f"patient/{p1}/screening")]
@@ -310,7 +310,7 @@ def test_a_patient_may_read_their_own_status_but_not_anothers(
     demo.screening.record(rivera, other, CLEAR)
     with pytest.raises(NotFound):
         demo.screening.status(patient1, other)
-    assert ("screening.read.denied", f"patient/{other}/screening", other) in audit_actions(demo)
+    assert ("screening.read.denied", f"patient/{other}/screening", other) in denials(demo)
 
 
 # --- invalid answers ------------------------------------------------------------------------------

@@ -14,8 +14,9 @@ from __future__ import annotations
 from sqlalchemy.orm import Session
 
 from stride.domain.accounts import Role
+from stride.domain.security import SecurityKind
 from stride.errors import NotFound, PermissionDenied
-from stride.services.context import Caller, Deps, record
+from stride.services.context import Caller, Deps, security
 from stride.store.repositories import patients as patient_repo
 
 
@@ -99,8 +100,9 @@ def deny(
     patient_id: int | None = None,
     message: str = "You do not have access to this.",
 ) -> PermissionDenied | NotFound:
-    """Audit a refused attempt in its own transaction (the use case's was rolled back) and return
-    the error for the caller to raise.
+    """Record a refused attempt in the security log (``<action>.denied`` as its detail, with the
+    patient), in its own transaction (the use case's was rolled back), and return the error for the
+    caller to raise. Refusals are not written to the audit chain: no health data was read.
 
     A clinician or patient refused a record they cannot see at all (another care team's patient, or
     an id that does not exist) gets :class:`NotFound`, the same answer in both cases; a refusal by
@@ -110,12 +112,13 @@ def deny(
     with deps.db.transaction() as session:
         if hidden is not None and patient_id is not None and may_read_patient(session, caller, patient_id):
             hidden = None
-        record(
+        security(
             session,
             deps,
             caller,
-            action=f"{action}.denied",
+            SecurityKind.HIDDEN if hidden is not None else SecurityKind.FORBIDDEN,
             resource=resource,
             patient_id=patient_id,
+            detail=f"{action}.denied",
         )
     return NotFound(hidden) if hidden is not None else PermissionDenied(message)

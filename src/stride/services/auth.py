@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from stride.domain.accounts import Actor, Role, User, normalise_username
+from stride.domain.security import SecurityKind
 from stride.domain.throttle import retry_at, seconds_left
 from stride.errors import (
     AuthenticationRequired,
@@ -17,7 +18,7 @@ from stride.errors import (
 )
 from stride.services import login_throttle
 from stride.services.access import has_role
-from stride.services.context import Caller, Deps, record
+from stride.services.context import Caller, Deps, record, security
 from stride.services.passwords import check_new_password, hash_password, needs_rehash, verify_password
 from stride.store.models import WebSessionRow
 from stride.store.repositories import auth as auth_repo
@@ -89,13 +90,14 @@ class AuthService:
             if wait:
                 # Refused before the password is looked at: a guess made while waiting tells
                 # nothing, and is not counted as another failure.
-                record(
+                security(
                     s,
                     self.deps,
                     caller,
-                    action="auth.login.rate_limited",
+                    SecurityKind.LOGIN_THROTTLED,
                     resource=f"user/{name}",
-                    detail=f"retry after {wait} s",
+                    username=name,
+                    method="login",
                 )
                 limited = True
             else:
@@ -136,12 +138,16 @@ class AuthService:
                         csrf_token=csrf,
                         display_name=user.display_name,
                     )
-                record(
+                security(
                     s,
                     self.deps,
                     caller,
-                    action="auth.login.failed",
+                    SecurityKind.LOGIN_FAILED,
                     resource=f"user/{name}",
+                    username=name,
+                    user_id=row.id if row is not None else None,
+                    method="login",
+                    detail="inactive account" if row is not None and not row.is_active else None,
                 )
         if limited:
             raise RateLimited(f"Too many failed log-ins. Try again in {wait} seconds.", retry_after=wait)

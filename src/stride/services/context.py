@@ -4,16 +4,18 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy.orm import Session
 
 from stride.config import Settings
 from stride.domain.accounts import Actor, Role
 from stride.domain.audit import AuditEvent
+from stride.domain.security import SecurityEvent, SecurityKind
 from stride.errors import AuthenticationRequired
 from stride.store.db import Database
 from stride.store.repositories import audit as audit_repo
+from stride.store.repositories import security as security_repo
 
 Clock = Callable[[], datetime]
 
@@ -83,3 +85,43 @@ def record(
             detail=detail,
         ),
     )
+
+
+def security(
+    session: Session,
+    deps: Deps,
+    caller: Caller,
+    kind: SecurityKind,
+    *,
+    resource: str,
+    username: str | None = None,
+    user_id: int | None = None,
+    method: str | None = None,
+    patient_id: int | None = None,
+    detail: str | None = None,
+) -> None:
+    """Write one security-log event inside the caller's transaction (repeats within a minute are
+    counted on one row), and prune the rows older than STRIDE_SECURITY_LOG_DAYS.
+
+    Refusals and failed log-ins go here, not to the audit chain: the chain is for reads and writes
+    of health data, and a flood of refusals must not grow it. The user is the caller's unless
+    given (a failed log-in names the account that was tried).
+    """
+    now = deps.clock()
+    actor = caller.actor
+    security_repo.log(
+        session,
+        SecurityEvent(
+            kind=kind,
+            resource=resource,
+            client_addr=caller.client_addr,
+            user_id=user_id if user_id is not None else (actor.user_id if actor else None),
+            username=username if username is not None else (actor.username if actor else None),
+            method=method,
+            patient_id=patient_id,
+            request_id=caller.request_id,
+            detail=detail,
+        ),
+        now=now,
+    )
+    security_repo.purge(session, before=now - timedelta(days=deps.settings.security_log_days))

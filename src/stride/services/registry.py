@@ -19,6 +19,7 @@ from stride.services.plans import PlanService
 from stride.services.record import ClinicalRecordService
 from stride.services.schedules import ScheduleService
 from stride.services.screening import ScreeningService
+from stride.services.security_log import SecurityLogService
 from stride.services.teams import TeamService
 from stride.services.treatment import TreatmentService
 from stride.services.users import UserService
@@ -36,6 +37,7 @@ class Services:
     patients: PatientService
     teams: TeamService
     audit: AuditService
+    security: SecurityLogService
     demo: DemoService
     measurements: MeasurementService
     alerts: AlertService
@@ -73,6 +75,7 @@ class Services:
             patients=patients,
             teams=teams,
             audit=AuditService(deps),
+            security=SecurityLogService(deps),
             demo=DemoService(
                 deps,
                 users=users,

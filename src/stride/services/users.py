@@ -11,11 +11,12 @@ from stride.domain.accounts import (
     check_role_link,
     normalise_username,
 )
+from stride.domain.security import SecurityKind
 from stride.domain.teams import check_name
 from stride.errors import Conflict, InvalidInput, NotFound
 from stride.services import login_throttle
 from stride.services.access import deny, has_role
-from stride.services.context import Caller, Deps, record
+from stride.services.context import Caller, Deps, record, security
 from stride.services.login_throttle import LoginState
 from stride.services.passwords import check_new_password, hash_password
 from stride.store.repositories import auth as auth_repo
@@ -160,6 +161,14 @@ class UserService:
                 resource=f"user/{user_id}",
                 patient_id=user.patient_id,
                 detail=f"cleared {cleared} failed log-ins",
+            )
+            security(
+                s,
+                self.deps,
+                caller,
+                SecurityKind.ACCOUNT_UNLOCKED,
+                resource=f"user/{user_id}",
+                detail=f"{user.username}: cleared {cleared} failed log-ins",
             )
             return login_throttle.account_state(
                 s, self.deps.settings, username=user.username, now=self.deps.clock()

@@ -163,6 +163,29 @@ class AuditRow(Base):
     hash: Mapped[str] = mapped_column(String(64), unique=True)
 
 
+class SecurityEventRow(Base):
+    """The security log: refusals and failed log-ins. Not hash-chained and pruned after
+    STRIDE_SECURITY_LOG_DAYS; repeats of one event within a minute are folded into one row
+    (``count``, ``last_at``) so that a flood of refusals cannot grow it without bound. No foreign
+    keys: an entry outlives the account or record it names."""
+
+    __tablename__ = "security_event"
+    __table_args__ = (Index("ix_security_event_kind_at", "kind", "at"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[datetime]
+    last_at: Mapped[datetime] = mapped_column(index=True)
+    count: Mapped[int] = mapped_column(Integer)
+    kind: Mapped[str] = mapped_column(String(32))
+    client_addr: Mapped[str | None] = mapped_column(String(64))
+    user_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    username: Mapped[str | None] = mapped_column(String(63))
+    method: Mapped[str | None] = mapped_column(String(8))
+    resource: Mapped[str] = mapped_column(String(255))
+    patient_id: Mapped[int | None] = mapped_column(Integer)
+    request_id: Mapped[str | None] = mapped_column(String(64))
+    detail: Mapped[str | None] = mapped_column(Text)
+
+
 class QuestionnaireResponseRow(Base):
     """One completed questionnaire or rating. Never updated: a correction is a new row that
     ``supersedes`` the old one, with a reason; the old row stays for the record."""

@@ -11,11 +11,13 @@ from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import JSONResponse, RedirectResponse, Response
 
+from stride.domain.security import SecurityKind
 from stride.errors import (
     AuthenticationRequired,
     BadRequest,
     ConfigurationError,
     Conflict,
+    CsrfFailed,
     InvalidInput,
     NotFound,
     PermissionDenied,
@@ -23,7 +25,9 @@ from stride.errors import (
     StrideError,
     TooLarge,
 )
-from stride.web.deps import LoginRequired
+from stride.services.context import Caller
+from stride.services.registry import Services
+from stride.web.deps import LoginRequired, client_addr
 from stride.web.render import field_label, render
 
 STATUS: dict[type[StrideError], int] = {
@@ -65,9 +69,31 @@ def _body(code: str, message: str, field: str | None) -> dict[str, str | None]:
     return {"error": code, "message": message, "field": field}
 
 
+def _log_refusal(request: Request, exc: StrideError, status: int) -> None:
+    """CSRF refusals and 401s go to the security log (folded per minute, so a flood stays small);
+    refusals by a use case were logged by the use case (``services.access.deny``)."""
+    if isinstance(exc, CsrfFailed):
+        kind = SecurityKind.CSRF_REFUSED
+    elif status == 401:
+        kind = SecurityKind.UNAUTHENTICATED
+    else:
+        return
+    info = getattr(request.state, "web_session", None)
+    caller = Caller(
+        actor=info.actor if info is not None else None,
+        client_addr=client_addr(request),
+        request_id=getattr(request.state, "request_id", None),
+    )
+    services: Services = request.app.state.services
+    services.security.refused(
+        caller, kind, method=request.method, path=request.url.path[:255], detail=exc.message[:200]
+    )
+
+
 async def stride_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, StrideError)
     status = status_for(exc)
+    _log_refusal(request, exc, status)
     headers = retry_headers(exc)
     if wants_json(request):
         if status == 401:

@@ -8,7 +8,9 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Response
 
 from stride.domain.accounts import Role
+from stride.domain.security import SecurityKind
 from stride.services.audit import AuditFilter
+from stride.services.security_log import SecurityQuery
 from stride.services.users import NewUser
 from stride.web.api.schemas import (
     AuditEntryPublic,
@@ -21,6 +23,8 @@ from stride.web.api.schemas import (
     Offset,
     OptionalIdQuery,
     PasswordReset,
+    SecurityEventPublic,
+    SecurityPagePublic,
     SiteCreate,
     SitePublic,
     TeamCreate,
@@ -153,4 +157,31 @@ def verify_audit(caller: ApiCaller, svc: Svc) -> AuditVerdictPublic:
     v = svc.audit.verify(caller)
     return AuditVerdictPublic(
         ok=v.ok, checked=v.checked, head_hash=v.head_hash, first_bad_seq=v.first_bad_seq, problem=v.problem
+    )
+
+
+@router.get(
+    "/security-events",
+    response_model=SecurityPagePublic,
+    tags=["audit"],
+    summary="Read the security log (refusals, failed log-ins)",
+)
+def list_security_events(
+    caller: ApiCaller,
+    svc: Svc,
+    kind: SecurityKind | None = None,
+    username: Annotated[str | None, Query(max_length=63)] = None,
+    client_addr: Annotated[str | None, Query(max_length=64)] = None,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    limit: Limit = 100,
+    offset: Offset = 0,
+) -> SecurityPagePublic:
+    query = SecurityQuery(kind=kind, username=username, client_addr=client_addr, since=since, until=until)
+    page = svc.security.list(caller, query, limit=limit, offset=offset)
+    return SecurityPagePublic(
+        items=[SecurityEventPublic.of(e) for e in page.items],
+        total=page.total,
+        limit=page.limit,
+        offset=page.offset,
     )

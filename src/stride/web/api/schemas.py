@@ -12,6 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from stride.domain.accounts import Role, User
 from stride.domain.audit import AuditEntry
 from stride.domain.patients import Patient, PatientDetails, Sex
+from stride.domain.security import SecurityEntry, SecurityKind
 from stride.domain.teams import CareTeam, Site
 from stride.services.login_throttle import LoginState
 
@@ -262,3 +263,45 @@ class AuditVerdictPublic(BaseModel):
     head_hash: str
     first_bad_seq: int | None
     problem: str | None
+
+
+class SecurityEventPublic(BaseModel):
+    id: int
+    at: datetime
+    last_at: datetime
+    count: int
+    kind: SecurityKind
+    client_addr: str | None
+    user_id: int | None
+    username: str | None
+    method: str | None
+    resource: str
+    patient_id: int | None
+    request_id: str | None
+    detail: str | None
+
+    @classmethod
+    def of(cls, e: SecurityEntry) -> SecurityEventPublic:
+        ev = e.event
+        return cls(
+            id=e.id,
+            at=e.at,
+            last_at=e.last_at,
+            count=e.count,
+            kind=ev.kind,
+            client_addr=ev.client_addr,
+            user_id=ev.user_id,
+            username=ev.username,
+            method=ev.method,
+            resource=ev.resource,
+            patient_id=ev.patient_id,
+            request_id=ev.request_id,
+            detail=ev.detail,
+        )
+
+
+class SecurityPagePublic(BaseModel):
+    items: list[SecurityEventPublic]
+    total: int
+    limit: int
+    offset: int

@@ -9,8 +9,10 @@ from fastapi import APIRouter, Query, Request
 from starlette.responses import RedirectResponse, Response
 
 from stride.domain.accounts import parse_role
+from stride.domain.security import SecurityKind
 from stride.errors import Conflict, InvalidInput
 from stride.services.audit import AuditFilter
+from stride.services.security_log import SecurityQuery
 from stride.services.users import NewUser
 from stride.web import forms
 from stride.web.api.schemas import MAX_ID, Id
@@ -19,6 +21,17 @@ from stride.web.render import prefixed, render
 
 router = APIRouter(prefix="/admin", include_in_schema=False)
 AUDIT_PAGE = 50
+SECURITY_PAGE = 50
+# The kinds in words for the filter (the table shows each row's kind as its code).
+KINDS = [
+    (SecurityKind.CSRF_REFUSED.value, "Form without its security token"),
+    (SecurityKind.UNAUTHENTICATED.value, "Not logged in (401)"),
+    (SecurityKind.FORBIDDEN.value, "Refused (403)"),
+    (SecurityKind.HIDDEN.value, "Record hidden (404)"),
+    (SecurityKind.LOGIN_FAILED.value, "Failed log-in"),
+    (SecurityKind.LOGIN_THROTTLED.value, "Delayed log-in"),
+    (SecurityKind.ACCOUNT_UNLOCKED.value, "Failed log-ins cleared"),
+]
 
 
 @router.get("/users")
@@ -149,6 +162,59 @@ def audit_log(
         verdict=None,
         prev_offset=max(0, offset - AUDIT_PAGE),
         next_offset=offset + AUDIT_PAGE if offset + AUDIT_PAGE < page.total else None,
+    )
+
+
+def _kind(raw: str) -> SecurityKind | None:
+    if not raw:
+        return None
+    try:
+        return SecurityKind(raw)
+    except ValueError:
+        raise InvalidInput("is not a kind of security event", field="kind") from None
+
+
+@router.get("/security")
+def security_log(
+    request: Request,
+    caller: PageCaller,
+    svc: Svc,
+    kind: Annotated[str, Query(max_length=32)] = "",
+    user: Annotated[str, Query(max_length=63)] = "",
+    client: Annotated[str, Query(max_length=64)] = "",
+    since: Annotated[str, Query(max_length=10)] = "",
+    until: Annotated[str, Query(max_length=10)] = "",
+    offset: Annotated[int, Query(ge=0, le=MAX_ID)] = 0,
+) -> Response:
+    filters = {"kind": kind, "user": user, "client": client, "since": since, "until": until}
+    try:
+        query = SecurityQuery(
+            kind=_kind(kind),
+            username=forms.optional_text(filters, "user"),
+            client_addr=forms.optional_text(filters, "client"),
+            since=_day(since, field="since"),
+            until=_day(until, field="until", end=True),
+        )
+    except InvalidInput as exc:
+        return render(
+            request,
+            "admin/security.html",
+            status_code=422,
+            page=None,
+            filters=filters,
+            error=exc,
+            kinds=KINDS,
+        )
+    page = svc.security.list(caller, query, limit=SECURITY_PAGE, offset=offset)
+    return render(
+        request,
+        "admin/security.html",
+        page=page,
+        filters=filters,
+        error=None,
+        kinds=KINDS,
+        prev_offset=max(0, offset - SECURITY_PAGE),
+        next_offset=offset + SECURITY_PAGE if offset + SECURITY_PAGE < page.total else None,
     )
 
 
