@@ -24,7 +24,7 @@ import fastapi.routing
 from fastapi.routing import APIRoute
 
 from stride.clinical.measurement import get_instrument, instrument_ids
-from stride.clinical.protocols import protocol_ids
+from stride.clinical.prescription import protocol_ids
 from stride.domain.accounts import Actor, Role
 from stride.domain.activity import AdverseEventEntry
 from stride.services.context import Caller

@@ -8,7 +8,7 @@ import re
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from stride.clinical.protocols import get_protocol
+from stride.clinical.prescription import get_protocol
 from stride.services.context import Caller
 from tests.e2e.conftest import CLINICIAN, TIMEOUT_MS, BrowserLog, LiveServer, log_in
 

@@ -93,9 +93,9 @@ from hypothesis.errors import Unsatisfiable
 from schemathesis import GenerationMode
 
 from stride.clinical.measurement import Instrument, get_instrument, instrument_ids
-from stride.clinical.prescription_rules import SYMPTOMS_MOOD, prescription_rules
-from stride.clinical.protocol_model import Modality, Setting
-from stride.clinical.protocols import protocol_ids
+from stride.clinical.prescription import protocol_ids
+from stride.clinical.prescription.protocol_model import Modality, Setting
+from stride.clinical.prescription.rules import SYMPTOMS_MOOD, prescription_rules
 from stride.clinical.safety import screening_rules
 from stride.clinical.trd import severity_levels
 from stride.domain.accounts import Actor, Role

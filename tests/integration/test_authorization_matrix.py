@@ -143,10 +143,8 @@ from sqlalchemy import func, select
 from starlette.routing import Mount
 
 from stride.cli.intensity import to_json as hr_zones_json
-from stride.clinical.intensity import hr_zones
 from stride.clinical.measurement import get_instrument
-from stride.clinical.prescription import Refusal
-from stride.clinical.protocols import protocol_ids
+from stride.clinical.prescription import Refusal, hr_zones, protocol_ids
 from stride.clinical.safety import screening_rules
 from stride.domain.accounts import Actor, Role
 from stride.domain.activity import SessionEntry

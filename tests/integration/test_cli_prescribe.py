@@ -12,7 +12,7 @@ import pytest
 from typer.testing import CliRunner
 
 from stride.cli.main import app
-from stride.clinical.prescription_input import OPTIONAL, REQUIRED
+from stride.clinical.prescription.input import OPTIONAL, REQUIRED
 from stride.clinical.safety.screening_input import OPTIONAL as SCREEN_OPTIONAL
 from stride.clinical.safety.screening_input import REQUIRED as SCREEN_REQUIRED
 

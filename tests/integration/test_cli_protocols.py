@@ -10,7 +10,7 @@ from typing import Any
 from typer.testing import CliRunner
 
 from stride.cli.main import app
-from stride.clinical.protocols import protocol_ids
+from stride.clinical.prescription import protocol_ids
 
 runner = CliRunner()
 

@@ -10,7 +10,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
-from stride.clinical.protocols import protocol_ids
+from stride.clinical.prescription import protocol_ids
 from stride.services.context import Caller
 from stride.services.registry import Services
 from stride.store.models import ExercisePlanRow, ScreeningRow

@@ -22,7 +22,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from stride.clinical.protocols import protocol_ids
+from stride.clinical.prescription import protocol_ids
 from stride.services.registry import Services
 from stride.web.app import create_app
 from tests.conftest import FakeClock, login, make_settings

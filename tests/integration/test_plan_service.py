@@ -13,8 +13,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
-from stride.clinical.prescription import Refusal, plan_from_dict
-from stride.clinical.protocols import protocol_ids
+from stride.clinical.prescription import Refusal, plan_from_dict, protocol_ids
 from stride.domain.accounts import Role
 from stride.domain.exercise import StoredPlan
 from stride.errors import InvalidInput, NotFound, PermissionDenied

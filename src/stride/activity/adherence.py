@@ -1,6 +1,6 @@
 """Adherence to the exercise plan, week by week.
 
-A week is judged against its :class:`~stride.clinical.prescription_model.PlanWeek`: sessions done over
+A week is judged against its :class:`~stride.clinical.prescription.model.PlanWeek`: sessions done over
 sessions planned, the dose achieved over the target in the protocol's unit (exercise minutes, kcal/kg
 or steps per day; ``stride/data/adherence.toml [dose_metrics]``) and the minutes spent in the
 prescribed intensity classes. The week's category comes from the ratio chosen in ``[basis]``
@@ -26,7 +26,7 @@ from stride.activity.dose import DoseRules, SessionDose
 from stride.activity.weekly import WeekDose, week_dose
 from stride.activity.zones import ZONES
 from stride.clinical import toml_reader as r
-from stride.clinical.prescription_model import Plan, PlanWeek
+from stride.clinical.prescription import Plan, PlanWeek
 from stride.domain.refdata import load_toml
 from stride.errors import InvalidInput
 

@@ -48,7 +48,7 @@ from stride.activity.zones import (
     zone_for_rpe,
 )
 from stride.clinical import toml_reader as r
-from stride.clinical.intensity import intensity_rules, vigorous_upper
+from stride.clinical.prescription import intensity_rules, vigorous_upper
 from stride.domain.refdata import load_toml
 from stride.errors import InvalidInput
 

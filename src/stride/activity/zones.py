@@ -3,9 +3,10 @@ time each heart-rate sample stands for.
 
 A heart rate is placed by its exact share of the heart-rate reserve (Karvonen): class ``k`` holds
 ``from_k <= 100 x (hr - rest) / (HRmax - rest) < from_(k+1)`` with the class bounds of
-``stride/data/intensity.toml`` (30, 40, 60 and the vigorous upper bound + 1, i.e. the sources'
-30-39, 40-59, 60-84 read as half-open ranges). The comparison is done as ``100 x (hr - rest)``
-against ``from_k x (HRmax - rest)``, so whole-beat heart rates are placed without rounding error.
+``stride/clinical/prescription/data/intensity.toml`` (30, 40, 60 and the vigorous upper bound + 1,
+i.e. the sources' 30-39, 40-59, 60-84 read as half-open ranges). The comparison is done as
+``100 x (hr - rest)`` against ``from_k x (HRmax - rest)``, so whole-beat heart rates are placed
+without rounding error.
 Below rest is very light.
 
 :func:`weekly_zone_minutes` applies the same rule to minute-level heart-rate rows of a whole cohort
@@ -27,7 +28,7 @@ import pyarrow as pa
 from numpy.typing import ArrayLike, NDArray
 
 from stride.activity.model import F64, I64
-from stride.clinical.intensity import CLASS_IDS, intensity_rules, vigorous_upper
+from stride.clinical.prescription import CLASS_IDS, intensity_rules, vigorous_upper
 from stride.errors import InvalidInput
 
 ZONES: tuple[str, ...] = CLASS_IDS  # very_light, light, moderate, vigorous, near_maximal

@@ -12,7 +12,7 @@ from typing import Annotated, Any
 import typer
 
 from stride.cli.output import emit_json, handled
-from stride.clinical.intensity import ZONE_CLASSES, Zones, hr_zones, intensity_class, intensity_rules
+from stride.clinical.prescription import ZONE_CLASSES, Zones, hr_zones, intensity_class, intensity_rules
 from stride.errors import InvalidInput
 
 _OPTIONS = {

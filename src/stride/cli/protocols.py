@@ -13,7 +13,7 @@ from typing import Annotated, Any
 import typer
 
 from stride.cli.output import handled, run, stderr
-from stride.clinical.protocols import Protocol, cert_report, get_protocol, protocol_ids, weekly_targets
+from stride.clinical.prescription import Protocol, cert_report, get_protocol, protocol_ids, weekly_targets
 
 protocol_app = typer.Typer(
     help="The standard exercise protocols (FITT-VP, evidence, CERT).", no_args_is_help=True

@@ -1,3 +1,12 @@
-"""Pure clinical rules: instruments and scoring, outcomes, TRD staging (and, later, screening and
-prescription). Frozen dataclasses and functions; thresholds are cited package data in
-``stride/data``. No I/O beyond reading that package data, no clock, no framework."""
+"""Pure clinical rules, one package per clinical concept, each with its cited rule data in ``data/``.
+
+- :mod:`stride.clinical.measurement` — instruments, scoring, outcomes over repeated measures.
+- :mod:`stride.clinical.trd` — the TRD definition and the Maudsley Staging Method.
+- :mod:`stride.clinical.safety` — the pre-exercise screen and the psychiatric safety net.
+- :mod:`stride.clinical.prescription` — intensity, the protocol library, the prescription engine.
+
+Each package's ``__init__`` is its public face. They run one way (prescription above safety above
+measurement; TRD alone), checked by import-linter. Data several layers share stays in
+``stride/data``. Frozen dataclasses and functions; no I/O beyond reading package data, no clock,
+no framework.
+"""

@@ -10,9 +10,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 
-from stride.clinical.intensity import intensity_rules
 from stride.clinical.measurement import Cutoff, Instrument, get_instrument, instrument_ids, outcome_rules
-from stride.clinical.protocols import get_protocol, protocol_ids
+from stride.clinical.prescription import get_protocol, intensity_rules, protocol_ids
 from stride.clinical.safety import safety_rules, screening_rules
 from stride.clinical.trd import (
     ScoreRow,
@@ -272,7 +271,7 @@ def _activity() -> list[str]:
         for variant, v in n["variants"].items()
     ]
     out += _table(("activity", "label words", "effort", "code", "MET", "description", "status"), named)
-    classes = load_toml("intensity")["classes"]
+    classes = load_toml("intensity", "stride.clinical.prescription.data")["classes"]
     bounds = ", ".join(f"{c['label'].lower()} {c['met_from']:g}" for c in classes if "met_from" in c)
     out += [
         "Any other activity: "
@@ -323,8 +322,9 @@ def rules_markdown() -> str:
     out = [
         "# Stride clinical rules and their sources",
         "",
-        "Generated from Stride's package data (`src/stride/data/`) by `stride reference`. Stride supports "
-        "clinical decisions; it does not diagnose.",
+        "Generated from Stride's package data (`src/stride/data/` and the `data/` folder of each package in "
+        "`src/stride/clinical/`) by `stride reference`. Stride supports clinical decisions; it does not "
+        "diagnose.",
         "",
         "## Instruments",
         "",

@@ -19,8 +19,8 @@ from stride.activity.dose import SessionDose, parsed_session_dose, session_dose
 from stride.activity.model import ParsedFile, ParsedSession, Samples, Sport
 from stride.activity.overlap import SessionSpan, find_duplicates
 from stride.activity.weekly import WeekDose, week_dose
-from stride.clinical.intensity import hrmax as estimate_hrmax
 from stride.clinical.prescription import Plan, PlanWeek, plan_from_dict
+from stride.clinical.prescription import hrmax as estimate_hrmax
 from stride.domain.activity import ImportRecord, SessionEntry, StoredSession, WeekSummary
 from stride.domain.dates import local_day
 from stride.domain.plan_weeks import Pause, plan_week

@@ -17,9 +17,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 from starlette.responses import JSONResponse, Response
 
-from stride.clinical.intensity import hr_zones
-from stride.clinical.prescription import Refusal
-from stride.clinical.protocols import Protocol, cert_report, get_protocol, protocol_ids
+from stride.clinical.prescription import Protocol, Refusal, cert_report, get_protocol, hr_zones, protocol_ids
 from stride.errors import InvalidInput, NotFound
 from stride.web.api.schemas import (
     ErrorBody,

@@ -9,9 +9,7 @@ from typing import Annotated, Any, Literal
 from fastapi import Path, Query
 from pydantic import BaseModel, Field
 
-from stride.clinical.intensity import ZONE_CLASSES, Zones
-from stride.clinical.prescription import Refusal, plan_to_dict, refusal_to_dict
-from stride.clinical.protocols import Protocol
+from stride.clinical.prescription import ZONE_CLASSES, Protocol, Refusal, Zones, plan_to_dict, refusal_to_dict
 from stride.domain.exercise import PlanResume, StoredPlan, StoredScreening
 from stride.services.plans import PlanRequest, PlanView
 from stride.services.screening import ScreeningStatus

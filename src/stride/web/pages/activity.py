@@ -20,7 +20,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.responses import RedirectResponse, Response
 
 from stride.activity.io import formats
-from stride.clinical.protocols import get_protocol, protocol_ids
+from stride.clinical.prescription import get_protocol, protocol_ids
 from stride.domain.activity import (
     AdverseEventEntry,
     ImportRecord,

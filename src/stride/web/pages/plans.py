@@ -11,8 +11,7 @@ from markupsafe import Markup
 from starlette.datastructures import FormData
 from starlette.responses import RedirectResponse, Response
 
-from stride.clinical.prescription import Refusal
-from stride.clinical.protocols import cert_report, get_protocol, protocol_ids
+from stride.clinical.prescription import Refusal, cert_report, get_protocol, protocol_ids
 from stride.domain.plan_weeks import ResumeMode
 from stride.domain.warning_signs import cardiac_warning
 from stride.errors import InvalidInput, NotFound

@@ -1,0 +1,2 @@
+"""Rule data of the prescription package: intensity classes, the prescription rules, the protocol
+library rules and one file per protocol."""

@@ -1,0 +1,1 @@
+"""Unit tests of stride.clinical.prescription: intensity, protocols and the prescription engine."""
