@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from benchmarks import apple_health, audit_chain, fit_import, input_bounds, zone_minutes
+from benchmarks import apple_health, audit_chain, fit_import, input_bounds, load, zone_minutes
 
 
 def main() -> None:
-    for bench in (audit_chain, fit_import, zone_minutes, apple_health, input_bounds):
+    for bench in (audit_chain, fit_import, zone_minutes, apple_health, input_bounds, load):
         bench.main()
 
 

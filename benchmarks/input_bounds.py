@@ -51,14 +51,14 @@ class Server:
     patient_id: int
 
 
-def _free_port() -> int:
+def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port: int = sock.getsockname()[1]
         return port
 
 
-def _wait(url: str, proc: subprocess.Popen[bytes]) -> None:
+def wait_until_up(url: str, proc: subprocess.Popen[bytes]) -> None:
     """Poll /healthz until the server answers (it migrates and seeds first)."""
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
@@ -72,7 +72,7 @@ def _wait(url: str, proc: subprocess.Popen[bytes]) -> None:
     raise RuntimeError("the server did not start within 120 s")
 
 
-def _peak_mb(pid: int) -> float:
+def peak_mb(pid: int) -> float:
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         if line.startswith("VmHWM:"):
             return int(line.split()[1]) / 1024
@@ -92,7 +92,7 @@ def _server(data_dir: Path) -> Iterator[Server]:
     # Seeded (and migrated) by a process of its own, so that the server's peak is the server's.
     for command in (["db", "upgrade"], ["demo", "seed"]):
         subprocess.run([str(_STRIDE), *command], env=env, cwd=data_dir, capture_output=True, check=True)
-    port = _free_port()
+    port = free_port()
     proc = subprocess.Popen(
         [str(_STRIDE), "serve", "--port", str(port)],
         env=env,
@@ -102,7 +102,7 @@ def _server(data_dir: Path) -> Iterator[Server]:
     )
     try:
         url = f"http://127.0.0.1:{port}"
-        _wait(url, proc)
+        wait_until_up(url, proc)
         made = subprocess.run(
             [str(_STRIDE), "token", "create", "--username", "patient4", "--json"],
             env=env,
@@ -202,7 +202,7 @@ def main(argv: list[str] | None = None) -> None:
     with tempfile.TemporaryDirectory(prefix="stride-bounds-") as tmp:
         folder = Path(tmp)
         with _server(folder / "idle") as server:
-            idle = _peak_mb(server.pid)
+            idle = peak_mb(server.pid)
         print(f"input bounds: peak RSS of the server process (limit {LIMIT_MB:.0f} MB); baseline: idle")
         print(f"  {'server idle (started, one request)':40s} {idle:7.0f} MB")
         failures = 0
@@ -211,7 +211,7 @@ def main(argv: list[str] | None = None) -> None:
             size_mb = path.stat().st_size / 2**20
             with _server(folder / f"case{i}") as server:
                 status, body = _upload(server, path)
-                peak = _peak_mb(server.pid)
+                peak = peak_mb(server.pid)
             path.unlink()
             ok = peak <= LIMIT_MB and expected(body)
             failures += not ok
