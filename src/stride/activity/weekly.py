@@ -19,6 +19,7 @@ import numpy as np
 from stride.activity.dose import DoseRules, SessionDose, dose_rules
 from stride.activity.model import MetricSeries
 from stride.activity.zones import ZONE_KEYS, local_days, timezone
+from stride.domain.dates import monday_of
 from stride.errors import InvalidInput
 
 _EPOCH_DAY = date(1970, 1, 1)
@@ -59,7 +60,7 @@ def week_start_of(moment: datetime | date, tz: str | tzinfo) -> date:
         if moment.utcoffset() is None:
             raise InvalidInput("must be a timezone-aware date and time", field="start")
         moment = moment.astimezone(timezone(tz)).date()
-    return moment - timedelta(days=moment.weekday())
+    return monday_of(moment)
 
 
 def _counted(sessions: Sequence[SessionDose], duplicates: Collection[str]) -> list[SessionDose]:

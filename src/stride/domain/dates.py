@@ -107,3 +107,12 @@ def local_day(at: datetime, tz: tzinfo) -> date:
         return at.astimezone(tz).date()
     except OverflowError:
         return at.date()
+
+
+def monday_of(day: date) -> date:
+    """The Monday of ``day``'s calendar week (ISO 8601 weeks start on Monday).
+
+    >>> monday_of(date(2026, 1, 11))
+    datetime.date(2026, 1, 5)
+    """
+    return day - timedelta(days=day.weekday())

@@ -20,7 +20,7 @@ from stride.domain.activity import (
     check_session_entry,
     escalation_for,
 )
-from stride.domain.dates import check_event_date
+from stride.domain.dates import check_event_date, monday_of
 from stride.domain.warning_signs import cardiac_warning
 from stride.errors import InvalidInput, NotFound
 from stride.services import activity_dose as dosing
@@ -218,7 +218,7 @@ class ActivityService:
                 context = dosing.dose_context(s, patient_id, today=self.deps.clock().date())
                 if week_start is not None:
                     check_event_date(week_start, today=self.deps.clock().date(), field="week_start")
-                monday = dosing.monday_of(week_start or self.deps.clock().astimezone(context.tz).date())
+                monday = monday_of(week_start or self.deps.clock().astimezone(context.tz).date())
                 view = week_view(s, self.deps, patient_id, monday, context)
                 record(
                     s,

@@ -22,7 +22,7 @@ from stride.activity.weekly import WeekDose, week_dose
 from stride.clinical.prescription import Plan, PlanWeek, plan_from_dict
 from stride.clinical.prescription import hrmax as estimate_hrmax
 from stride.domain.activity import ImportRecord, SessionEntry, StoredSession, WeekSummary
-from stride.domain.dates import local_day
+from stride.domain.dates import local_day, monday_of
 from stride.domain.plan_weeks import Pause, plan_week
 from stride.errors import InvalidInput
 from stride.services.context import Deps
@@ -269,10 +269,6 @@ def _store_daily(s: Session, found: ImportRecord, parsed: ParsedFile, ctx: DoseC
             calories=totals.get("calories", {}).get(day),
         )
     return days
-
-
-def monday_of(day: date) -> date:
-    return day - timedelta(days=day.weekday())
 
 
 def week_bounds(monday: date, tz: ZoneInfo) -> tuple[datetime, datetime]:

@@ -9,6 +9,7 @@ from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from stride.domain.activity import AdverseEventEntry, SessionEntry
+from stride.domain.dates import monday_of
 from stride.services.activity import ActivityService
 from stride.services.context import Caller
 from stride.services.plans import PlanRequest, PlanService
@@ -41,7 +42,7 @@ def seed_activity(
     rng: random.Random,
 ) -> None:
     today = now.date()
-    start = today - timedelta(days=21 + today.weekday())  # a Monday three weeks back
+    start = monday_of(today) - timedelta(days=21)  # a Monday three weeks back
     screening.record(clinician, patient_id, CLEARED_SCREENING)
     plans.build(
         clinician,
