@@ -19,8 +19,15 @@ from rich.console import Console
 from rich.table import Table
 
 from stride.cli.output import run, stderr
-from stride.clinical.measurement import Score, get_instrument, instrument_ids, score, score_ipaq, score_list
-from stride.clinical.measurement.ipaq import INSTRUMENT_ID as IPAQ_ID
+from stride.clinical.measurement import (
+    IPAQ_ID,
+    Score,
+    get_instrument,
+    instrument_ids,
+    score,
+    score_ipaq,
+    score_list,
+)
 from stride.clinical.safety import safety_concern
 from stride.errors import BadRequest, InvalidInput
 

@@ -12,6 +12,7 @@
 from __future__ import annotations
 
 from stride.clinical.measurement.instruments import Instrument, get_instrument, instrument_ids
+from stride.clinical.measurement.ipaq import INSTRUMENT_ID as IPAQ_ID
 from stride.clinical.measurement.outcomes import (
     Cutoff,
     OutcomePoint,
@@ -24,6 +25,7 @@ from stride.clinical.measurement.result import Score
 from stride.clinical.measurement.scoring import score, score_ipaq, score_list
 
 __all__ = [
+    "IPAQ_ID",
     "Cutoff",
     "Instrument",
     "OutcomePoint",

@@ -2,7 +2,7 @@
 
 - ``screening.py`` — the pre-exercise screen (ACSM pre-participation, PAR-Q+, blood pressure,
   conditions, psychiatric safety, medication notes): ``screen(inp) -> ScreeningDecision``. Its input
-  is parsed by ``screening_input.py``; its rules are the model of ``screening_rules.py``, loaded by
+  is parsed by ``screening_input.py``; its rules are the model of ``screening_model.py``, loaded by
   ``screening_data.py`` (``data/screening.toml``) with the condition and medication catalogues of
   ``screening_catalogue.py`` (``data/conditions.toml``, ``data/medications.toml``).
 - ``concerns.py`` — the psychiatric safety net on a scored questionnaire (PHQ-9 item 9, C-SSRS):

@@ -27,7 +27,7 @@ from datetime import date, timedelta
 
 from stride.clinical.safety.screening_data import bp_policies, dosing_day_policies, screening_rules
 from stride.clinical.safety.screening_input import ScreeningInput, input_to_json, parse_screening_input
-from stride.clinical.safety.screening_rules import Decision, Group, Outcome, ScreeningRules
+from stride.clinical.safety.screening_model import Decision, Group, Outcome, ScreeningRules
 from stride.errors import InvalidInput
 
 __all__ = [

@@ -13,7 +13,7 @@ from typing import Any
 
 from stride.clinical import toml_reader as r
 from stride.clinical.measurement.instrument_model import FrozenMap
-from stride.clinical.safety.screening_rules import (
+from stride.clinical.safety.screening_model import (
     ConditionRule,
     Decision,
     MedicationRule,

@@ -16,7 +16,7 @@ from stride.clinical import toml_reader as r
 from stride.clinical.measurement import get_instrument
 from stride.clinical.measurement.instrument_model import FrozenMap, TriageRule
 from stride.clinical.safety import screening_catalogue as c
-from stride.clinical.safety.screening_rules import (
+from stride.clinical.safety.screening_model import (
     AcsmRow,
     AcsmRules,
     BpRule,

@@ -15,7 +15,7 @@ from typing import Any
 
 from stride.clinical.measurement.instrument_model import FrozenMap
 from stride.clinical.safety.screening_data import screening_rules
-from stride.clinical.safety.screening_rules import ScreeningRules
+from stride.clinical.safety.screening_model import ScreeningRules
 from stride.errors import InvalidInput
 
 SEXES = ("female", "male", "other")
