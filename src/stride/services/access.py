@@ -1,23 +1,51 @@
-"""Access rules, in one place, checked by every use case.
-
-- admin: all patient records (registration and team assignment), no clinical data; manages sites,
-  care teams, users; reads the audit log.
-- clinician: the patients of their care teams: demographics (read, register, edit) and clinical data
-  (read, enter ratings, correct answers, acknowledge alerts, set schedules, record treatment); reads
-  their own teams.
-- patient: their own record (read) and clinical data (read; answer self-report questionnaires).
-- researcher: no identifiable patient data (pseudonymised study data in a later release).
-"""
+"""The I/O half of the access policy (stride.domain.access_policy): the caller's relation to a
+record (one query) and the audited refusal. The rules themselves are in the policy."""
 
 from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
+from stride.domain.access_policy import SYSTEM, Action, Decision, Relation, Subject, decide
 from stride.domain.accounts import Role
 from stride.domain.security import SecurityKind
 from stride.errors import NotFound, PermissionDenied
 from stride.services.context import Caller, Deps, security
 from stride.store.repositories import patients as patient_repo
+
+
+def subject(caller: Caller) -> Subject | None:
+    """The policy's subject: the role, or ``system`` for the CLI operator; None when not logged in."""
+    return SYSTEM if caller.system else caller.role
+
+
+def relation(session: Session, caller: Caller, patient_id: int | None) -> Relation:
+    """The caller's link to one patient's record: one query for a clinician, none otherwise. A
+    patient id that does not exist (None: the row was not found) is a record with no link."""
+    actor = caller.actor
+    if patient_id is None or actor is None:
+        return Relation.NONE
+    if actor.role is Role.PATIENT:
+        return Relation.OWN if actor.patient_id == patient_id else Relation.NONE
+    if actor.role is Role.CLINICIAN and patient_repo.in_clinician_teams(session, patient_id, actor.user_id):
+        return Relation.CARE_TEAM
+    return Relation.NONE
+
+
+def decide_for(caller: Caller, relation_: Relation, action: Action) -> Decision:
+    who = subject(caller)
+    if who is None:
+        return Decision(False, "log in first")
+    return decide(who, relation_, action)
+
+
+def allows(caller: Caller, action: Action) -> bool:
+    """An action not on one record (a list, an administrator's task): decided by role alone."""
+    return decide_for(caller, Relation.NOT_APPLICABLE, action).allowed
+
+
+def may(session: Session, caller: Caller, action: Action, patient_id: int | None) -> bool:
+    """An action on one patient's record (None: the record was not found, so no one has a link)."""
+    return decide_for(caller, relation(session, caller, patient_id), action).allowed
 
 
 def has_role(caller: Caller, *roles: Role) -> bool:
@@ -28,57 +56,30 @@ def has_role(caller: Caller, *roles: Role) -> bool:
 
 
 def may_read_patient(session: Session, caller: Caller, patient_id: int) -> bool:
-    if has_role(caller, Role.ADMIN):
-        return True
-    actor = caller.actor
-    if actor is None:
-        return False
-    if actor.role is Role.PATIENT:
-        return actor.patient_id == patient_id
-    if actor.role is Role.CLINICIAN:
-        return patient_repo.in_clinician_teams(session, patient_id, actor.user_id)
-    return False
+    return may(session, caller, Action.READ_PATIENT, patient_id)
 
 
 def may_read_clinical(session: Session, caller: Caller, patient_id: int) -> bool:
-    """Clinical data (answers, scores, treatment) is for the patient and their care team only: an
-    administrator registers patients but does not read their clinical record."""
-    if caller.system or caller.role is Role.ADMIN:
-        return False
-    return may_read_patient(session, caller, patient_id)
+    return may(session, caller, Action.READ_CLINICAL, patient_id)
 
 
 def may_write_clinical(session: Session, caller: Caller, patient_id: int) -> bool:
-    """Clinician-entered data (ratings, corrections, treatment history, schedules)."""
-    return caller.role is Role.CLINICIAN and may_read_patient(session, caller, patient_id)
+    return may(session, caller, Action.WRITE_CLINICAL, patient_id)
 
 
 def may_log_activity(
     session: Session, caller: Caller, patient_id: int, *, system_allowed: bool = False
 ) -> bool:
-    """Sessions, adverse events and device files: the patient themselves or their care team; the
-    operator at the command line may import files (``stride import``) when ``system_allowed``."""
-    if caller.system:
-        return system_allowed
-    actor = caller.actor
-    if actor is None:
-        return False
-    if actor.role is Role.PATIENT:
-        return actor.patient_id == patient_id
-    return may_write_clinical(session, caller, patient_id)
+    return may(session, caller, Action.IMPORT_ACTIVITY if system_allowed else Action.LOG_ACTIVITY, patient_id)
 
 
 def may_edit_patient(session: Session, caller: Caller, patient_id: int) -> bool:
-    if caller.role is Role.PATIENT:
-        return False
-    return may_read_patient(session, caller, patient_id)
+    return may(session, caller, Action.EDIT_PATIENT, patient_id)
 
 
-# Resources that are one patient's record or a row of it: a caller who reaches records through a
-# care team or their own link (clinician, patient) and may not see this one is told it is not there,
-# exactly as for an id that does not exist, so that ids cannot be probed (OWASP ASVS 4.0 V4.2.1).
+# Resources that are one patient's record or a row of it: the ones a refusal may hide (the policy's
+# Decision.hide) behind the answer for an id that does not exist.
 _RECORD_KINDS = frozenset({"patient", "response", "alert", "session", "import"})
-_RECORD_ROLES = frozenset({Role.CLINICIAN, Role.PATIENT})
 
 
 def not_found_message(resource: str) -> str | None:
@@ -108,10 +109,12 @@ def deny(
     an id that does not exist) gets :class:`NotFound`, the same answer in both cases; a refusal by
     role, or of an action on a record the caller does see, is :class:`PermissionDenied`.
     """
-    hidden = not_found_message(resource) if caller.role in _RECORD_ROLES else None
+    hidden = not_found_message(resource)
     with deps.db.transaction() as session:
-        if hidden is not None and patient_id is not None and may_read_patient(session, caller, patient_id):
-            hidden = None
+        # Hidden when the caller may not see the record at all; the refused action does not matter.
+        if hidden is not None:
+            seen = decide_for(caller, relation(session, caller, patient_id), Action.READ_PATIENT)
+            hidden = hidden if seen.hide else None
         security(
             session,
             deps,
