@@ -27,7 +27,8 @@ class PatientPage:
 
 @dataclass(frozen=True, slots=True)
 class PatientRecord:
-    """A patient with their care teams and account, as shown on the record page."""
+    """A patient with their care teams (names and sites, not the teams' member and patient lists)
+    and account, as shown on the record page."""
 
     patient: Patient
     teams: list[CareTeam]

@@ -1,0 +1,61 @@
+"""What the patient list and a patient's record read from the database, through the API, so that
+they cost the same for a team of 25 patients as for one of 10,000 (the load benchmark,
+``benchmarks/load.py``, measures the time; these check the reasons, without timing anything)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from fastapi.testclient import TestClient
+from sqlalchemy import event
+
+from stride.services.context import Caller
+from stride.services.registry import Services
+
+
+@contextmanager
+def statements(svc: Services) -> Iterator[list[tuple[str, Any]]]:
+    """Every SQL statement (and its parameters) the app runs inside the block."""
+    seen: list[tuple[str, Any]] = []
+
+    def note(_conn: Any, _cursor: Any, statement: str, parameters: Any, _ctx: Any, _many: bool) -> None:
+        seen.append((statement, parameters))
+
+    engine = svc.deps.db.engine
+    event.listen(engine, "before_cursor_execute", note)
+    try:
+        yield seen
+    finally:
+        event.remove(engine, "before_cursor_execute", note)
+
+
+def bearer(demo: Services, username: str = "dr.okafor") -> dict[str, str]:
+    return {
+        "Authorization": f"Bearer {demo.auth.create_api_token(Caller.cli(), username=username, name='t')}"
+    }
+
+
+def test_a_patient_record_names_their_teams_without_reading_the_teams_patient_lists(
+    demo: Services, client: TestClient
+) -> None:
+    headers = bearer(demo)
+    listed = client.get("/api/v1/patients", params={"limit": 1}, headers=headers).json()["items"][0]
+    with statements(demo) as seen:
+        answer = client.get(f"/api/v1/patients/{listed['id']}", headers=headers)
+    assert answer.status_code == 200
+    assert len(answer.json()["team_ids"]) == 1
+    # The team's member and patient lists (10,000 ids for a large team) are not what a record shows.
+    assert not [s for s, _ in seen if "FROM team_patient" in s and "team_patient.team_id = " in s]
+    assert not [s for s, _ in seen if "FROM team_member" in s and "team_member.team_id = " in s]
+
+
+def test_the_record_page_still_names_the_patients_care_team(demo: Services, client: TestClient) -> None:
+    info = demo.auth.login("dr.rivera", "demo-clinic-clinician", client_addr="testclient", user_agent="t")
+    client.cookies.set("stride_session", info.token)
+    headers = bearer(demo, "dr.rivera")
+    first = client.get("/api/v1/patients", params={"limit": 1}, headers=headers).json()["items"][0]
+    page = client.get(f"/patients/{first['id']}")
+    assert page.status_code == 200
+    assert "Mood Disorders Team" in page.text
