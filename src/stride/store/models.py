@@ -52,6 +52,8 @@ class SiteRow(Base):
 
 class PatientRow(Base):
     __tablename__ = "patient"
+    # The patient list's order, so that a page is read from the index instead of a sort of them all.
+    __table_args__ = (Index("ix_patient_family_given_id", "family_name", "given_name", "id"),)
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     given_name: Mapped[str] = mapped_column(String(100))
     family_name: Mapped[str] = mapped_column(String(100), index=True)
