@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import Depends, Request
+from starlette.concurrency import run_in_threadpool
 
 from stride.domain.accounts import Actor
 from stride.errors import AuthenticationRequired, CsrfFailed
@@ -39,6 +40,15 @@ def web_session(request: Request) -> SessionInfo | None:
     return info
 
 
+async def _web_session_off_loop(request: Request) -> SessionInfo | None:
+    """:func:`web_session` from an ``async`` dependency: in the thread pool, because resolving a
+    session is a database transaction (on SQLite it first waits for the write lock), and on the
+    event loop that wait would hold up every other request of the process."""
+    if hasattr(request.state, "web_session"):
+        return web_session(request)
+    return await run_in_threadpool(web_session, request)
+
+
 def client_addr(request: Request) -> str | None:
     return request.client.host if request.client else None
 
@@ -54,7 +64,7 @@ def _same(a: str | None, b: str | None) -> bool:
 async def page_caller(request: Request) -> Caller:
     """A page request: session cookie required; unsafe methods need the session's CSRF token
     in the form field or the ``X-CSRF-Token`` header (HTMX)."""
-    info = web_session(request)
+    info = await _web_session_off_loop(request)
     if info is None:
         raise LoginRequired("please log in")
     if request.method in UNSAFE:
@@ -75,11 +85,12 @@ async def api_caller(request: Request) -> Caller:
     methods need the ``X-CSRF-Token`` header)."""
     auth = request.headers.get("authorization", "")
     if auth.lower().startswith("bearer "):
-        actor = services(request).auth.resolve_api_token(auth[7:].strip())
+        # In the thread pool, as for sessions (_web_session_off_loop): a database transaction.
+        actor = await run_in_threadpool(services(request).auth.resolve_api_token, auth[7:].strip())
         if actor is None:
             raise AuthenticationRequired("invalid or revoked API token")
         return _caller(request, actor)
-    info = web_session(request)
+    info = await _web_session_off_loop(request)
     if info is None:
         raise AuthenticationRequired("send an API token (Authorization: Bearer) or log in")
     if request.method in UNSAFE and not _same(request.headers.get(CSRF_HEADER), info.csrf_token):
