@@ -4,10 +4,10 @@ waits to be resumed (pure)."""
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 from stride.domain.measurements import AlertState, SafetyAlert
-from stride.domain.plan_weeks import awaiting_resume, paused_days, plan_week
+from stride.domain.plan_weeks import awaiting_resume, covered_week, deciding_day, paused_days, plan_week
 
 START = date(2026, 11, 2)  # a Monday
 
@@ -99,3 +99,16 @@ def test_the_hold_began_with_the_first_alert_and_waits_for_the_last_resolved() -
     assert (found.alert_id, found.paused_from, found.resolved_at.day) == (2, date(2026, 11, 11), 16)
     # An alert resolved before this version was made held an earlier plan, not this one.
     assert awaiting_resume([first], since=datetime(2026, 11, 15, tzinfo=UTC)) is None
+
+
+def test_a_day_is_covered_by_the_plan_from_its_first_to_its_last_week() -> None:
+    assert covered_week(START, START - timedelta(days=1), weeks=4) is None
+    assert covered_week(START, START, weeks=4) == 1
+    assert covered_week(START, date(2026, 11, 29), weeks=4) == 4
+    assert covered_week(START, date(2026, 11, 30), weeks=4) is None
+    pause = (date(2026, 11, 11), date(2026, 11, 28))
+    assert covered_week(START, date(2026, 12, 3), [pause], weeks=4) == 3  # the paused days do not count
+
+
+def test_a_calendar_week_is_judged_on_the_plan_week_holding_its_thursday() -> None:
+    assert deciding_day(date(2026, 11, 23)) == date(2026, 11, 26)

@@ -277,7 +277,6 @@ def adherence_series(
     rules = rules or adherence_rules()
     weeks = plan.weeks if isinstance(plan, Plan) else plan
     out: list[WeekAdherence] = []
-    streak = 0
     for pw in sorted(weeks, key=lambda w: w.week):
         if through_week is not None and pw.week > through_week:
             break
@@ -292,9 +291,36 @@ def adherence_series(
             rules=rules,
             dose_rules=dose_rules,
         )
-        if week.category == rules.categories[0].id:
+        out.append(week)
+    return tuple(
+        replace(w, streak=n) for w, n in zip(out, streaks([w.category for w in out], rules), strict=True)
+    )
+
+
+def streaks(categories: Sequence[str], rules: AdherenceRules | None = None) -> tuple[int, ...]:
+    """The streak at each of consecutive weeks given their categories, oldest first: an adherent week
+    (the first category) extends it, a ``no_target`` week neither breaks nor extends it unless
+    ``[streaks] no_target_breaks``, any other week ends it.
+
+    >>> streaks(["adherent", "no_target", "adherent", "partial", "adherent"])
+    (1, 1, 2, 0, 1)
+    """
+    rules = rules or adherence_rules()
+    out: list[int] = []
+    streak = 0
+    for category in categories:
+        if category == rules.categories[0].id:
             streak += 1
-        elif week.category != NO_TARGET or rules.no_target_breaks:
+        elif category != NO_TARGET or rules.no_target_breaks:
             streak = 0
-        out.append(replace(week, streak=streak))
+        out.append(streak)
     return tuple(out)
+
+
+def current_streak(categories: Sequence[str], rules: AdherenceRules | None = None) -> int:
+    """The run of adherent weeks ending with the last of ``categories`` (oldest first): 0 unless
+    that week is adherent itself, so a rest week shows no streak of its own."""
+    rules = rules or adherence_rules()
+    if not categories or categories[-1] != rules.categories[0].id:
+        return 0
+    return streaks(categories, rules)[-1]

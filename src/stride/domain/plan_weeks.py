@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from enum import StrEnum
 
 from stride.domain.measurements import SafetyAlert
@@ -39,6 +39,24 @@ def plan_week(start: date, day: date, pauses: Iterable[Pause] = ()) -> int:
     """The 1-based plan week containing ``day``, the paused days not counted. Below 1 before the
     start; above the plan's length after its end (the caller knows the length)."""
     return ((day - start).days - paused_days(start, day, pauses)) // 7 + 1
+
+
+def covered_week(start: date, day: date, pauses: Iterable[Pause] = (), *, weeks: int) -> int | None:
+    """The 1-based week of a plan of ``weeks`` weeks that holds ``day``; ``None`` before its start
+    and after its end. The plan page, dose and adherence all ask this one question.
+
+    >>> start = date(2026, 1, 5)
+    >>> covered_week(start, date(2026, 1, 12), weeks=2), covered_week(start, date(2026, 1, 19), weeks=2)
+    (2, None)
+    """
+    number = plan_week(start, day, pauses)
+    return number if 1 <= number <= weeks else None
+
+
+def deciding_day(monday: date) -> date:
+    """The day of the calendar week starting ``monday`` whose plan week the whole week is judged
+    against: its Thursday, so the plan week holding most of its days (the ISO 8601 week rule)."""
+    return monday + timedelta(days=3)
 
 
 @dataclass(frozen=True, slots=True)

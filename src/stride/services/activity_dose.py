@@ -23,7 +23,7 @@ from stride.clinical.prescription import Plan, PlanWeek, plan_from_dict
 from stride.clinical.prescription import hrmax as estimate_hrmax
 from stride.domain.activity import ImportRecord, SessionEntry, StoredSession, WeekSummary
 from stride.domain.dates import local_day, monday_of
-from stride.domain.plan_weeks import Pause, plan_week
+from stride.domain.plan_weeks import Pause, covered_week
 from stride.errors import InvalidInput
 from stride.services.context import Deps
 from stride.store.repositories import activity as repo
@@ -50,10 +50,8 @@ class DoseContext:
         """The plan week (1-based number and week) containing ``day``, if the plan covers it."""
         if self.plan is None or self.plan_start is None:
             return None
-        number = plan_week(self.plan_start, day, self.pauses)
-        if not 1 <= number <= len(self.plan.weeks):
-            return None
-        return number, self.plan.weeks[number - 1]
+        number = covered_week(self.plan_start, day, self.pauses, weeks=len(self.plan.weeks))
+        return None if number is None else (number, self.plan.weeks[number - 1])
 
     def target_hr(self, day: date) -> tuple[int, int] | None:
         """The plan's heart-rate range for sessions in the week of ``day`` (the first planned
@@ -325,17 +323,37 @@ def day_steps(
     return {d: max(tracked.get(d, 0.0), logged.get(d, 0.0)) for d in sorted(days)}
 
 
-def week_dose_of(
-    s: Session, patient_id: int, ctx: DoseContext, monday: date
-) -> tuple[WeekDose, list[StoredSession], dict[date, float]]:
-    start, end = week_bounds(monday, ctx.tz)
-    sessions = repo.sessions_between(s, patient_id, start, end)
-    tracked = {d.day: d.steps for d in repo.daily_steps(s, patient_id, monday, monday + timedelta(days=6))}
-    steps = day_steps(tracked, sessions, ctx.tz)
-    doses = [d for d in (dose_of(x) for x in sessions) if d is not None]
-    duplicates = {str(x.id) for x in sessions if x.duplicate_of is not None}
-    week = week_dose(monday, doses, tz=ctx.tz, duplicates=duplicates, daily_steps=steps)
-    return week, sessions, steps
+WeekData = tuple[WeekDose, list[StoredSession], dict[date, float]]  # dose, sessions, steps per day
+
+
+def week_dose_of(s: Session, patient_id: int, ctx: DoseContext, monday: date) -> WeekData:
+    return week_doses_of(s, patient_id, ctx, [monday])[monday]
+
+
+def week_doses_of(
+    s: Session, patient_id: int, ctx: DoseContext, mondays: Iterable[date]
+) -> dict[date, WeekData]:
+    """The dose, sessions (those overlapping the week, oldest first) and steps per day of each
+    calendar week of ``mondays``, read in one query for the sessions and one for the steps."""
+    weeks = sorted(set(mondays))
+    if not weeks:
+        return {}
+    first, last = weeks[0], weeks[-1] + timedelta(days=6)
+    span_start, span_end = week_bounds(weeks[0], ctx.tz)[0], week_bounds(weeks[-1], ctx.tz)[1]
+    all_sessions = repo.sessions_between(s, patient_id, span_start, span_end)
+    all_tracked = {d.day: d.steps for d in repo.daily_steps(s, patient_id, first, last)}
+    out: dict[date, WeekData] = {}
+    for monday in weeks:
+        start, end = week_bounds(monday, ctx.tz)
+        sessions = [x for x in all_sessions if x.start < end and x.end > start]
+        sunday = monday + timedelta(days=6)
+        tracked = {d: v for d, v in all_tracked.items() if monday <= d <= sunday}
+        steps = day_steps(tracked, sessions, ctx.tz)
+        doses = [d for d in (dose_of(x) for x in sessions) if d is not None]
+        duplicates = {str(x.id) for x in sessions if x.duplicate_of is not None}
+        week = week_dose(monday, doses, tz=ctx.tz, duplicates=duplicates, daily_steps=steps)
+        out[monday] = (week, sessions, steps)
+    return out
 
 
 def recompute_weeks(s: Session, deps: Deps, patient_id: int, ctx: DoseContext, mondays: set[date]) -> None:

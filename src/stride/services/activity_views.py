@@ -13,12 +13,20 @@ from datetime import date, timedelta
 
 from sqlalchemy.orm import Session
 
-from stride.activity.adherence import NO_DATA, NO_TARGET, adherence_for_week, adherence_rules
+from stride.activity.adherence import (
+    NO_DATA,
+    NO_TARGET,
+    WeekAdherence,
+    adherence_for_week,
+    adherence_rules,
+    current_streak,
+)
 from stride.activity.daily import downsample_curve
 from stride.activity.zones import ZONE_KEYS
 from stride.clinical.prescription import PlanWeek
 from stride.domain.activity import AdverseEvent, DailySteps, StoredSession, WeekSummary
-from stride.services.activity_dose import DoseContext, dose_of, week_dose_of, week_summary
+from stride.domain.plan_weeks import deciding_day
+from stride.services.activity_dose import DoseContext, WeekData, dose_of, week_doses_of, week_summary
 from stride.services.context import Deps
 from stride.store.activity_store import ActivityStore
 from stride.store.repositories import activity as repo
@@ -103,65 +111,68 @@ def category_label(category: str) -> str:
 
 
 def _plan_week_for(ctx: DoseContext, monday: date) -> tuple[int, PlanWeek] | None:
-    return ctx.plan_week_at(monday + timedelta(days=3))
+    return ctx.plan_week_at(deciding_day(monday))
 
 
-def _judge(s: Session, patient_id: int, ctx: DoseContext, monday: date) -> tuple[str | None, float, float]:
-    """(category or None without a plan week, planned minutes, done minutes) of one calendar week."""
-    week, sessions, steps = week_dose_of(s, patient_id, ctx, monday)
+@dataclass(frozen=True, slots=True)
+class _Judged:
+    """One calendar week: its data, its plan week (if the plan covers it) and its adherence."""
+
+    data: WeekData
+    plan_week: tuple[int, PlanWeek] | None
+    adherence: WeekAdherence | None
+
+
+def _judge(ctx: DoseContext, monday: date, data: WeekData) -> _Judged:
     found = _plan_week_for(ctx, monday)
     if found is None:
-        return None, 0.0, week.duration_minutes
+        return _Judged(data, None, None)
+    _, sessions, steps = data
     doses = [d for d in (dose_of(x) for x in sessions) if d is not None]
     duplicates = {str(x.id) for x in sessions if x.duplicate_of is not None}
     judged = adherence_for_week(
         found[1], doses, tz=ctx.tz, duplicates=duplicates, week_start=monday, daily_steps=steps
     )
-    return judged.category, float(found[1].target.planned_minutes_per_week), week.duration_minutes
+    return _Judged(data, found, judged)
 
 
-def _streak(s: Session, patient_id: int, ctx: DoseContext, monday: date, adherent: bool) -> int:
-    """Consecutive adherent calendar weeks ending with ``monday``'s (weeks without a plan target
-    neither count nor break the run, as adherence.toml [streak] says by default)."""
-    if not adherent:
-        return 0
-    best = adherence_rules().categories[0].id
-    streak, week = 1, monday - timedelta(days=7)
+def _plan_weeks_through(ctx: DoseContext, monday: date) -> list[date]:
+    """The Mondays of the calendar weeks the plan covers, from its first through ``monday``'s,
+    oldest first (empty when the plan does not cover ``monday``'s week)."""
+    out, week = [], monday
     while _plan_week_for(ctx, week) is not None:
-        category, _, _ = _judge(s, patient_id, ctx, week)
-        if category == best:
-            streak += 1
-        elif category != NO_TARGET or adherence_rules().no_target_breaks:
-            break
+        out.append(week)
         week -= timedelta(days=7)
-    return streak
+    return out[::-1]
 
 
-def _adherence(s: Session, patient_id: int, ctx: DoseContext, monday: date) -> AdherenceView | None:
-    found = _plan_week_for(ctx, monday)
-    if found is None:
+def _judged_weeks(s: Session, patient_id: int, ctx: DoseContext, mondays: list[date]) -> dict[date, _Judged]:
+    return {m: _judge(ctx, m, data) for m, data in week_doses_of(s, patient_id, ctx, mondays).items()}
+
+
+def _adherence(
+    ctx: DoseContext, monday: date, judged: dict[date, _Judged], streak_weeks: list[date]
+) -> AdherenceView | None:
+    this = judged[monday]
+    if this.plan_week is None or this.adherence is None:
         return None
-    week, sessions, steps = week_dose_of(s, patient_id, ctx, monday)
-    doses = [d for d in (dose_of(x) for x in sessions) if d is not None]
-    duplicates = {str(x.id) for x in sessions if x.duplicate_of is not None}
-    judged = adherence_for_week(
-        found[1], doses, tz=ctx.tz, duplicates=duplicates, week_start=monday, daily_steps=steps
-    )
-    best = adherence_rules().categories[0].id
+    week, found, result = this.data[0], this.plan_week, this.adherence
+    # Weeks the plan covers are judged (a plan week for each), so each has a category.
+    categories = [a.category for a in (judged[m].adherence for m in streak_weeks) if a is not None]
     return AdherenceView(
-        sessions_done=judged.sessions_done,
-        sessions_planned=judged.sessions_planned,
+        sessions_done=result.sessions_done,
+        sessions_planned=result.sessions_planned,
         minutes_done=week.duration_minutes,
         minutes_target=float(found[1].target.planned_minutes_per_week),
-        dose_done=judged.dose_achieved or 0.0,
-        dose_target=judged.dose_target,
-        dose_unit=judged.dose_metric,
-        dose_ratio=judged.dose_ratio,
-        minutes_in_zone=judged.minutes_in_prescribed_intensity,
-        target_band=ctx.target_hr(monday + timedelta(days=3)),
-        category=judged.category,
-        category_label=category_label(judged.category),
-        streak_weeks=_streak(s, patient_id, ctx, monday, judged.category == best),
+        dose_done=result.dose_achieved or 0.0,
+        dose_target=result.dose_target,
+        dose_unit=result.dose_metric,
+        dose_ratio=result.dose_ratio,
+        minutes_in_zone=result.minutes_in_prescribed_intensity,
+        target_band=ctx.target_hr(deciding_day(monday)),
+        category=result.category,
+        category_label=category_label(result.category),
+        streak_weeks=current_streak(categories),
     )
 
 
@@ -183,15 +194,20 @@ def _hr_zone_minutes(sessions: list[StoredSession], counted: set[str]) -> dict[s
 
 
 def week_view(s: Session, deps: Deps, patient_id: int, monday: date, ctx: DoseContext) -> WeekView:
-    week, sessions, steps = week_dose_of(s, patient_id, ctx, monday)
-    found = _plan_week_for(ctx, monday)
-    history = []
-    for back in range(HISTORY_WEEKS - 1, -1, -1):
-        earlier = monday - timedelta(days=7 * back)
-        category, planned, done = _judge(s, patient_id, ctx, earlier)
-        history.append(
-            WeekBar(week_start=earlier, planned_minutes=planned, done_minutes=done, category=category)
+    history_weeks = [monday - timedelta(days=7 * back) for back in range(HISTORY_WEEKS - 1, -1, -1)]
+    streak_weeks = _plan_weeks_through(ctx, monday)
+    judged = _judged_weeks(s, patient_id, ctx, [*history_weeks, *streak_weeks])
+    week, sessions, steps = judged[monday].data
+    found = judged[monday].plan_week
+    history = [
+        WeekBar(
+            week_start=earlier,
+            planned_minutes=float(j.plan_week[1].target.planned_minutes_per_week) if j.plan_week else 0.0,
+            done_minutes=j.data[0].duration_minutes,
+            category=j.adherence.category if j.adherence else None,
         )
+        for earlier, j in ((m, judged[m]) for m in history_weeks)
+    ]
     summary = week_summary(monday, week, at=deps.clock())
     return WeekView(
         patient_id=patient_id,
@@ -204,7 +220,7 @@ def week_view(s: Session, deps: Deps, patient_id: int, monday: date, ctx: DoseCo
         summary=summary,
         zone_minutes=_hr_zone_minutes(sessions, set(week.session_ids)),
         steps=[DailySteps(day=d, steps=v) for d, v in sorted(steps.items())],
-        adherence=_adherence(s, patient_id, ctx, monday),
+        adherence=_adherence(ctx, monday, judged, streak_weeks),
         history=history,
         unknown_dose_sessions=week.unknown_dose_sessions,
     )

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from stride.clinical.prescription import Plan, PlanWeek, plan_from_dict
 from stride.domain.exercise import PlanResume, StoredPlan
 from stride.domain.measurements import SafetyAlert
-from stride.domain.plan_weeks import AwaitingResume, Pause, awaiting_resume, plan_week
+from stride.domain.plan_weeks import AwaitingResume, Pause, awaiting_resume, covered_week, plan_week
 from stride.services.screening import ScreeningStatus
 from stride.store.repositories import exercise as repo
 from stride.store.repositories import measurements as measurement_repo
@@ -105,7 +105,6 @@ class PlanView:
 def plan_view(stored: StoredPlan, state: HoldState, status: ScreeningStatus, *, today: date) -> PlanView:
     hold = _hold_reason(open_alert=state.active_alerts, status=status, awaiting=state.awaiting)
     plan = plan_from_dict(stored.plan)
-    week = plan_week(stored.start_date, today, state.pauses)
     resume_week = None
     if state.awaiting is not None:
         # The week the hold began in (the first week when it began before the start).
@@ -116,7 +115,7 @@ def plan_view(stored: StoredPlan, state: HoldState, status: ScreeningStatus, *, 
         plan=plan,
         on_hold=hold is not None,
         hold_reason=hold,
-        current_week=week if 1 <= week <= len(plan.weeks) else None,
+        current_week=covered_week(stored.start_date, today, state.pauses, weeks=len(plan.weeks)),
         resumes=state.resumes,
         awaiting=state.awaiting,
         resume_week=resume_week,

@@ -16,7 +16,9 @@ from stride.activity.adherence import (
     adherence_for_week,
     adherence_rules,
     adherence_series,
+    current_streak,
     parse_adherence,
+    streaks,
 )
 from stride.activity.dose import SessionDose, session_dose
 from stride.activity.model import Samples
@@ -254,3 +256,12 @@ def test_the_rules_file() -> None:
     ]
     assert rules.dose_metrics["kcal_per_kg_per_week"] == "kcal_per_kg"
     assert all(c.source for c in rules.categories)
+
+
+def test_the_current_streak_is_the_run_ending_with_an_adherent_last_week() -> None:
+    categories = ["adherent", "partial", "adherent", NO_TARGET, "adherent"]
+    assert current_streak(categories) == 2  # the rest week neither breaks nor extends it
+    assert current_streak(categories, replace(adherence_rules(), no_target_breaks=True)) == 1
+    assert current_streak([*categories, NO_TARGET]) == 0, "a rest week has no streak of its own"
+    assert current_streak([]) == 0
+    assert streaks(categories) == (1, 0, 1, 1, 2)
