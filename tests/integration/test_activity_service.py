@@ -169,7 +169,8 @@ def test_fit_import_stores_sessions_samples_and_dose_once(demo: Services, patien
     [session] = view.sessions
     assert (session.source, session.sport, session.import_id) == ("fit", "running", done.id)
     assert session.sample_count > 0
-    assert session.dose["method"] == "hr"
+    assert session.dose is not None
+    assert session.dose.method == "hr"
     detail = demo.activity.session(patient1, session.id)
     assert 0 < len(detail.hr_curve) <= session.sample_count
     assert sum(detail.zone_minutes.values()) == pytest.approx(session.duration_s / 60)

@@ -3,9 +3,11 @@ events and weekly summaries. The computations on them live in ``stride.activity`
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
+from types import MappingProxyType
 
 from stride.domain.dates import check_event_time
 from stride.domain.refdata import load_toml
@@ -70,6 +72,97 @@ class DeviceTotals:
         )
 
 
+DOSE_VERSION = 1  # the "v" of a session's stored dose; rows written before it had none and are v1
+_DOSE_NUMBERS = (
+    "duration_minutes",
+    "hr_coverage",
+    "moderate_minutes",
+    "vigorous_minutes",
+    "moderate_equivalent_minutes",
+)
+_DOSE_OPTIONAL = ("met_minutes", "kcal_per_kg", "minutes_in_target")
+
+
+@dataclass(frozen=True, slots=True)
+class StoredDose:
+    """A session's dose as stored (``stride.activity.dose.SessionDose`` without the session's own
+    fields): the method, the minutes per zone and class, MET-minutes and kcal/kg (``None`` when
+    unknown), the heart-rate coverage and the values that priced it."""
+
+    method: str  # "hr", "rpe" or "met"
+    duration_minutes: float
+    minutes_by_zone: Mapping[str, float]
+    hr_coverage: float
+    met_minutes: float | None
+    kcal_per_kg: float | None
+    moderate_minutes: float
+    vigorous_minutes: float
+    moderate_equivalent_minutes: float
+    minutes_in_target: float | None
+    met_source: str | None = None
+
+    @property
+    def dose_known(self) -> bool:
+        return self.met_minutes is not None
+
+    def as_dict(self) -> dict[str, object]:
+        """The dose as the API has always shown it: its fields by name, in alphabetical order."""
+        data: dict[str, object] = {
+            "method": self.method,
+            "minutes_by_zone": dict(self.minutes_by_zone),
+            "met_source": self.met_source,
+            **{name: getattr(self, name) for name in (*_DOSE_NUMBERS, *_DOSE_OPTIONAL)},
+        }
+        return dict(sorted(data.items()))
+
+
+def dose_to_data(dose: StoredDose | None) -> dict[str, object]:
+    """The JSON object stored for a dose (``{}`` for a session whose dose was never computed)."""
+    return {} if dose is None else {"v": DOSE_VERSION, **dose.as_dict()}
+
+
+def dose_from_data(data: Mapping[str, object]) -> StoredDose | None:
+    """A stored dose back; ``{}`` is none. Rows without ``"v"`` were written as v1 (no migration
+    needed); those written before ``met_source`` existed have it ``None``."""
+    if not data:
+        return None
+    version = data.get("v", 1)
+    if version != DOSE_VERSION:
+        raise ValueError(f"a stored dose of version {version!r}; this Stride reads version {DOSE_VERSION}")
+    zones = data["minutes_by_zone"]
+    assert isinstance(zones, Mapping)
+    source = data.get("met_source")
+    return StoredDose(
+        method=str(data["method"]),
+        duration_minutes=_required(data["duration_minutes"]),
+        minutes_by_zone=MappingProxyType({str(k): _required(v) for k, v in zones.items()}),
+        hr_coverage=_required(data["hr_coverage"]),
+        met_minutes=_number(data["met_minutes"]),
+        kcal_per_kg=_number(data["kcal_per_kg"]),
+        moderate_minutes=_required(data["moderate_minutes"]),
+        vigorous_minutes=_required(data["vigorous_minutes"]),
+        moderate_equivalent_minutes=_required(data["moderate_equivalent_minutes"]),
+        minutes_in_target=_number(data["minutes_in_target"]),
+        met_source=None if source is None else str(source),
+    )
+
+
+def _required(value: object) -> float:
+    # Numbers are kept as JSON gave them (an int stays an int), so the API shows what it always did.
+    number = _number(value)
+    if number is None:
+        raise ValueError("a stored dose lacks a number it must have")
+    return number
+
+
+def _number(value: object) -> float | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ValueError(f"a stored dose has {value!r} where a number belongs")
+    return value
+
+
 @dataclass(frozen=True, slots=True)
 class StoredSession:
     """A session as stored: logged by hand (``source == "manual"``) or imported from a file."""
@@ -92,7 +185,7 @@ class StoredSession:
     notes: str | None
     sample_count: int
     duplicate_of: int | None  # an overlapping session of another source counted instead
-    dose: dict[str, object]
+    dose: StoredDose | None  # None: never computed
     recorded_at: datetime
     recorded_by: int | None
     device_summary: DeviceTotals | None = None  # the file's own summary, where it gave one

@@ -8,20 +8,20 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from types import MappingProxyType
-from typing import Any, cast
+from typing import cast
 from zoneinfo import ZoneInfo
 
 import numpy as np
 from sqlalchemy.orm import Session
 
 from stride.activity.daily import daily_totals
-from stride.activity.dose import SessionDose, parsed_session_dose, session_dose
+from stride.activity.dose import Method, SessionDose, parsed_session_dose, session_dose
 from stride.activity.model import ParsedFile, ParsedSession, Samples, Sport
 from stride.activity.overlap import SessionSpan, find_duplicates
 from stride.activity.weekly import WeekDose, week_dose
 from stride.clinical.prescription import Plan, PlanWeek, plan_from_dict
 from stride.clinical.prescription import hrmax as estimate_hrmax
-from stride.domain.activity import ImportRecord, SessionEntry, StoredSession, WeekSummary
+from stride.domain.activity import ImportRecord, SessionEntry, StoredDose, StoredSession, WeekSummary
 from stride.domain.dates import local_day, monday_of
 from stride.domain.plan_weeks import Pause, covered_week
 from stride.errors import InvalidInput
@@ -93,40 +93,44 @@ def dose_context(s: Session, patient_id: int, *, today: date | None = None) -> D
 
 # --- a session's dose, as stored -----------------------------------------------------------------
 
-_DOSE_FIELDS = (
-    "method",
-    "duration_minutes",
-    "hr_coverage",
-    "met_minutes",
-    "kcal_per_kg",
-    "moderate_minutes",
-    "vigorous_minutes",
-    "moderate_equivalent_minutes",
-    "minutes_in_target",
-)
 
-
-def dose_dict(dose: SessionDose) -> dict[str, object]:
-    """The stored JSON of a session's dose."""
-    data: dict[str, object] = {name: getattr(dose, name) for name in _DOSE_FIELDS}
-    data["minutes_by_zone"] = dict(dose.minutes_by_zone)
-    data["met_source"] = dose.met_source
-    return data
+def stored_dose(dose: SessionDose) -> StoredDose:
+    """A session's dose as stored (without the session's own id, start and activity)."""
+    return StoredDose(
+        method=dose.method,
+        duration_minutes=dose.duration_minutes,
+        minutes_by_zone=dose.minutes_by_zone,
+        hr_coverage=dose.hr_coverage,
+        met_minutes=dose.met_minutes,
+        kcal_per_kg=dose.kcal_per_kg,
+        moderate_minutes=dose.moderate_minutes,
+        vigorous_minutes=dose.vigorous_minutes,
+        moderate_equivalent_minutes=dose.moderate_equivalent_minutes,
+        minutes_in_target=dose.minutes_in_target,
+        met_source=dose.met_source,
+    )
 
 
 def dose_of(session: StoredSession) -> SessionDose | None:
     """The stored dose of a session as the pure functions take it (``None`` if never computed)."""
-    data = session.dose
-    if not data:
+    d = session.dose
+    if d is None:
         return None
-    values = {name: data[name] for name in _DOSE_FIELDS}
     return SessionDose(
         session_id=str(session.id),
         start=session.start,
         sport=cast(Sport, session.sport),
-        minutes_by_zone=MappingProxyType(dict(cast(Mapping[str, float], data["minutes_by_zone"]))),
-        met_source=cast(str | None, data.get("met_source")),  # absent from doses stored before it
-        **cast(dict[str, Any], values),
+        method=cast(Method, d.method),
+        duration_minutes=d.duration_minutes,
+        minutes_by_zone=MappingProxyType(dict(d.minutes_by_zone)),
+        hr_coverage=d.hr_coverage,
+        met_minutes=d.met_minutes,
+        kcal_per_kg=d.kcal_per_kg,
+        moderate_minutes=d.moderate_minutes,
+        vigorous_minutes=d.vigorous_minutes,
+        moderate_equivalent_minutes=d.moderate_equivalent_minutes,
+        minutes_in_target=d.minutes_in_target,
+        met_source=d.met_source,
     )
 
 
@@ -177,7 +181,7 @@ def add_manual_session(
         supervised=entry.supervised,
         notes=entry.notes,
         sample_count=0,
-        dose=dose_dict(dose),
+        dose=stored_dose(dose),
         recorded_at=deps.clock(),
         recorded_by=recorded_by,
     )
@@ -224,7 +228,7 @@ def persist_parsed(
             supervised=None,
             notes=None,
             sample_count=len(item.samples),
-            dose=dose_dict(_parsed_dose(item, ctx)),
+            dose=stored_dose(_parsed_dose(item, ctx)),
             recorded_at=deps.clock(),
             recorded_by=found.created_by,
             **_device_columns(item),
@@ -292,7 +296,7 @@ def flag_overlaps(s: Session, patient_id: int, new: Iterable[StoredSession], tz:
             start=x.start,
             end=x.end,
             source=x.source,
-            has_hr_samples=x.sample_count > 0 and float(cast(float, x.dose.get("hr_coverage", 0.0))) > 0,
+            has_hr_samples=x.sample_count > 0 and x.dose is not None and x.dose.hr_coverage > 0,
             manual=x.source == "manual",
         )
         for x in around

@@ -181,15 +181,9 @@ def _hr_zone_minutes(sessions: list[StoredSession], counted: set[str]) -> dict[s
     page: minutes placed by RPE or by the activity's METs are no heart-rate zones)."""
     out = dict.fromkeys(ZONE_KEYS, 0.0)
     for x in sessions:
-        coverage, zones = x.dose.get("hr_coverage"), x.dose.get("minutes_by_zone")
-        if (
-            str(x.id) in counted
-            and isinstance(coverage, int | float)
-            and coverage > 0
-            and isinstance(zones, dict)
-        ):
+        if str(x.id) in counted and x.dose is not None and x.dose.hr_coverage > 0:
             for k in ZONE_KEYS:
-                out[k] += float(zones.get(k, 0.0))
+                out[k] += float(x.dose.minutes_by_zone.get(k, 0.0))
     return out
 
 
@@ -240,19 +234,16 @@ def session_detail(
         if table.num_rows
         else []
     )
-    zones = session.dose.get("minutes_by_zone", {})
     # Zone minutes are shown only when heart rate classified some of the session: minutes placed by
     # RPE or by the activity's METs are no heart-rate zones, and a chart of them beside "no heart
     # rate" would contradict it.
-    hr_coverage = session.dose.get("hr_coverage")
-    classified_by_hr = isinstance(hr_coverage, int | float) and hr_coverage > 0
+    dose = session.dose
+    zones = dose.minutes_by_zone if dose is not None and dose.hr_coverage > 0 else None
     return SessionDetail(
         session=session,
         timezone=ctx.timezone,
         hr_curve=curve,
         target_band=ctx.target_hr(ctx.local_day(session.start)),
-        zone_minutes={k: float(zones.get(k, 0.0)) for k in ZONE_KEYS}
-        if classified_by_hr and isinstance(zones, dict)
-        else {},
+        zone_minutes={k: float(zones.get(k, 0.0)) for k in ZONE_KEYS} if zones is not None else {},
         adverse_events=[e for e in repo.adverse_events(s, session.patient_id) if e.session_id == session.id],
     )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from datetime import date, datetime
 
 from sqlalchemy import func, select, update
@@ -16,8 +16,11 @@ from stride.domain.activity import (
     ImportRecord,
     ImportStatus,
     Severity,
+    StoredDose,
     StoredSession,
     WeekSummary,
+    dose_from_data,
+    dose_to_data,
 )
 from stride.store.models import (
     ActivityImportRow,
@@ -171,7 +174,7 @@ def _session(row: ActivitySessionRow) -> StoredSession:
         notes=row.notes,
         sample_count=row.sample_count,
         duplicate_of=row.duplicate_of_id,
-        dose=json.loads(row.dose),
+        dose=dose_from_data(json.loads(row.dose)),
         recorded_at=row.recorded_at,
         recorded_by=row.recorded_by,
         device_summary=_device_totals(row),
@@ -186,19 +189,21 @@ def _device_totals(row: ActivitySessionRow) -> DeviceTotals | None:
 
 
 def add_session(session: Session, **fields: object) -> StoredSession:
-    """Insert a session; ``fields`` are the columns of ``activity_session`` (``dose`` a mapping)."""
-    dose = fields.pop("dose", {})
-    row = ActivitySessionRow(**fields, dose=json.dumps(dose, sort_keys=True))
+    """Insert a session; ``fields`` are the columns of ``activity_session`` (``dose`` a
+    :class:`StoredDose` or ``None``)."""
+    dose = fields.pop("dose", None)
+    assert dose is None or isinstance(dose, StoredDose)
+    row = ActivitySessionRow(**fields, dose=json.dumps(dose_to_data(dose), sort_keys=True))
     session.add(row)
     session.flush()
     return _session(row)
 
 
-def set_dose(session: Session, session_id: int, dose: Mapping[str, object]) -> None:
+def set_dose(session: Session, session_id: int, dose: StoredDose | None) -> None:
     session.execute(
         update(ActivitySessionRow)
         .where(ActivitySessionRow.id == session_id)
-        .values(dose=json.dumps(dose, sort_keys=True))
+        .values(dose=json.dumps(dose_to_data(dose), sort_keys=True))
     )
 
 

@@ -195,8 +195,8 @@ class SessionPublic(BaseModel):
             sample_count=s.sample_count,
             duplicate_of=s.duplicate_of,
             counted=s.counted,
-            dose=dict(s.dose),
-            dose_note=DOSE_UNKNOWN if s.dose and s.dose.get("met_minutes", 0) is None else None,
+            dose={} if s.dose is None else s.dose.as_dict(),
+            dose_note=DOSE_UNKNOWN if s.dose is not None and not s.dose.dose_known else None,
             recorded_at=s.recorded_at,
             recorded_by=s.recorded_by,
         )

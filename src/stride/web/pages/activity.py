@@ -26,6 +26,7 @@ from stride.domain.activity import (
     ImportRecord,
     SessionEntry,
     Severity,
+    StoredDose,
     StoredSession,
 )
 from stride.domain.dates import local_day
@@ -241,7 +242,7 @@ UNKNOWN_DOSE_KEYS = ("met_minutes", "kcal_per_kg")
 METHODS = {"hr": "heart rate", "rpe": "effort (RPE)", "met": "the activity (METs)"}
 
 
-def _dose_rows(dose: dict[str, object]) -> list[tuple[str, str]]:
+def _dose_rows(stored: StoredDose | None) -> list[tuple[str, str]]:
     """The session's dose as label/value rows for reading (the minutes per zone have their chart)."""
 
     def show(key: str, value: object) -> str:
@@ -255,6 +256,7 @@ def _dose_rows(dose: dict[str, object]) -> list[tuple[str, str]]:
             return f"{value:.1f}" if abs(value) < 100 else f"{value:.0f}"
         return str(value).replace("_", " ")
 
+    dose = {} if stored is None else stored.as_dict()
     keys = [k for k in DOSE_LABELS if k in dose] + [k for k in dose if k not in DOSE_LABELS]
     return [
         (DOSE_LABELS.get(k, k.replace("_", " ").capitalize()), show(k, dose[k]))
