@@ -13,7 +13,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
-from stride.clinical.prescription import Refusal, plan_from_dict, protocol_ids
+from stride.clinical.prescription import Refusal, protocol_ids
 from stride.domain.accounts import Role
 from stride.domain.exercise import StoredPlan
 from stride.errors import InvalidInput, NotFound, PermissionDenied
@@ -78,7 +78,7 @@ def built(result: StoredPlan | Refusal) -> StoredPlan:
 
 
 def hr_ranges(stored: StoredPlan) -> list[tuple[int, int] | None]:
-    return [s.hr_range_bpm for w in plan_from_dict(stored.plan).weeks for s in w.sessions]
+    return [s.hr_range_bpm for w in stored.plan.weeks for s in w.sessions]
 
 
 @pytest.fixture
@@ -131,7 +131,7 @@ def test_build_from_a_named_protocol_stores_version_1_and_audits(
     assert (stored.protocol, stored.screening_id) == ("home_walking", screened)
     assert (stored.start_date, stored.created_at) == (clock.now.date(), clock.now)
     assert (stored.created_by, stored.change_reason) == (rivera.require_actor().user_id, None)
-    plan = plan_from_dict(stored.plan)
+    plan = stored.plan
     assert plan.protocol_id == "home_walking"
     assert plan.decision == "cleared"
     assert len(plan.weeks) == 12
@@ -145,7 +145,7 @@ def test_build_from_the_recommendation(demo: Services, rivera: Caller, p1: int, 
     request = dataclasses.replace(WALKING, protocol="recommend", modalities=("yoga",))
     stored = built(demo.plans.build(rivera, p1, request))
     assert stored.protocol in protocol_ids()
-    assert plan_from_dict(stored.plan).protocol_id == stored.protocol
+    assert stored.plan.protocol_id == stored.protocol
     assert stored.version == 1
     assert ("plan.create", f"plan/{stored.id}", p1) in audit_actions(demo)
 
@@ -238,7 +238,7 @@ def test_under_a_beta_blocker_no_session_has_a_heart_rate_range(
     ranges = hr_ranges(stored)
     assert ranges
     assert all(hr is None for hr in ranges)
-    assert "intensity_by_rpe" in [r.code for r in plan_from_dict(stored.plan).restrictions]
+    assert "intensity_by_rpe" in [r.code for r in stored.plan.restrictions]
     view = demo.plans.current(rivera, p1)
     assert view is not None
     assert all(s.hr_range_bpm is None for w in view.plan.weeks for s in w.sessions)
@@ -375,7 +375,7 @@ def test_this_week_follows_the_clock(
     demo: Services, rivera: Caller, p1: int, screened: int, clock: FakeClock
 ) -> None:
     stored = built(demo.plans.build(rivera, p1, WALKING))
-    plan = plan_from_dict(stored.plan)
+    plan = stored.plan
 
     def week() -> int | None:
         view = demo.plans.current(rivera, p1)

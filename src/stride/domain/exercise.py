@@ -5,6 +5,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
+
+from stride.clinical.prescription import Plan, plan_from_dict, plan_to_dict
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,7 +39,7 @@ class StoredPlan:
     screening_id: int
     protocol: str
     start_date: date
-    plan: Mapping[str, object]
+    plan: Plan
     created_at: datetime
     created_by: int
     change_reason: str | None
@@ -58,3 +61,20 @@ class PlanResume:
     reason: str
     resumed_by: int
     created_at: datetime
+
+
+PLAN_VERSION = 1  # the "v" of a stored plan; rows written before it had none and are v1
+
+
+def plan_to_data(plan: Plan) -> dict[str, Any]:
+    """The JSON object stored for a plan version: ``plan_to_dict`` with its version."""
+    return {"v": PLAN_VERSION, **plan_to_dict(plan)}
+
+
+def plan_from_data(data: Mapping[str, Any]) -> Plan:
+    """A stored plan back. Rows without ``"v"`` were written as v1 (no migration needed); a
+    version this Stride does not know is an error, not a guess."""
+    version = data.get("v", 1)
+    if version != PLAN_VERSION:
+        raise ValueError(f"a stored plan of version {version!r}; this Stride reads version {PLAN_VERSION}")
+    return plan_from_dict({k: v for k, v in data.items() if k != "v"})

@@ -19,7 +19,7 @@ from stride.activity.dose import Method, SessionDose, parsed_session_dose, sessi
 from stride.activity.model import ParsedFile, ParsedSession, Samples, Sport
 from stride.activity.overlap import SessionSpan, find_duplicates
 from stride.activity.weekly import WeekDose, week_dose
-from stride.clinical.prescription import Plan, PlanWeek, plan_from_dict
+from stride.clinical.prescription import Plan, PlanWeek
 from stride.clinical.prescription import hrmax as estimate_hrmax
 from stride.domain.activity import ImportRecord, SessionEntry, StoredDose, StoredSession, WeekSummary
 from stride.domain.dates import local_day, monday_of
@@ -84,7 +84,7 @@ def dose_context(s: Session, patient_id: int, *, today: date | None = None) -> D
         tz=ZoneInfo(details.timezone),
         resting_hr=details.resting_hr,
         hrmax=hrmax,
-        plan=plan_from_dict(stored.plan) if stored else None,
+        plan=stored.plan if stored else None,
         plan_start=stored.start_date if stored else None,
         protocol=stored.protocol if stored else None,
         pauses=tuple((r.paused_from, r.resumed_on) for r in plan_repo.resumes(s, patient_id)),

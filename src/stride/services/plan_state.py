@@ -10,7 +10,7 @@ from datetime import date, datetime
 
 from sqlalchemy.orm import Session
 
-from stride.clinical.prescription import Plan, PlanWeek, plan_from_dict
+from stride.clinical.prescription import Plan, PlanWeek
 from stride.domain.exercise import PlanResume, StoredPlan
 from stride.domain.measurements import SafetyAlert
 from stride.domain.plan_weeks import AwaitingResume, Pause, awaiting_resume, covered_week, plan_week
@@ -104,7 +104,7 @@ class PlanView:
 
 def plan_view(stored: StoredPlan, state: HoldState, status: ScreeningStatus, *, today: date) -> PlanView:
     hold = _hold_reason(open_alert=state.active_alerts, status=status, awaiting=state.awaiting)
-    plan = plan_from_dict(stored.plan)
+    plan = stored.plan
     resume_week = None
     if state.awaiting is not None:
         # The week the hold began in (the first week when it began before the start).

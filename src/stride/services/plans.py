@@ -14,7 +14,6 @@ from sqlalchemy.orm import Session
 from stride.clinical.prescription import (
     Refusal,
     parse_prescription_input,
-    plan_to_dict,
     prescribe,
 )
 from stride.domain.dates import check_planned_date
@@ -102,7 +101,7 @@ class PlanService:
                     screening_id=status.screening.id,
                     protocol=result.protocol_id,
                     start_date=request.start_date or today,
-                    plan=plan_to_dict(result),
+                    plan=result,
                     created_at=self.deps.clock(),
                     created_by=caller.require_actor().user_id,
                     change_reason=why,

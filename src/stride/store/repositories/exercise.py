@@ -9,7 +9,15 @@ from datetime import date, datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session, aliased
 
-from stride.domain.exercise import PlanResume, StoredPlan, StoredReason, StoredScreening
+from stride.clinical.prescription import Plan
+from stride.domain.exercise import (
+    PlanResume,
+    StoredPlan,
+    StoredReason,
+    StoredScreening,
+    plan_from_data,
+    plan_to_data,
+)
 from stride.store.models import ExercisePlanRow, PlanResumeRow, ScreeningRow
 
 
@@ -78,7 +86,7 @@ def _plan(row: ExercisePlanRow) -> StoredPlan:
         screening_id=row.screening_id,
         protocol=row.protocol,
         start_date=row.start_date,
-        plan=json.loads(row.plan),
+        plan=plan_from_data(json.loads(row.plan)),
         created_at=row.created_at,
         created_by=row.created_by,
         change_reason=row.change_reason,
@@ -99,7 +107,7 @@ def new_plan_row(
     screening_id: int,
     protocol: str,
     start_date: date,
-    plan: Mapping[str, object],
+    plan: Plan,
     created_at: datetime,
     created_by: int,
     change_reason: str | None,
@@ -111,7 +119,7 @@ def new_plan_row(
         screening_id=screening_id,
         protocol=protocol,
         start_date=start_date,
-        plan=json.dumps(plan, sort_keys=True, default=str),
+        plan=json.dumps(plan_to_data(plan), sort_keys=True, default=str),
         created_at=created_at,
         created_by=created_by,
         change_reason=change_reason,

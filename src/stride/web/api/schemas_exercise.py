@@ -335,8 +335,18 @@ class PlanPublic(BaseModel):
             created_at=p.created_at,
             created_by=p.created_by,
             change_reason=p.change_reason,
-            plan=dict(p.plan),
+            plan=_keys_sorted(plan_to_dict(p.plan)),
         )
+
+
+def _keys_sorted(value: Any) -> Any:
+    """The plan's JSON with its keys in alphabetical order at every level, as the API has always
+    shown a plan version (it showed the stored JSON, written with sorted keys)."""
+    if isinstance(value, dict):
+        return {k: _keys_sorted(value[k]) for k in sorted(value)}
+    if isinstance(value, list | tuple):
+        return [_keys_sorted(v) for v in value]
+    return value
 
 
 class PlanResumeCreate(Strict):
