@@ -48,13 +48,6 @@ def may(session: Session, caller: Caller, action: Action, patient_id: int | None
     return decide_for(caller, relation(session, caller, patient_id), action).allowed
 
 
-def has_role(caller: Caller, *roles: Role) -> bool:
-    """The CLI operator (``system``) counts as an administrator."""
-    if caller.system:
-        return Role.ADMIN in roles
-    return caller.role in roles
-
-
 def may_read_patient(session: Session, caller: Caller, patient_id: int) -> bool:
     return may(session, caller, Action.READ_PATIENT, patient_id)
 

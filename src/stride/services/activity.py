@@ -10,7 +10,7 @@ from datetime import date
 from sqlalchemy.orm import Session
 
 from stride.activity.model import SPORTS
-from stride.domain.accounts import Role
+from stride.domain.access_policy import Action, Relation
 from stride.domain.activity import (
     AdverseEvent,
     AdverseEventEntry,
@@ -24,7 +24,7 @@ from stride.domain.dates import check_event_date, monday_of
 from stride.domain.warning_signs import cardiac_warning
 from stride.errors import InvalidInput, NotFound
 from stride.services import activity_dose as dosing
-from stride.services.access import deny, has_role, may_log_activity, may_read_clinical
+from stride.services.access import allows, decide_for, deny, may_log_activity, may_read_clinical
 from stride.services.activity_views import SessionDetail, WeekView, session_detail, week_view
 from stride.services.context import Caller, Deps, record
 from stride.store.activity_store import ActivityStore
@@ -182,7 +182,7 @@ class ActivityService:
     def adverse_event_counts(self, caller: Caller) -> list[ProtocolEvents]:
         """Counts per protocol and severity over all patients: aggregate, no patient data, for
         clinicians and researchers (CERT item 11 reporting)."""
-        if not has_role(caller, Role.CLINICIAN, Role.RESEARCHER):
+        if not allows(caller, Action.READ_AGGREGATES):
             raise self._refuse(caller, "activity.adverse_event.counts", None, "adverse-events/counts")
         with self.deps.db.transaction() as s:
             counts = repo.adverse_event_counts(s)
@@ -247,7 +247,7 @@ class ActivityService:
                     patient_id=found.patient_id,
                 )
                 return detail
-        if found is None and has_role(caller, Role.ADMIN):
+        if found is None and decide_for(caller, Relation.NONE, Action.READ_PATIENT).allowed:
             raise NotFound(f"no session {session_id}")
         raise self._refuse(
             caller, "activity.session.read", found.patient_id if found else None, f"session/{session_id}"

@@ -8,11 +8,12 @@ from datetime import date
 
 from sqlalchemy.orm import Session
 
+from stride.domain.access_policy import Action
 from stride.domain.accounts import Role
 from stride.domain.measurements import AlertDecision, SafetyAlert, check_note, check_resolution
 from stride.domain.refdata import load_toml
 from stride.errors import InvalidInput, NotFound
-from stride.services.access import deny, may_read_clinical, may_write_clinical
+from stride.services.access import allows, deny, may_read_clinical, may_write_clinical
 from stride.services.context import Caller, Deps, record
 from stride.store.repositories import measurements as repo
 from stride.store.repositories import patients as patient_repo
@@ -41,7 +42,7 @@ class AlertService:
 
     def inbox(self, caller: Caller, *, active_only: bool = True) -> list[AlertItem]:
         """Alerts of the patients in the clinician's care teams, newest first, with patient names."""
-        if caller.role is not Role.CLINICIAN or caller.actor is None:
+        if not allows(caller, Action.CARE_TEAM_WORKLIST) or caller.actor is None:
             raise deny(
                 self.deps,
                 caller,

@@ -5,10 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 
-from stride.domain.accounts import Role
+from stride.domain.access_policy import Action
 from stride.domain.audit import AuditEntry, ChainVerdict, verify_chain
 from stride.errors import InvalidInput
-from stride.services.access import deny, has_role
+from stride.services.access import allows, deny
 from stride.services.context import Caller, Deps, record
 from stride.store.repositories import audit as audit_repo
 from stride.store.repositories import patients as patient_repo
@@ -37,7 +37,7 @@ class AuditService:
 
     def list(self, caller: Caller, flt: AuditFilter, *, limit: int = 100, offset: int = 0) -> AuditPage:
         """Entries newest first; reading the trail is itself audited, as one entry for the view."""
-        if not has_role(caller, Role.ADMIN):
+        if not allows(caller, Action.READ_AUDIT):
             raise deny(
                 self.deps,
                 caller,
@@ -70,7 +70,7 @@ class AuditService:
 
     def verify(self, caller: Caller) -> ChainVerdict:
         """Walk the whole chain; the verdict names the first entry that breaks it."""
-        if not has_role(caller, Role.ADMIN):
+        if not allows(caller, Action.READ_AUDIT):
             raise deny(
                 self.deps,
                 caller,

@@ -7,7 +7,8 @@ import secrets
 from dataclasses import dataclass
 from datetime import timedelta
 
-from stride.domain.accounts import Actor, Role, User, normalise_username
+from stride.domain.access_policy import Action
+from stride.domain.accounts import Actor, User, normalise_username
 from stride.domain.security import SecurityKind
 from stride.domain.throttle import retry_at, seconds_left
 from stride.errors import (
@@ -17,7 +18,7 @@ from stride.errors import (
     RateLimited,
 )
 from stride.services import login_throttle
-from stride.services.access import has_role
+from stride.services.access import allows
 from stride.services.context import Caller, Deps, record, security
 from stride.services.passwords import check_new_password, hash_password, needs_rehash, verify_password
 from stride.store.models import WebSessionRow
@@ -211,7 +212,7 @@ class AuthService:
 
     def create_api_token(self, caller: Caller, *, username: str, name: str) -> str:
         """Issue an API token for a user (administrators and the CLI only); shown once, stored hashed."""
-        if not has_role(caller, Role.ADMIN):
+        if not allows(caller, Action.ISSUE_API_TOKEN):
             raise PermissionDenied("only an administrator can issue API tokens")
         token = _TOKEN_PREFIX + secrets.token_urlsafe(32)
         with self.deps.db.transaction() as s:

@@ -11,11 +11,12 @@ import random
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from stride.domain.access_policy import Action
 from stride.domain.accounts import Actor, Role
 from stride.domain.patients import PatientDetails, Sex
 from stride.domain.treatment import TreatmentKind
 from stride.errors import Conflict, PermissionDenied
-from stride.services.access import has_role
+from stride.services.access import allows
 from stride.services.activity import ActivityService
 from stride.services.context import Caller, Deps
 from stride.services.demo_activity import seed_activity
@@ -183,7 +184,7 @@ class DemoService:
 
     def seed(self, caller: Caller) -> DemoResult:
         """Seed the demo clinic if the database has no users yet; otherwise change nothing."""
-        if not has_role(caller, Role.ADMIN):
+        if not allows(caller, Action.SEED_DEMO):
             raise PermissionDenied("only an administrator can seed the demo clinic")
         if self.deps.settings.env == "production":
             raise Conflict("the demo clinic has published passwords and is never seeded in production")

@@ -22,10 +22,11 @@ from typing import BinaryIO
 
 from stride.activity.io import read_any
 from stride.activity.model import ParsedFile
+from stride.domain.access_policy import Action
 from stride.domain.activity import ImportRecord, ImportStatus
 from stride.domain.dates import check_event_time
 from stride.errors import InvalidInput, NotFound, TooLarge, UnreadableFile
-from stride.services.access import deny, may_log_activity, may_read_clinical
+from stride.services.access import deny, may, may_log_activity, may_read_clinical
 from stride.services.activity_dose import DoseContext, dose_context, persist_parsed
 from stride.services.context import Caller, Deps, record
 from stride.store.activity_store import ActivityStore, samples_table, series_table
@@ -298,7 +299,7 @@ class ImportService:
             found = repo.get_import(s, import_id)
             # The operator who ran `stride import` sees how it went (file name, counts, errors:
             # no clinical values).
-            allowed = found is not None and (caller.system or may_read_clinical(s, caller, found.patient_id))
+            allowed = found is not None and may(s, caller, Action.READ_IMPORT, found.patient_id)
             if allowed and found is not None:
                 record(
                     s,

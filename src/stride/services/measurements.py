@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from stride.clinical.measurement import Instrument, Score, get_instrument, instrument_ids, score
 from stride.clinical.safety import SafetyConcern, safety_concern
+from stride.domain.access_policy import Action
 from stride.domain.accounts import Role
 from stride.domain.dates import check_event_date
 from stride.domain.measurements import (
@@ -24,7 +25,7 @@ from stride.domain.measurements import (
     check_reason,
 )
 from stride.errors import InvalidInput, NotFound
-from stride.services.access import deny, may_read_clinical, may_write_clinical
+from stride.services.access import deny, may, may_read_clinical, may_write_clinical
 from stride.services.alerts import CrisisGuidance, crisis_for
 from stride.services.context import Caller, Deps, record
 from stride.store.models import QuestionnaireResponseRow, SafetyAlertRow
@@ -98,13 +99,9 @@ class MeasurementService:
             )
 
     def _may_submit(self, s: Session, caller: Caller, patient_id: int, instrument: Instrument) -> bool:
-        if caller.role is Role.PATIENT:
-            return (
-                caller.actor is not None
-                and caller.actor.patient_id == patient_id
-                and instrument.kind in SELF_REPORT_KINDS
-            )
-        return may_write_clinical(s, caller, patient_id)
+        # A patient answers self-report questionnaires only; clinician-rated ones are clinical data.
+        self_report = instrument.kind in SELF_REPORT_KINDS
+        return may(s, caller, Action.SUBMIT_SELF_REPORT if self_report else Action.WRITE_CLINICAL, patient_id)
 
     def submit(
         self,

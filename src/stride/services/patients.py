@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from stride.domain.access_policy import Action
 from stride.domain.accounts import Role, User
 from stride.domain.patients import Patient, PatientDetails, validate_details
 from stride.domain.teams import CareTeam
 from stride.errors import Conflict, InvalidInput, NotFound
-from stride.services.access import deny, has_role, may_edit_patient, may_read_patient
+from stride.services.access import allows, deny, may_edit_patient, may_read_patient
 from stride.services.context import Caller, Deps, record
 from stride.store.repositories import patients as patient_repo
 from stride.store.repositories import teams as team_repo
@@ -91,7 +92,7 @@ class PatientService:
 
     def ensure_may_register(self, caller: Caller) -> None:
         """Refuse (and audit) early, before showing a registration form to the wrong role."""
-        if not has_role(caller, Role.ADMIN, Role.CLINICIAN):
+        if not allows(caller, Action.REGISTER_PATIENT):
             raise deny(
                 self.deps,
                 caller,
@@ -185,7 +186,7 @@ class PatientService:
         offset: int = 0,
     ) -> PatientPage:
         """Patients the caller looks after, filtered by name or MRN; the list itself is audited."""
-        if not has_role(caller, Role.ADMIN, Role.CLINICIAN):
+        if not allows(caller, Action.LIST_PATIENTS):
             raise deny(
                 self.deps,
                 caller,

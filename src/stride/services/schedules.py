@@ -7,10 +7,10 @@ from datetime import date
 from sqlalchemy.orm import Session
 
 from stride.clinical.measurement import get_instrument
-from stride.domain.accounts import Role
+from stride.domain.access_policy import Action
 from stride.domain.dates import check_planned_date
 from stride.domain.measurements import DueStatus, Schedule, ScheduleState, check_interval, schedule_state
-from stride.services.access import deny, may_read_clinical, may_write_clinical
+from stride.services.access import allows, deny, may_read_clinical, may_write_clinical
 from stride.services.context import Caller, Deps, record
 from stride.store.repositories import measurements as repo
 from stride.store.repositories import patients as patient_repo
@@ -90,7 +90,7 @@ class ScheduleService:
 
     def overdue_for_clinician(self, caller: Caller) -> list[tuple[ScheduleState, str]]:
         """Due and overdue questionnaires across the clinician's patients (with names), for the dashboard."""
-        if caller.role is not Role.CLINICIAN or caller.actor is None:
+        if not allows(caller, Action.CARE_TEAM_WORKLIST) or caller.actor is None:
             raise deny(self.deps, caller, action="schedule.list", resource="schedules")
         today = self.deps.clock().date()
         with self.deps.db.transaction() as s:

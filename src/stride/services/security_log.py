@@ -5,10 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
-from stride.domain.accounts import Role
+from stride.domain.access_policy import Action
 from stride.domain.security import SecurityEntry, SecurityKind
 from stride.errors import InvalidInput
-from stride.services.access import deny, has_role
+from stride.services.access import allows, deny
 from stride.services.context import Caller, Deps, record, security
 from stride.store.repositories import security as security_repo
 from stride.store.repositories.security import SecurityQuery
@@ -44,7 +44,7 @@ class SecurityLogService:
     def list(self, caller: Caller, q: SecurityQuery, *, limit: int = 50, offset: int = 0) -> SecurityPage:
         """Entries newest first. The log names users and patients (by id), so reading it is
         audited, as one entry for the view."""
-        if not has_role(caller, Role.ADMIN):
+        if not allows(caller, Action.READ_SECURITY_LOG):
             raise deny(
                 self.deps,
                 caller,

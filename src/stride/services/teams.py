@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from stride.domain.access_policy import Action, Relation
 from stride.domain.accounts import Role, check_no_control_characters
 from stride.domain.teams import CareTeam, Site, check_name
 from stride.errors import Conflict, InvalidInput, NotFound
-from stride.services.access import deny, has_role
+from stride.services.access import allows, decide_for, deny
 from stride.services.context import Caller, Deps, record
 from stride.store.repositories import patients as patient_repo
 from stride.store.repositories import teams as team_repo
@@ -19,7 +20,7 @@ class TeamService:
         self.deps = deps
 
     def _require_admin(self, caller: Caller, action: str, resource: str) -> None:
-        if not has_role(caller, Role.ADMIN):
+        if not allows(caller, Action.MANAGE_TEAMS):
             raise deny(self.deps, caller, action=action, resource=resource, message=_ADMIN_ONLY)
 
     def create_site(self, caller: Caller, name: str) -> Site:
@@ -59,7 +60,7 @@ class TeamService:
         return site
 
     def list_sites(self, caller: Caller) -> list[Site]:
-        if not has_role(caller, Role.ADMIN, Role.CLINICIAN):
+        if not allows(caller, Action.LIST_TEAMS):
             raise deny(self.deps, caller, action="site.list", resource="sites")
         with self.deps.db.transaction() as s:
             return team_repo.list_sites(s)
@@ -78,7 +79,7 @@ class TeamService:
 
     def list_teams(self, caller: Caller) -> list[CareTeam]:
         """All teams for an administrator; a clinician's own teams."""
-        if not has_role(caller, Role.ADMIN, Role.CLINICIAN):
+        if not allows(caller, Action.LIST_TEAMS):
             raise deny(
                 self.deps,
                 caller,
@@ -93,12 +94,9 @@ class TeamService:
     def get_team(self, caller: Caller, team_id: int) -> CareTeam:
         with self.deps.db.transaction() as s:
             team = team_repo.get_team(s, team_id)
-            allowed = has_role(caller, Role.ADMIN) or (
-                caller.role is Role.CLINICIAN
-                and caller.actor is not None
-                and team is not None
-                and caller.actor.user_id in team.member_ids
-            )
+            member = caller.actor is not None and team is not None and caller.actor.user_id in team.member_ids
+            link = Relation.CARE_TEAM if member else Relation.NONE
+            allowed = decide_for(caller, link, Action.READ_TEAM).allowed
             if allowed:
                 if team is None:
                     raise NotFound(f"no care team {team_id}")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from stride.domain.access_policy import Action
 from stride.domain.accounts import (
     Role,
     User,
@@ -15,7 +16,7 @@ from stride.domain.security import SecurityKind
 from stride.domain.teams import check_name
 from stride.errors import Conflict, InvalidInput, NotFound
 from stride.services import login_throttle
-from stride.services.access import deny, has_role
+from stride.services.access import allows, deny
 from stride.services.context import Caller, Deps, record, security
 from stride.services.login_throttle import LoginState
 from stride.services.passwords import check_new_password, hash_password
@@ -55,7 +56,7 @@ class UserService:
         self.deps = deps
 
     def _require_admin(self, caller: Caller, action: str, resource: str) -> None:
-        if not has_role(caller, Role.ADMIN):
+        if not allows(caller, Action.MANAGE_USERS):
             raise deny(
                 self.deps,
                 caller,
