@@ -20,11 +20,14 @@ from sqlalchemy import create_engine, select, text
 from sqlalchemy.engine import make_url
 
 from stride.config import Settings, load_settings
+from stride.domain.accounts import Role
 from stride.domain.security import SecurityEntry, SecurityKind
 from stride.services.context import Caller
 from stride.services.registry import Services
+from stride.services.users import NewUser
 from stride.store import migrate
 from stride.store.models import SecurityEventRow
+from stride.store.repositories import audit as audit_repo
 from stride.store.repositories import security as security_repo
 from stride.web.app import create_app
 
@@ -253,3 +256,57 @@ def denials(svc: Services) -> list[tuple[str, str, int | None]]:
         if e.event.kind in (SecurityKind.FORBIDDEN, SecurityKind.HIDDEN)
         for _ in range(e.count)
     ]
+
+
+# The demo clinic's published passwords (``stride demo seed``), and one for a clinician made here.
+CLINICIAN_PASSWORD = "demo-clinic-clinician"
+PATIENT_PASSWORD = "demo-clinic-patient"
+OTHER_TEAM_PASSWORD = "exercise-team-only-password"
+
+
+def caller_for(svc: Services, username: str, password: str) -> Caller:
+    """The caller a service sees after ``username`` logs in (as a web request would build it)."""
+    info = svc.auth.login(username, password, client_addr="10.0.0.8", user_agent="pytest")
+    return Caller(actor=info.actor, client_addr="10.0.0.8", request_id=f"req-{username}")
+
+
+def patient_id_of(svc: Services, mrn: str) -> int:
+    page = svc.patients.search(Caller.cli(), text=mrn)
+    assert [p.details.mrn for p in page.items] == [mrn]
+    return page.items[0].id
+
+
+def audit_actions(svc: Services) -> list[tuple[str, str, int | None]]:
+    """The audit chain as ``(action, resource, patient_id)``, oldest first."""
+    with svc.deps.db.transaction() as s:
+        return [(e.event.action, e.event.resource, e.event.patient_id) for e in audit_repo.iter_all(s)]
+
+
+@pytest.fixture
+def rivera(demo: Services) -> Caller:
+    """A clinician of both demo teams."""
+    return caller_for(demo, "dr.rivera", CLINICIAN_PASSWORD)
+
+
+@pytest.fixture
+def okafor(demo: Services) -> Caller:
+    return caller_for(demo, "dr.okafor", CLINICIAN_PASSWORD)
+
+
+@pytest.fixture
+def patient1(demo: Services) -> Caller:
+    """The patient of DEMO-0001."""
+    return caller_for(demo, "patient1", PATIENT_PASSWORD)
+
+
+@pytest.fixture
+def exercise_clinician(demo: Services) -> Caller:
+    """A clinician of the Exercise Physiology Team only (not DEMO-0001's care team; the demo has
+    none: made here)."""
+    cli = Caller.cli()
+    user = demo.users.create(
+        cli, NewUser(username="dr.exercise", password=OTHER_TEAM_PASSWORD, role=Role.CLINICIAN)
+    )
+    team = next(t for t in demo.teams.list_teams(cli) if t.name == "Exercise Physiology Team")
+    demo.teams.set_member(cli, team.id, user.id, member=True)
+    return caller_for(demo, "dr.exercise", OTHER_TEAM_PASSWORD)

@@ -16,30 +16,20 @@ from stride.domain.activity import AdverseEventEntry, ImportStatus, SessionEntry
 from stride.errors import InvalidInput, NotFound, PermissionDenied
 from stride.services.context import Caller
 from stride.services.registry import Services
-from tests.conftest import denials
-from tests.integration.test_plan_service import (  # the demo callers and a cleared screening
-    CLEAR,
-    WALKING,
+from tests.conftest import (
     audit_actions,
     caller_for,
+    denials,
     patient_id_of,
+)
+from tests.integration.test_plan_service import (
+    CLEAR,
+    WALKING,
 )
 from tests.samples import sample
 
-CLINICIAN_PASSWORD = "demo-clinic-clinician"
-PATIENT_PASSWORD = "demo-clinic-patient"
 RESEARCHER_PASSWORD = "demo-clinic-research"
 FENIX_RUN_WEEK = date(2017, 6, 5)
-
-
-@pytest.fixture
-def rivera(demo: Services) -> Caller:
-    return caller_for(demo, "dr.rivera", CLINICIAN_PASSWORD)
-
-
-@pytest.fixture
-def patient1(demo: Services) -> Caller:
-    return caller_for(demo, "patient1", PATIENT_PASSWORD)
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ from stride.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from stride.services.context import Caller
 from stride.services.registry import Services
 from stride.services.users import NewUser
-from tests.integration.test_patient_service import caller_for
+from tests.conftest import caller_for
 
 
 def test_patient_account_links_to_exactly_one_record(demo: Services) -> None:

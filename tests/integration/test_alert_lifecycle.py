@@ -11,52 +11,25 @@ from datetime import date
 import pytest
 from fastapi.testclient import TestClient
 
-from stride.domain.accounts import Role
 from stride.domain.measurements import AlertDecision, AlertState
 from stride.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from stride.services.context import Caller
 from stride.services.registry import Services
-from stride.services.users import NewUser
 from stride.store.repositories import measurements as measurement_repo
-from tests.conftest import FakeClock, csrf_of, denials, login
-from tests.integration.test_measurement_service import (
+from tests.conftest import (
     CLINICIAN_PASSWORD,
-    ITEM9,
-    OTHER_TEAM_PASSWORD,
-    PATIENT_PASSWORD,
+    FakeClock,
     audit_actions,
-    caller_for,
+    csrf_of,
+    denials,
+    login,
+)
+from tests.integration.test_measurement_service import (
+    ITEM9,
     cssrs,
 )
 
 REVIEW = date(2026, 12, 3)  # a week after the demo clock's day
-
-
-@pytest.fixture
-def rivera(demo: Services) -> Caller:
-    return caller_for(demo, "dr.rivera", CLINICIAN_PASSWORD)
-
-
-@pytest.fixture
-def okafor(demo: Services) -> Caller:
-    return caller_for(demo, "dr.okafor", CLINICIAN_PASSWORD)
-
-
-@pytest.fixture
-def patient1(demo: Services) -> Caller:
-    return caller_for(demo, "patient1", PATIENT_PASSWORD)
-
-
-@pytest.fixture
-def exercise_clinician(demo: Services) -> Caller:
-    """A clinician of the Exercise Physiology Team only (DEMO-0001 is not that team's patient)."""
-    cli = Caller.cli()
-    user = demo.users.create(
-        cli, NewUser(username="dr.exercise", password=OTHER_TEAM_PASSWORD, role=Role.CLINICIAN)
-    )
-    team = next(t for t in demo.teams.list_teams(cli) if t.name == "Exercise Physiology Team")
-    demo.teams.set_member(cli, team.id, user.id, member=True)
-    return caller_for(demo, "dr.exercise", OTHER_TEAM_PASSWORD)
 
 
 @pytest.fixture

@@ -12,20 +12,20 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from stride.domain.accounts import Role
 from stride.domain.measurements import OVERDUE_AFTER_DAYS, DueStatus, ResponseSource
 from stride.errors import InvalidInput, NotFound, PermissionDenied
 from stride.services.context import Caller
 from stride.services.registry import Services
-from stride.services.users import NewUser
 from stride.store.models import QuestionnaireResponseRow, SafetyAlertRow
-from stride.store.repositories import audit as audit_repo
 from stride.store.repositories import measurements as measurement_repo
-from tests.conftest import FakeClock, denials, make_settings
-
-CLINICIAN_PASSWORD = "demo-clinic-clinician"
-PATIENT_PASSWORD = "demo-clinic-patient"
-OTHER_TEAM_PASSWORD = "exercise-team-only-password"
+from tests.conftest import (
+    FakeClock,
+    audit_actions,
+    caller_for,
+    denials,
+    make_settings,
+    patient_id_of,
+)
 
 
 def phq9(*values: int | None, item10: int | None = None) -> dict[str, int | None]:
@@ -54,22 +54,6 @@ def cssrs(**yes: int) -> dict[str, int | None]:
     return answers
 
 
-def caller_for(svc: Services, username: str, password: str) -> Caller:
-    info = svc.auth.login(username, password, client_addr="10.0.0.7", user_agent="pytest")
-    return Caller(actor=info.actor, client_addr="10.0.0.7", request_id=f"req-{username}")
-
-
-def patient_id_of(svc: Services, mrn: str) -> int:
-    page = svc.patients.search(Caller.cli(), text=mrn)
-    assert [p.details.mrn for p in page.items] == [mrn]
-    return page.items[0].id
-
-
-def audit_actions(svc: Services) -> list[tuple[str, str, int | None]]:
-    with svc.deps.db.transaction() as s:
-        return [(e.event.action, e.event.resource, e.event.patient_id) for e in audit_repo.iter_all(s)]
-
-
 def count_rows(
     svc: Services, model: type[QuestionnaireResponseRow] | type[SafetyAlertRow], patient_id: int
 ) -> int:
@@ -77,33 +61,6 @@ def count_rows(
     with svc.deps.db.transaction() as s:
         query = select(func.count()).select_from(model).where(model.patient_id == patient_id)
         return int(s.scalar(query) or 0)
-
-
-@pytest.fixture
-def rivera(demo: Services) -> Caller:
-    return caller_for(demo, "dr.rivera", CLINICIAN_PASSWORD)
-
-
-@pytest.fixture
-def okafor(demo: Services) -> Caller:
-    return caller_for(demo, "dr.okafor", CLINICIAN_PASSWORD)
-
-
-@pytest.fixture
-def patient1(demo: Services) -> Caller:
-    return caller_for(demo, "patient1", PATIENT_PASSWORD)
-
-
-@pytest.fixture
-def exercise_clinician(demo: Services) -> Caller:
-    """A clinician of the Exercise Physiology Team only (the demo has none: made here)."""
-    cli = Caller.cli()
-    user = demo.users.create(
-        cli, NewUser(username="dr.exercise", password=OTHER_TEAM_PASSWORD, role=Role.CLINICIAN)
-    )
-    team = next(t for t in demo.teams.list_teams(cli) if t.name == "Exercise Physiology Team")
-    demo.teams.set_member(cli, team.id, user.id, member=True)
-    return caller_for(demo, "dr.exercise", OTHER_TEAM_PASSWORD)
 
 
 @pytest.fixture

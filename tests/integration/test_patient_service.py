@@ -13,7 +13,7 @@ from stride.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from stride.services.context import Caller
 from stride.services.registry import Services
 from stride.store.repositories import audit as audit_repo
-from tests.conftest import security_events
+from tests.conftest import caller_for, security_events
 
 NEW = PatientDetails(
     given_name="Nia",
@@ -25,21 +25,6 @@ NEW = PatientDetails(
     weight_kg=70,
     resting_hr=64,
 )
-
-
-def caller_for(svc: Services, username: str, password: str) -> Caller:
-    info = svc.auth.login(username, password, client_addr="10.0.0.5", user_agent="pytest")
-    return Caller(actor=info.actor, client_addr="10.0.0.5", request_id="req-1")
-
-
-@pytest.fixture
-def rivera(demo: Services) -> Caller:
-    return caller_for(demo, "dr.rivera", "demo-clinic-clinician")
-
-
-@pytest.fixture
-def okafor(demo: Services) -> Caller:
-    return caller_for(demo, "dr.okafor", "demo-clinic-clinician")
 
 
 def audit_tail(svc: Services, n: int = 1) -> list[tuple[str, int | None, int | None]]:

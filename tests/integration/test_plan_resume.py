@@ -16,27 +16,28 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
-from stride.domain.accounts import Role
 from stride.domain.plan_weeks import ResumeMode
 from stride.errors import InvalidInput, NotFound, PermissionDenied
 from stride.services.context import Caller
 from stride.services.registry import Services
-from stride.services.users import NewUser
 from stride.store.models import PlanResumeRow
-from tests.conftest import FakeClock, csrf_of, denials, login
+from tests.conftest import (
+    CLINICIAN_PASSWORD,
+    PATIENT_PASSWORD,
+    FakeClock,
+    audit_actions,
+    csrf_of,
+    denials,
+    login,
+)
 from tests.integration.test_plan_service import (
     CLEAR,
-    CLINICIAN_PASSWORD,
     DEFER,
     HOLD_ALERT,
     HOLD_LAPSED,
     ITEM9_PHQ9,
-    OTHER_TEAM_PASSWORD,
-    PATIENT_PASSWORD,
     WALKING,
-    audit_actions,
     built,
-    caller_for,
 )
 
 REASON = "Seen in clinic: no current intent; safe to continue the walking plan."
@@ -67,32 +68,10 @@ def alert_then_resolve(svc: Services, rivera: Caller, patient1: Caller, p1: int,
 
 
 @pytest.fixture
-def rivera(demo: Services) -> Caller:
-    return caller_for(demo, "dr.rivera", CLINICIAN_PASSWORD)
-
-
-@pytest.fixture
-def patient1(demo: Services) -> Caller:
-    return caller_for(demo, "patient1", PATIENT_PASSWORD)
-
-
-@pytest.fixture
 def p1(patient1: Caller) -> int:
     pid = patient1.require_actor().patient_id
     assert pid is not None
     return pid
-
-
-@pytest.fixture
-def exercise_clinician(demo: Services) -> Caller:
-    """A clinician of the Exercise Physiology Team only (not DEMO-0001's care team)."""
-    cli = Caller.cli()
-    user = demo.users.create(
-        cli, NewUser(username="dr.exercise", password=OTHER_TEAM_PASSWORD, role=Role.CLINICIAN)
-    )
-    team = next(t for t in demo.teams.list_teams(cli) if t.name == "Exercise Physiology Team")
-    demo.teams.set_member(cli, team.id, user.id, member=True)
-    return caller_for(demo, "dr.exercise", OTHER_TEAM_PASSWORD)
 
 
 @pytest.fixture

@@ -14,20 +14,18 @@ import pytest
 from sqlalchemy import func, select
 
 from stride.clinical.prescription import Refusal, protocol_ids
-from stride.domain.accounts import Role
 from stride.domain.exercise import StoredPlan
 from stride.errors import InvalidInput, NotFound, PermissionDenied
 from stride.services.context import Caller
 from stride.services.plans import PlanRequest
 from stride.services.registry import Services
-from stride.services.users import NewUser
 from stride.store.models import ExercisePlanRow
-from stride.store.repositories import audit as audit_repo
-from tests.conftest import FakeClock, denials
-
-CLINICIAN_PASSWORD = "demo-clinic-clinician"
-PATIENT_PASSWORD = "demo-clinic-patient"
-OTHER_TEAM_PASSWORD = "exercise-team-only-password"
+from tests.conftest import (
+    FakeClock,
+    audit_actions,
+    denials,
+    patient_id_of,
+)
 
 CLEAR: dict[str, object] = {
     "currently_active": False,
@@ -49,21 +47,6 @@ HOLD_ALERT = "a safety alert is under review: the care team resolves it before e
 HOLD_LAPSED = "the screening no longer holds: a safety alert was raised after this screening"
 
 
-def caller_for(svc: Services, username: str, password: str) -> Caller:
-    info = svc.auth.login(username, password, client_addr="10.0.0.9", user_agent="pytest")
-    return Caller(actor=info.actor, client_addr="10.0.0.9", request_id=f"req-{username}")
-
-
-def patient_id_of(svc: Services, mrn: str) -> int:
-    [found] = svc.patients.search(Caller.cli(), text=mrn).items
-    return found.id
-
-
-def audit_actions(svc: Services) -> list[tuple[str, str, int | None]]:
-    with svc.deps.db.transaction() as s:
-        return [(e.event.action, e.event.resource, e.event.patient_id) for e in audit_repo.iter_all(s)]
-
-
 def plans_stored(svc: Services, patient_id: int) -> int:
     with svc.deps.db.transaction() as s:
         query = (
@@ -82,16 +65,6 @@ def hr_ranges(stored: StoredPlan) -> list[tuple[int, int] | None]:
 
 
 @pytest.fixture
-def rivera(demo: Services) -> Caller:
-    return caller_for(demo, "dr.rivera", CLINICIAN_PASSWORD)
-
-
-@pytest.fixture
-def patient1(demo: Services) -> Caller:
-    return caller_for(demo, "patient1", PATIENT_PASSWORD)
-
-
-@pytest.fixture
 def p1(demo: Services, patient1: Caller) -> int:
     pid = patient1.require_actor().patient_id
     assert pid is not None
@@ -105,18 +78,6 @@ def screened(demo: Services, rivera: Caller, p1: int) -> int:
     stored = demo.screening.record(rivera, p1, CLEAR)
     assert stored.decision == "cleared"
     return stored.id
-
-
-@pytest.fixture
-def exercise_clinician(demo: Services) -> Caller:
-    """A clinician of the Exercise Physiology Team only (not DEMO-0001's care team)."""
-    cli = Caller.cli()
-    user = demo.users.create(
-        cli, NewUser(username="dr.exercise", password=OTHER_TEAM_PASSWORD, role=Role.CLINICIAN)
-    )
-    team = next(t for t in demo.teams.list_teams(cli) if t.name == "Exercise Physiology Team")
-    demo.teams.set_member(cli, team.id, user.id, member=True)
-    return caller_for(demo, "dr.exercise", OTHER_TEAM_PASSWORD)
 
 
 # --- building --------------------------------------------------------------------------------------

@@ -12,18 +12,19 @@ from datetime import date
 import pytest
 from sqlalchemy import func, select
 
-from stride.domain.accounts import Role
 from stride.errors import InvalidInput, NotFound, PermissionDenied
 from stride.services.context import Caller
 from stride.services.registry import Services
-from stride.services.users import NewUser
 from stride.store.models import ScreeningRow
-from stride.store.repositories import audit as audit_repo
-from tests.conftest import FakeClock, denials
-
-CLINICIAN_PASSWORD = "demo-clinic-clinician"
-PATIENT_PASSWORD = "demo-clinic-patient"
-OTHER_TEAM_PASSWORD = "exercise-team-only-password"
+from tests.conftest import (
+    OTHER_TEAM_PASSWORD,
+    PATIENT_PASSWORD,
+    FakeClock,
+    audit_actions,
+    caller_for,
+    denials,
+    patient_id_of,
+)
 
 # A healthy, inactive adult who wants moderate exercise: cleared, no restriction.
 CLEAR: dict[str, object] = {
@@ -46,35 +47,10 @@ def answers(**change: object) -> dict[str, object]:
     return {**CLEAR, **change}
 
 
-def caller_for(svc: Services, username: str, password: str) -> Caller:
-    info = svc.auth.login(username, password, client_addr="10.0.0.8", user_agent="pytest")
-    return Caller(actor=info.actor, client_addr="10.0.0.8", request_id=f"req-{username}")
-
-
-def patient_id_of(svc: Services, mrn: str) -> int:
-    [found] = svc.patients.search(Caller.cli(), text=mrn).items
-    return found.id
-
-
-def audit_actions(svc: Services) -> list[tuple[str, str, int | None]]:
-    with svc.deps.db.transaction() as s:
-        return [(e.event.action, e.event.resource, e.event.patient_id) for e in audit_repo.iter_all(s)]
-
-
 def screenings_stored(svc: Services, patient_id: int) -> int:
     with svc.deps.db.transaction() as s:
         query = select(func.count()).select_from(ScreeningRow).where(ScreeningRow.patient_id == patient_id)
         return int(s.scalar(query) or 0)
-
-
-@pytest.fixture
-def rivera(demo: Services) -> Caller:
-    return caller_for(demo, "dr.rivera", CLINICIAN_PASSWORD)
-
-
-@pytest.fixture
-def patient1(demo: Services) -> Caller:
-    return caller_for(demo, "patient1", PATIENT_PASSWORD)
 
 
 @pytest.fixture
@@ -83,18 +59,6 @@ def p1(demo: Services, patient1: Caller) -> int:
     assert pid is not None
     assert pid == patient_id_of(demo, "DEMO-0001")
     return pid
-
-
-@pytest.fixture
-def exercise_clinician(demo: Services) -> Caller:
-    """A clinician of the Exercise Physiology Team only (not DEMO-0001's care team)."""
-    cli = Caller.cli()
-    user = demo.users.create(
-        cli, NewUser(username="dr.exercise", password=OTHER_TEAM_PASSWORD, role=Role.CLINICIAN)
-    )
-    team = next(t for t in demo.teams.list_teams(cli) if t.name == "Exercise Physiology Team")
-    demo.teams.set_member(cli, team.id, user.id, member=True)
-    return caller_for(demo, "dr.exercise", OTHER_TEAM_PASSWORD)
 
 
 # --- recording -------------------------------------------------------------------------------------

@@ -23,7 +23,7 @@ from stride.services.users import NewUser
 from stride.store.models import TreatmentEntryRow
 from stride.store.repositories import audit as audit_repo
 from stride.store.repositories import treatment as treatment_repo
-from tests.conftest import FakeClock, denials
+from tests.conftest import FakeClock, caller_for, denials
 
 EPISODE_START = date(2025, 10, 1)  # 13-14 months before the FakeClock's 2026-11-26: "sub-acute"
 SERTRALINE = NewTreatment(
@@ -47,11 +47,6 @@ VENLAFAXINE = NewTreatment(
 UNDER_DOSED = replace(SERTRALINE, daily_dose_mg=25)  # minimum effective dose is 50 mg
 
 
-def caller_for(svc: Services, username: str, password: str) -> Caller:
-    info = svc.auth.login(username, password, client_addr="10.0.0.8", user_agent="pytest")
-    return Caller(actor=info.actor, client_addr="10.0.0.8", request_id=f"req-{username}")
-
-
 def audit_actions(svc: Services, patient_id: int) -> list[tuple[str, str]]:
     with svc.deps.db.transaction() as s:
         return [
@@ -69,11 +64,6 @@ def stored_entries(svc: Services, patient_id: int) -> int:
             .where(TreatmentEntryRow.patient_id == patient_id)
         )
         return int(s.scalar(query) or 0)
-
-
-@pytest.fixture
-def rivera(demo: Services) -> Caller:
-    return caller_for(demo, "dr.rivera", "demo-clinic-clinician")
 
 
 @pytest.fixture
