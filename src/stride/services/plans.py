@@ -125,6 +125,30 @@ class PlanService:
     ) -> None:
         """A version made after the alerts that held the plan were resolved resumes it with a new
         prescription: recorded with the version, in its transaction, so that the patient is told."""
+        self._record_resume(
+            s,
+            caller,
+            stored,
+            awaiting,
+            mode=ResumeMode.NEW_PRESCRIPTION,
+            from_week=1,
+            reason=reason,
+            how=f"v{stored.version}",
+        )
+
+    def _record_resume(
+        self,
+        s: Session,
+        caller: Caller,
+        stored: StoredPlan,
+        awaiting: AwaitingResume,
+        *,
+        mode: ResumeMode,
+        from_week: int,
+        reason: str,
+        how: str,
+    ) -> None:
+        """Store the resume and audit it, in the use case's transaction."""
         now = self.deps.clock()
         repo.add_resume(
             s,
@@ -132,10 +156,10 @@ class PlanService:
                 patient_id=stored.patient_id,
                 plan_id=stored.id,
                 alert_id=awaiting.alert_id,
-                mode=ResumeMode.NEW_PRESCRIPTION.value,
+                mode=mode.value,
                 paused_from=awaiting.paused_from,
                 resumed_on=now.date(),
-                from_week=1,
+                from_week=from_week,
                 reason=reason,
                 resumed_by=caller.require_actor().user_id,
                 created_at=now,
@@ -148,7 +172,7 @@ class PlanService:
             action="plan.resume",
             resource=f"plan/{stored.id}",
             patient_id=stored.patient_id,
-            detail=f"{ResumeMode.NEW_PRESCRIPTION.value} v{stored.version}; alert/{awaiting.alert_id}",
+            detail=f"{mode.value} {how}; alert/{awaiting.alert_id}",
         )
 
     @staticmethod
@@ -265,29 +289,15 @@ class PlanService:
             self._check_resumable(view, state, status)
             assert state.awaiting is not None
             assert view.resume_week is not None
-            repo.add_resume(
+            self._record_resume(
                 s,
-                PlanResumeRow(
-                    patient_id=patient_id,
-                    plan_id=stored.id,
-                    alert_id=state.awaiting.alert_id,
-                    mode=chosen.value,
-                    paused_from=state.awaiting.paused_from,
-                    resumed_on=now.date(),
-                    from_week=view.resume_week,
-                    reason=why,
-                    resumed_by=caller.require_actor().user_id,
-                    created_at=now,
-                ),
-            )
-            record(
-                s,
-                self.deps,
                 caller,
-                action="plan.resume",
-                resource=f"plan/{stored.id}",
-                patient_id=patient_id,
-                detail=f"{chosen.value} from week {view.resume_week}; alert/{state.awaiting.alert_id}",
+                stored,
+                state.awaiting,
+                mode=chosen,
+                from_week=view.resume_week,
+                reason=why,
+                how=f"from week {view.resume_week}",
             )
             return plan_view(stored, hold_state(s, stored), status, today=now.date())
 
