@@ -11,13 +11,13 @@ refused so that a misspelt answer is never dropped silently.
 
 from __future__ import annotations
 
-import difflib
 import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from typing import Any, get_args
 
+from stride.clinical.input_checks import choice, integer
 from stride.clinical.prescription.intensity import hr_zones, intensity_rules
 from stride.clinical.prescription.protocol_model import Modality, Setting
 from stride.clinical.prescription.rules import SYMPTOMS_MOOD, PrescriptionRules, prescription_rules
@@ -85,23 +85,6 @@ class PrescriptionInput:
 # --- small validators ---------------------------------------------------------------------------
 
 
-def _choice(value: object, options: Iterable[str], *, field: str, what: str) -> str:
-    allowed = tuple(options)
-    if isinstance(value, str) and value in allowed:
-        return value
-    close = difflib.get_close_matches(value, allowed, n=2) if isinstance(value, str) else []
-    hint = f"; did you mean {' or '.join(close)}?" if close else f"; one of {', '.join(allowed)}"
-    raise InvalidInput(f"{value!r} is not a known {what}{hint}", field=field)
-
-
-def _integer(value: object, *, field: str, low: int, high: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise InvalidInput("must be a whole number", field=field)
-    if not low <= value <= high:
-        raise InvalidInput(f"{value} is outside {low}-{high}", field=field)
-    return value
-
-
 def _object(value: object, keys: Iterable[str], *, field: str) -> Mapping[str, Any]:
     if not isinstance(value, Mapping):
         raise InvalidInput("must be an object", field=field)
@@ -115,7 +98,7 @@ def _object(value: object, keys: Iterable[str], *, field: str) -> Mapping[str, A
 def _codes(value: object, options: Iterable[str], *, field: str, what: str) -> tuple[str, ...]:
     if not isinstance(value, list | tuple):
         raise InvalidInput("must be a list", field=field)
-    codes = tuple(_choice(v, options, field=f"{field}[{i}]", what=what) for i, v in enumerate(value))
+    codes = tuple(choice(v, options, field=f"{field}[{i}]", what=what) for i, v in enumerate(value))
     for index, code in enumerate(codes):
         if code in codes[:index]:
             raise InvalidInput(f"{code!r} is given twice", field=f"{field}[{index}]")
@@ -137,7 +120,7 @@ def _modalities(value: object, rules: PrescriptionRules) -> tuple[str, ...]:
     names = (*get_args(Modality), *rules.modality_aliases)
     out: list[str] = []
     for index, item in enumerate(value):
-        name = _choice(item, names, field=f"preferences.modalities[{index}]", what="modality")
+        name = choice(item, names, field=f"preferences.modalities[{index}]", what="modality")
         modality = rules.modality_aliases.get(name, name)
         if modality not in out:
             out.append(modality)
@@ -155,9 +138,9 @@ def _preferences(value: object, rules: PrescriptionRules) -> Preferences:
     bounds = rules.session_minutes
     return Preferences(
         modalities=_modalities(raw["modalities"], rules),
-        setting=_choice(raw["setting"], get_args(Setting), field="preferences.setting", what="setting"),
+        setting=choice(raw["setting"], get_args(Setting), field="preferences.setting", what="setting"),
         days=days,
-        minutes=_integer(raw["minutes"], field="preferences.minutes", low=bounds.lo, high=bounds.hi),
+        minutes=integer(raw["minutes"], field="preferences.minutes", low=bounds.lo, high=bounds.hi),
     )
 
 
@@ -168,14 +151,14 @@ def _current_activity(value: object, rules: PrescriptionRules) -> CurrentActivit
     if len(raw) != 1:
         raise InvalidInput("give either ipaq_category or minutes_per_week", field="current_activity")
     if "ipaq_category" in raw:
-        category = _choice(
+        category = choice(
             raw["ipaq_category"],
             IPAQ_CATEGORIES,
             field="current_activity.ipaq_category",
             what="IPAQ category",
         )
         return CurrentActivity(category, None)
-    minutes = _integer(
+    minutes = integer(
         raw["minutes_per_week"],
         field="current_activity.minutes_per_week",
         low=0,
@@ -206,7 +189,7 @@ def _start_date(value: object) -> date | None:
 
 def _heart(raw: Mapping[str, Any], age: int) -> tuple[int, int | None, str]:
     formulas = [f.id for f in intensity_rules().formulas]
-    formula = _choice(
+    formula = choice(
         raw.get("hrmax_formula", intensity_rules().default_formula),
         formulas,
         field="hrmax_formula",
@@ -281,7 +264,7 @@ def parse_prescription_input(
         protocol=protocol.strip(),
         weeks=None
         if raw.get("weeks") is None
-        else _integer(raw["weeks"], field="weeks", low=weeks.lo, high=weeks.hi),
+        else integer(raw["weeks"], field="weeks", low=weeks.lo, high=weeks.hi),
         current_activity=_current_activity(raw.get("current_activity"), rules),
         symptoms_mood=_codes(
             raw.get("symptoms_mood", []), SYMPTOMS_MOOD, field="symptoms_mood", what="symptom"

@@ -8,11 +8,11 @@ Every problem raises :class:`~stride.errors.InvalidInput` naming the field (``re
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from stride.clinical.input_checks import choice, integer
 from stride.clinical.measurement.instrument_model import FrozenMap
 from stride.clinical.safety.screening_data import screening_rules
 from stride.clinical.safety.screening_model import ScreeningRules
@@ -49,23 +49,6 @@ class ScreeningInput:
     conditions: tuple[str, ...]
 
 
-def _choice(value: object, allowed: Iterable[str], *, field: str, what: str) -> str:
-    options = tuple(allowed)
-    if isinstance(value, str) and value in options:
-        return value
-    close = difflib.get_close_matches(value, options, n=2) if isinstance(value, str) else []
-    hint = f"; did you mean {' or '.join(close)}?" if close else f"; one of {', '.join(options)}"
-    raise InvalidInput(f"{value!r} is not a known {what}{hint}", field=field)
-
-
-def _integer(value: object, *, field: str, low: int, high: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise InvalidInput("must be a whole number", field=field)
-    if not low <= value <= high:
-        raise InvalidInput(f"{value} is outside {low}-{high}", field=field)
-    return value
-
-
 def _flag(value: object, *, field: str) -> bool:
     if not isinstance(value, bool):
         raise InvalidInput("must be true or false", field=field)
@@ -81,7 +64,7 @@ def _list(value: object, *, field: str) -> list[object]:
 def _codes(value: object, allowed: Iterable[str], *, field: str, what: str) -> tuple[str, ...]:
     options = tuple(allowed)
     items = _list(value, field=field)
-    return tuple(_choice(v, options, field=f"{field}[{i}]", what=what) for i, v in enumerate(items))
+    return tuple(choice(v, options, field=f"{field}[{i}]", what=what) for i, v in enumerate(items))
 
 
 def _names(value: object, *, field: str) -> tuple[str, ...]:
@@ -100,8 +83,8 @@ def _resting_bp(value: object, rules: ScreeningRules) -> tuple[int, int] | None:
     if len(items) != 2:
         raise InvalidInput("must be [systolic, diastolic] in mmHg", field="resting_bp")
     bp = rules.blood_pressure
-    systolic = _integer(items[0], field="resting_bp[0]", low=bp.systolic_range[0], high=bp.systolic_range[1])
-    diastolic = _integer(
+    systolic = integer(items[0], field="resting_bp[0]", low=bp.systolic_range[0], high=bp.systolic_range[1])
+    diastolic = integer(
         items[1], field="resting_bp[1]", low=bp.diastolic_range[0], high=bp.diastolic_range[1]
     )
     if diastolic >= systolic:
@@ -158,12 +141,12 @@ def parse_screening_input(
     raw = _fields(data)
     acsm = rules.acsm
     return ScreeningInput(
-        age=_integer(raw["age"], field="age", low=rules.age_range[0], high=rules.age_range[1]),
-        sex=_choice(raw["sex"], SEXES, field="sex", what="sex"),
+        age=integer(raw["age"], field="age", low=rules.age_range[0], high=rules.age_range[1]),
+        sex=choice(raw["sex"], SEXES, field="sex", what="sex"),
         currently_active=_flag(raw["currently_active"], field="currently_active"),
         known_disease=_codes(raw["known_disease"], acsm.diseases, field="known_disease", what="disease"),
         symptoms=_codes(raw["symptoms"], acsm.symptoms, field="symptoms", what="sign or symptom"),
-        desired_intensity=_choice(
+        desired_intensity=choice(
             raw["desired_intensity"], rules.intensities, field="desired_intensity", what="intensity"
         ),
         resting_bp=_resting_bp(raw.get("resting_bp"), rules),
@@ -181,7 +164,7 @@ def _item9(value: object, rules: ScreeningRules) -> int | None:
     if value is None:
         return None
     values = rules.phq9_item9_values
-    answer = _integer(value, field="phq9_item9", low=min(values), high=max(values))
+    answer = integer(value, field="phq9_item9", low=min(values), high=max(values))
     if answer not in values:
         raise InvalidInput(
             f"{answer} is not a PHQ-9 answer ({', '.join(map(str, values))})", field="phq9_item9"
@@ -192,7 +175,7 @@ def _item9(value: object, rules: ScreeningRules) -> int | None:
 def _cssrs(value: object, rules: ScreeningRules) -> str | None:
     if value is None:
         return None
-    return _choice(value, rules.cssrs_levels, field="cssrs_risk", what="C-SSRS risk level")
+    return choice(value, rules.cssrs_levels, field="cssrs_risk", what="C-SSRS risk level")
 
 
 def input_to_json(inp: ScreeningInput) -> dict[str, object]:
