@@ -9,8 +9,8 @@ from datetime import UTC, date, datetime, time, timedelta
 import pytest
 from markupsafe import Markup
 
+from stride.clinical.labels import label as code_label
 from stride.clinical.measurement import get_instrument
-from stride.domain.labels import label as code_label
 from stride.domain.measurements import ResponseSource, StoredResponse
 from stride.services.record import trajectories
 from stride.web.charts import (

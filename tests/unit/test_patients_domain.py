@@ -9,8 +9,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from stride.data import load_toml
 from stride.domain.patients import PatientDetails, Sex, validate_details
-from stride.domain.refdata import load_toml
 from stride.errors import InvalidInput
 
 TODAY = date(2026, 11, 26)

@@ -27,7 +27,7 @@ from stride.activity.weekly import WeekDose, week_dose
 from stride.activity.zones import ZONES
 from stride.clinical import toml_reader as r
 from stride.clinical.prescription import Plan, PlanWeek
-from stride.domain.refdata import load_toml
+from stride.data import load_toml
 from stride.errors import InvalidInput
 
 NO_TARGET = "no_target"

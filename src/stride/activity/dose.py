@@ -49,7 +49,7 @@ from stride.activity.zones import (
 )
 from stride.clinical import toml_reader as r
 from stride.clinical.prescription import intensity_rules, vigorous_upper
-from stride.domain.refdata import load_toml
+from stride.data import load_toml
 from stride.errors import InvalidInput
 
 Method = Literal["hr", "rpe", "met"]

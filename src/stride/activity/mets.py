@@ -15,7 +15,7 @@ from typing import Any
 
 from stride.activity.model import SPORTS, Sport
 from stride.clinical import toml_reader as r
-from stride.domain.refdata import load_toml
+from stride.data import load_toml
 
 _FILE = "mets.toml"
 VARIANTS: tuple[str, ...] = ("general", "light", "moderate", "vigorous")

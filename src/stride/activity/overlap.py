@@ -24,7 +24,7 @@ from typing import Any
 import numpy as np
 
 from stride.clinical import toml_reader as r
-from stride.domain.refdata import load_toml
+from stride.data import load_toml
 from stride.errors import InvalidInput
 
 RICHNESS: tuple[str, ...] = ("samples", "summary", "manual")

@@ -21,7 +21,7 @@ from stride.clinical.trd import (
     msm_table,
     trd_rules,
 )
-from stride.domain.refdata import load_toml
+from stride.data import load_toml
 
 # The reliability tags of the package data, in words a clinician reads.
 STATUS_LABELS = {

@@ -9,8 +9,8 @@ from datetime import date, datetime
 from enum import StrEnum
 from types import MappingProxyType
 
+from stride.data import load_toml
 from stride.domain.dates import check_event_time
-from stride.domain.refdata import load_toml
 from stride.domain.warning_signs import check_warning_signs
 from stride.errors import InvalidInput
 

@@ -9,9 +9,9 @@ from enum import StrEnum
 from functools import cache
 from zoneinfo import available_timezones
 
+from stride.data import load_toml
 from stride.domain.accounts import check_email, check_no_control_characters
 from stride.domain.dates import check_birth_date
-from stride.domain.refdata import load_toml
 from stride.errors import InvalidInput
 
 

@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
 
-from stride.domain.refdata import load_toml
+from stride.data import load_toml
 from stride.errors import InvalidInput
 
 

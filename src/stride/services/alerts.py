@@ -8,10 +8,10 @@ from datetime import date
 
 from sqlalchemy.orm import Session
 
+from stride.data import load_toml
 from stride.domain.access_policy import Action
 from stride.domain.accounts import Role
 from stride.domain.measurements import AlertDecision, SafetyAlert, check_note, check_resolution
-from stride.domain.refdata import load_toml
 from stride.errors import InvalidInput, NotFound
 from stride.services.access import allows, deny, may_read_clinical, may_write_clinical
 from stride.services.context import Caller, Deps, record

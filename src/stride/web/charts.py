@@ -13,8 +13,8 @@ from datetime import date
 
 from markupsafe import Markup, escape
 
+from stride.clinical.labels import label as code_label
 from stride.domain.dates import DateRange, event_range
-from stride.domain.labels import label as code_label
 from stride.services.record import Trajectory
 
 WIDTH, HEIGHT = 640, 220

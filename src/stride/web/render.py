@@ -15,9 +15,9 @@ from starlette.responses import HTMLResponse
 
 from stride import __version__
 from stride.activity.io import formats
+from stride.clinical.labels import label
 from stride.clinical.measurement import Instrument, get_instrument, instrument_ids
 from stride.config import Settings
-from stride.domain.labels import label
 from stride.errors import InvalidInput
 from stride.web.deps import CSRF_FIELD, web_session
 

@@ -23,7 +23,7 @@ from stride.activity.adherence import (
 from stride.activity.dose import SessionDose, session_dose
 from stride.activity.model import Samples
 from stride.clinical.prescription import Plan, PlanTarget, PlanWeek
-from stride.domain.refdata import load_toml
+from stride.data import load_toml
 from stride.errors import ConfigurationError, InvalidInput
 
 MON = date(2026, 1, 5)

@@ -14,7 +14,7 @@ from stride.activity.dose import CLASS_SOURCE, dose_rules, parse_dose, parsed_se
 from stride.activity.mets import VARIANTS, met_for, met_table, parse_mets
 from stride.activity.model import SPORTS, ParsedSession, Samples, Sport
 from stride.activity.weekly import week_dose
-from stride.domain.refdata import load_toml
+from stride.data import load_toml
 from stride.errors import ConfigurationError, InvalidInput
 
 START = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)

@@ -16,7 +16,7 @@ from stride.activity.overlap import (
     parse_overlap,
 )
 from stride.activity.weekly import week_dose
-from stride.domain.refdata import load_toml
+from stride.data import load_toml
 from stride.errors import ConfigurationError, InvalidInput
 
 T = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)

@@ -15,7 +15,7 @@ from importlib import resources
 
 from stride.clinical.measurement.instrument_model import Instrument
 from stride.clinical.measurement.instrument_schema import parse_instrument
-from stride.domain.refdata import load_toml
+from stride.data import load_toml
 from stride.errors import InvalidInput
 
 # Instrument is what get_instrument returns; callers take both from here.

@@ -18,7 +18,7 @@ from enum import StrEnum
 from functools import cache
 from typing import Any, Literal, cast
 
-from stride.domain.refdata import load_toml
+from stride.data import load_toml
 from stride.errors import ConfigurationError, InvalidInput
 
 Direction = Literal["lower_is_better", "higher_is_better"]

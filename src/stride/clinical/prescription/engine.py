@@ -12,6 +12,7 @@ sessions on the patient's days, and gives the source of every choice. The rules 
 
 from __future__ import annotations
 
+from stride.clinical.labels import label
 from stride.clinical.prescription.explain import (
     Start,
     adherence,
@@ -59,7 +60,6 @@ from stride.clinical.prescription.schedule import available_days, schedule_ratio
 from stride.clinical.prescription.sessions import WeekContext, build_week
 from stride.clinical.prescription.weeks import plan_targets, spread_days
 from stride.clinical.safety import Decision, ScreeningDecision, ScreeningRules, screen, screening_rules
-from stride.domain.labels import label
 
 __all__ = [
     "RECOMMEND",

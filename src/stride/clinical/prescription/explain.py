@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from stride.clinical.labels import label
 from stride.clinical.prescription.input import PrescriptionInput
 from stride.clinical.prescription.intensity import Zones, intensity_rules
 from stride.clinical.prescription.model import AdherenceItem, AppliedRestriction, PlanWeek, Rationale
@@ -16,7 +17,6 @@ from stride.clinical.prescription.protocol_model import Protocol, WeekTarget
 from stride.clinical.prescription.ranking import contraindication
 from stride.clinical.prescription.rules import PrescriptionRules
 from stride.clinical.safety import ScreeningDecision, ScreeningRules
-from stride.domain.labels import label
 
 
 @dataclass(frozen=True, slots=True)

@@ -25,7 +25,7 @@ from stride.clinical.safety import ScreeningRules
 from stride.clinical.safety.screening_input import OPTIONAL as SCREEN_OPTIONAL
 from stride.clinical.safety.screening_input import REQUIRED as SCREEN_REQUIRED
 from stride.clinical.safety.screening_input import ScreeningInput, input_to_json, parse_screening_input
-from stride.domain.refdata import load_toml
+from stride.data import load_toml
 from stride.errors import InvalidInput
 
 RECOMMEND = "recommend"

@@ -28,7 +28,7 @@ from stride.clinical.prescription.intensity_model import (
     round_half_up,
 )
 from stride.clinical.prescription.intensity_schema import parse_intensity
-from stride.domain.refdata import load_toml
+from stride.data import load_toml
 from stride.errors import InvalidInput
 
 # CLASS_IDS belongs to this module's face too (intensity_class takes one): callers import it from here.

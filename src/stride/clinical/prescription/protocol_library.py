@@ -25,7 +25,7 @@ from stride.clinical.prescription.protocol_model import (
     Phase,
     Protocol,
 )
-from stride.domain.refdata import load_toml
+from stride.data import load_toml
 from stride.errors import InvalidInput
 
 FORMATS = ("markdown", "html", "html_fragment")

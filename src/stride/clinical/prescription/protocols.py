@@ -20,7 +20,7 @@ from importlib import resources
 from stride.clinical.prescription.protocol_library import render_cert
 from stride.clinical.prescription.protocol_model import Phase, Protocol, WeekTarget
 from stride.clinical.prescription.protocol_schema import parse_protocol
-from stride.domain.refdata import load_toml
+from stride.data import load_toml
 from stride.errors import InvalidInput
 
 # Protocol and WeekTarget are what get_protocol and weekly_targets return; callers take them from here.

@@ -19,7 +19,7 @@ from stride.clinical.measurement.instrument_model import FrozenMap
 from stride.clinical.prescription.protocol_library import library_rules
 from stride.clinical.prescription.protocol_model import Modality
 from stride.clinical.safety import screening_rules
-from stride.domain.refdata import load_toml
+from stride.data import load_toml
 
 _FILE = "prescription.toml"
 _STATUS = ("VERIFIED", "SECONDARY", "UNSURE", "LOCAL")

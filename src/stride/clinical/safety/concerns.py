@@ -13,7 +13,7 @@ from functools import cache
 from stride.clinical import toml_reader as r
 from stride.clinical.measurement import Score, get_instrument
 from stride.clinical.measurement.instrument_model import Instrument, TriageRule
-from stride.domain.refdata import load_toml
+from stride.data import load_toml
 from stride.errors import InvalidInput
 
 _FILE = "safety"

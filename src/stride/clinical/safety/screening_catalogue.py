@@ -21,7 +21,7 @@ from stride.clinical.safety.screening_model import (
     Outcome,
     Restriction,
 )
-from stride.domain.refdata import load_toml
+from stride.data import load_toml
 from stride.errors import InvalidInput
 
 STATUSES = ("VERIFIED", "SECONDARY", "UNSURE", "LOCAL")

@@ -30,7 +30,7 @@ from stride.clinical.safety.screening_model import (
     ScreeningRules,
     Validity,
 )
-from stride.domain.refdata import load_toml
+from stride.data import load_toml
 
 _GROUPS: tuple[Group, ...] = ("none", "disease", "symptoms")
 _COMPARISONS: tuple[Comparison, ...] = ("at_least", "above")

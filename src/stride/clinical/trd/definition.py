@@ -19,7 +19,7 @@ from types import MappingProxyType
 from typing import Any
 
 from stride.clinical.trd import msm
-from stride.domain.refdata import load_toml
+from stride.data import load_toml
 from stride.errors import ConfigurationError, InvalidInput
 
 

@@ -17,7 +17,7 @@ from functools import cache
 from types import MappingProxyType
 from typing import Any
 
-from stride.domain.refdata import load_toml
+from stride.data import load_toml
 from stride.errors import ConfigurationError, InvalidInput
 
 ITEM_NAMES = ("duration", "severity", "antidepressants", "augmentation", "ect")

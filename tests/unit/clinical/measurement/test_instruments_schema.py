@@ -13,7 +13,7 @@ import pytest
 from stride.clinical.measurement.instrument_schema import parse_instrument
 from stride.clinical.safety.concerns import _rule
 from stride.clinical.toml_reader import At
-from stride.domain.refdata import load_toml
+from stride.data import load_toml
 from stride.errors import ConfigurationError
 
 Mutation = Callable[[dict[str, Any]], None]

@@ -26,7 +26,7 @@ from stride.clinical.prescription.intensity import (
 )
 from stride.clinical.prescription.intensity_model import round_half_up
 from stride.clinical.prescription.intensity_schema import parse_intensity
-from stride.domain.refdata import load_toml
+from stride.data import load_toml
 from stride.errors import ConfigurationError, InvalidInput
 
 # --- HRmax ------------------------------------------------------------------------------------------

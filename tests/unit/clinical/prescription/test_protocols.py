@@ -14,7 +14,7 @@ from stride.clinical.prescription import Protocol, get_protocol, protocol_ids, w
 from stride.clinical.prescription.intensity import CLASS_IDS, rpe_range
 from stride.clinical.prescription.protocol_library import library_rules
 from stride.clinical.prescription.protocol_model import Phase
-from stride.domain.refdata import load_toml
+from stride.data import load_toml
 from stride.errors import InvalidInput
 
 ALL = protocol_ids()

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from stride.clinical.prescription.protocol_schema import parse_protocol
-from stride.domain.refdata import load_toml
+from stride.data import load_toml
 from stride.errors import ConfigurationError
 
 Mutation = Callable[[dict[str, Any]], None]

@@ -17,7 +17,7 @@ from stride.clinical.safety import (
     screening_data,
     screening_rules,
 )
-from stride.domain.refdata import load_toml
+from stride.data import load_toml
 from stride.errors import ConfigurationError, InvalidInput
 from tests.unit.clinical.safety.test_screening import make, run
 
