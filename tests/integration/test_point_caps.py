@@ -16,7 +16,7 @@ from benchmarks.input_files import write_gpx, write_tcx
 from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
-from stride.activity.io import csv_reader, fit, gpx, omh, read_any, tcx
+from stride.activity.io import _fit_decode, csv_reader, gpx, omh, read_any, tcx
 from stride.cli.main import app
 from stride.services.context import Caller
 from stride.services.registry import Services
@@ -62,7 +62,7 @@ def _tcx(tmp_path: Path, points: int) -> Path:
 
 # (module whose cap is lowered, file maker given the point count or a real file, where the refusal points)
 CASES: dict[str, tuple[ModuleType, object, str]] = {
-    "fit": (fit, "fit/garmin-fenix-5-run.fit", "byte "),
+    "fit": (_fit_decode, "fit/garmin-fenix-5-run.fit", "byte "),  # the cap stops the decoding
     "tcx": (tcx, "tcx/cross-country-skiing_activity_1.tcx", "element Trackpoint"),
     "gpx": (gpx, _gpx, "element trkpt"),
     "csv": (csv_reader, _csv, "line 12"),

@@ -36,9 +36,8 @@ from stride.web.api.schemas_activity import (
     SessionCreate,
     SessionDetailPublic,
     SessionPublic,
-    WeekPublic,
-    WeekStart,
 )
+from stride.web.api.schemas_weeks import WeekPublic, WeekStart
 from stride.web.deps import ApiCaller, Svc
 from stride.web.render import prefixed
 from stride.web.uploads import receive_upload

@@ -16,18 +16,16 @@ from fastapi import APIRouter, Query
 from stride.errors import NotFound
 from stride.services.measurements import Submission
 from stride.services.record import trajectories
-from stride.web.api.schemas import (
-    Id,
-)
-from stride.web.api.schemas_clinical import (
+from stride.web.api.schemas import Id
+from stride.web.api.schemas_alerts import (
     AlertAcknowledge,
     AlertPublic,
     AlertResolve,
-    CorrectionCreate,
     CrisisPublic,
-    EpisodePublic,
-    EpisodeUpdate,
     InboxAlertPublic,
+)
+from stride.web.api.schemas_measurement import (
+    CorrectionCreate,
     InstrumentId,
     InstrumentPublic,
     InstrumentQuery,
@@ -40,6 +38,10 @@ from stride.web.api.schemas_clinical import (
     ScorePublic,
     SubmissionPublic,
     TrajectoryPublic,
+)
+from stride.web.api.schemas_treatment import (
+    EpisodePublic,
+    EpisodeUpdate,
     TreatmentCreate,
     TreatmentEntryPublic,
     TreatmentHistoryPublic,

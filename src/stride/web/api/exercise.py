@@ -19,27 +19,26 @@ from starlette.responses import JSONResponse, Response
 
 from stride.clinical.prescription import Protocol, Refusal, cert_report, get_protocol, hr_zones, protocol_ids
 from stride.errors import InvalidInput, NotFound
-from stride.web.api.schemas import (
-    ErrorBody,
-    Id,
-)
+from stride.web.api.schemas import ErrorBody, Id
 from stride.web.api.schemas_exercise import (
     CertFormat,
     FormulaQuery,
     HrQuery,
     HrZonesPublic,
-    NotClearedBody,
     OptionalHrQuery,
-    PlanCreate,
-    PlanPublic,
-    PlanResumeCreate,
-    PlanViewPublic,
     ProtocolId,
     ProtocolPublic,
     ProtocolSummaryPublic,
     ScreeningCreate,
     ScreeningPublic,
     ScreeningStatusPublic,
+)
+from stride.web.api.schemas_plans import (
+    NotClearedBody,
+    PlanCreate,
+    PlanPublic,
+    PlanResumeCreate,
+    PlanViewPublic,
 )
 from stride.web.deps import ApiCaller, Svc
 

@@ -7,7 +7,7 @@ from datetime import date, datetime
 from typing import Annotated
 
 from fastapi import Path, Query
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
 from stride.domain.accounts import Role, User
 from stride.domain.audit import AuditEntry
@@ -32,6 +32,26 @@ class ErrorBody(BaseModel):
 
 class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid")
+
+
+# Clinical inputs are parsed strictly: in lax mode Pydantic reads true as 1, "yes" as true and a
+# number as a Unix time, so a client's mistake would be stored as a plausible answer or date.
+FiniteFloat = Annotated[float, Field(strict=True, allow_inf_nan=False, ge=-1e9, le=1e9)]
+StrictBool = Annotated[bool, Field(strict=True)]
+
+
+def _iso_date(value: object) -> object:
+    if value is None or isinstance(value, str | date):
+        return value
+    raise ValueError("must be a date as YYYY-MM-DD")
+
+
+IsoDate = Annotated[date, BeforeValidator(_iso_date)]
+# Plausibility (heart rate, minutes, distance, age) is the domain's, naming the field; the bounds only
+# keep arbitrarily large numbers out of integer columns.
+SmallInt = Annotated[int, Field(strict=True, ge=-1000, le=100_000)]
+# A [low, high] pair. Not a tuple: FastAPI writes a tuple's schema in a form OpenAPI 3.1 refuses.
+Pair = Annotated[list[int], Field(min_length=2, max_length=2)]
 
 
 class PatientCreate(Strict):

@@ -1,4 +1,5 @@
-"""API models for measurement-based care: instruments, responses, alerts, schedules, treatment, outcomes."""
+"""API models for measurement: instruments, responses and their scores, questionnaire schedules, and
+the outcomes of an instrument over time."""
 
 from __future__ import annotations
 
@@ -6,29 +7,13 @@ from datetime import date, datetime
 from typing import Annotated, Any
 
 from fastapi import Path, Query
-from pydantic import BaseModel, BeforeValidator, Field
+from pydantic import BaseModel, Field
 
 from stride.clinical.measurement import Instrument, OutcomePoint, OutcomeStatus, Score
-from stride.clinical.trd import TrdAssessment
-from stride.domain.measurements import (
-    AlertDecision,
-    AlertState,
-    DueStatus,
-    ResponseSource,
-    SafetyAlert,
-    Schedule,
-    ScheduleState,
-    StoredResponse,
-)
-from stride.domain.treatment import Episode, TreatmentEntry, TreatmentKind
-from stride.services.alerts import CrisisGuidance
+from stride.domain.measurements import DueStatus, ResponseSource, Schedule, ScheduleState, StoredResponse
 from stride.services.record import Trajectory
-from stride.services.treatment import NewTreatment, TreatmentHistory
-from stride.web.api.schemas import MAX_ID, Strict
-
-# --------------------------------------------------------------------------------------------------
-# Measurement-based care: instruments, responses, alerts, schedules, treatment, outcomes
-# --------------------------------------------------------------------------------------------------
+from stride.web.api.schemas import MAX_ID, IsoDate, Strict, StrictBool
+from stride.web.api.schemas_alerts import AlertPublic, CrisisPublic
 
 InstrumentId = Annotated[str, Path(max_length=40, description="An instrument of the library, e.g. phq9")]
 InstrumentQuery = Annotated[str | None, Query(max_length=40, pattern=r"^[a-z0-9_]*$")]
@@ -37,19 +22,6 @@ InstrumentQuery = Annotated[str | None, Query(max_length=40, pattern=r"^[a-z0-9_
 AnswerKey = Annotated[str, Field(max_length=40)]
 AnswerValue = Annotated[int | None, Field(strict=True, ge=-1000, le=100_000)]
 Answers = Annotated[dict[AnswerKey, AnswerValue], Field(max_length=100)]
-# Clinical inputs are parsed strictly: in lax mode Pydantic reads true as 1, "yes" as true and a
-# number as a Unix time, so a client's mistake would be stored as a plausible answer or date.
-FiniteFloat = Annotated[float, Field(strict=True, allow_inf_nan=False, ge=-1e9, le=1e9)]
-StrictBool = Annotated[bool, Field(strict=True)]
-
-
-def _iso_date(value: object) -> object:
-    if value is None or isinstance(value, str | date):
-        return value
-    raise ValueError("must be a date as YYYY-MM-DD")
-
-
-IsoDate = Annotated[date, BeforeValidator(_iso_date)]
 
 
 class OptionPublic(BaseModel):
@@ -191,80 +163,6 @@ class ScorePublic(BaseModel):
         )
 
 
-class AlertPublic(BaseModel):
-    id: int
-    patient_id: int
-    response_id: int | None
-    code: str
-    severity: str
-    reason: str
-    source: str
-    raised_at: datetime
-    is_open: bool
-    state: AlertState
-    acknowledged_at: datetime | None
-    acknowledged_by: int | None
-    acknowledgement_note: str | None
-    resolved_at: datetime | None
-    resolved_by: int | None
-    decision: AlertDecision | None
-    resolution_reason: str | None
-    next_review_on: date | None
-
-    @classmethod
-    def of(cls, a: SafetyAlert) -> AlertPublic:
-        return cls(
-            id=a.id,
-            patient_id=a.patient_id,
-            response_id=a.response_id,
-            code=a.code,
-            severity=a.severity,
-            reason=a.reason,
-            source=a.source,
-            raised_at=a.raised_at,
-            is_open=a.is_open,
-            acknowledged_at=a.acknowledged_at,
-            acknowledged_by=a.acknowledged_by,
-            acknowledgement_note=a.acknowledgement_note,
-            state=a.state,
-            resolved_at=a.resolved_at,
-            resolved_by=a.resolved_by,
-            decision=a.decision,
-            resolution_reason=a.resolution_reason,
-            next_review_on=a.next_review_on,
-        )
-
-
-class InboxAlertPublic(AlertPublic):
-    patient_name: str
-
-
-class AlertAcknowledge(Strict):
-    note: str = Field(max_length=4000, description="What was done (at least 5 characters)")
-
-
-class AlertResolve(Strict):
-    # Checked by the service, so that a missing value is a 422 naming it like any other.
-    decision: str = Field(
-        default="",
-        max_length=64,
-        description="reassessed_cssrs, reassessed_clinical, safety_plan, referred or not_a_risk",
-    )
-    reason: str = Field(default="", max_length=4000, description="Why (at least 5 characters)")
-    next_review_on: date | None = Field(default=None, description="The next review, today or later")
-
-
-class CrisisPublic(BaseModel):
-    title: str
-    text: str
-    phone: str
-    source: str
-
-    @classmethod
-    def of(cls, c: CrisisGuidance) -> CrisisPublic:
-        return cls(title=c.title, text=c.text, phone=c.phone, source=c.source)
-
-
 class SubmissionPublic(BaseModel):
     """A stored response, its score and, when an answer raised a safety concern, the alert and the
     crisis guidance to show at once."""
@@ -322,147 +220,6 @@ class ScheduleStatePublic(SchedulePublic):
             due_on=st.due_on,
             status=st.status,
             last_answered_on=st.last_answered_on,
-        )
-
-
-class TreatmentCreate(Strict):
-    """A treatment of the episode; with ``supersedes`` (and a ``reason``) it corrects or, with
-    ``retract``, withdraws an earlier entry."""
-
-    kind: TreatmentKind
-    drug: str | None = Field(default=None, max_length=64)
-    daily_dose_mg: FiniteFloat | None = None
-    start_date: IsoDate | None = None
-    weeks: FiniteFloat | None = None
-    adherent: StrictBool | None = None
-    improvement_pct: FiniteFloat | None = None
-    note: str | None = Field(default=None, max_length=2000)
-    supersedes: int | None = Field(default=None, strict=True, ge=1, le=MAX_ID)
-    reason: str | None = Field(default=None, max_length=2000)
-    retract: StrictBool = False
-
-    def new(self) -> NewTreatment:
-        return NewTreatment(
-            **self.model_dump(exclude={"supersedes", "reason", "retract"}),
-        )
-
-
-class TreatmentEntryPublic(BaseModel):
-    id: int
-    patient_id: int
-    kind: TreatmentKind
-    drug: str | None
-    daily_dose_mg: float | None
-    start_date: date | None
-    weeks: float | None
-    adherent: bool | None
-    improvement_pct: float | None
-    note: str | None
-    recorded_at: datetime
-    recorded_by: int
-    supersedes_id: int | None
-    correction_reason: str | None
-
-    @classmethod
-    def of(cls, e: TreatmentEntry) -> TreatmentEntryPublic:
-        return cls(**{name: getattr(e, name) for name in TreatmentEntry.__slots__})
-
-
-class EpisodeUpdate(Strict):
-    episode_start: IsoDate
-    severity: str = Field(max_length=40)
-
-
-class EpisodePublic(BaseModel):
-    patient_id: int
-    episode_start: date
-    severity: str
-    recorded_at: datetime
-
-    @classmethod
-    def of(cls, e: Episode) -> EpisodePublic:
-        return cls(
-            patient_id=e.patient_id,
-            episode_start=e.episode_start,
-            severity=e.severity,
-            recorded_at=e.recorded_at,
-        )
-
-
-class TrialVerdictPublic(BaseModel):
-    drug: str
-    drug_class: str
-    adequate: bool
-    failed: bool
-    counted: bool
-    reasons: list[str]
-
-
-class MsmItemPublic(BaseModel):
-    name: str
-    score: int
-    category: str
-    source: str
-
-
-class MsmPublic(BaseModel):
-    score: int
-    band: str
-    items: list[MsmItemPublic]
-
-
-class TrdPublic(BaseModel):
-    trd: bool
-    adequate_failed_trials: int
-    trials: list[TrialVerdictPublic]
-    msm: MsmPublic
-    reasons: list[str]
-    recorded_treatments: list[str]
-
-    @classmethod
-    def of(cls, a: TrdAssessment) -> TrdPublic:
-        return cls(
-            trd=a.trd,
-            adequate_failed_trials=a.adequate_failed_trials,
-            trials=[
-                TrialVerdictPublic(
-                    drug=t.drug,
-                    drug_class=t.drug_class,
-                    adequate=t.adequate,
-                    failed=t.failed,
-                    counted=t.counted,
-                    reasons=list(t.reasons),
-                )
-                for t in a.trials
-            ],
-            msm=MsmPublic(
-                score=a.msm.score,
-                band=a.msm.band,
-                items=[
-                    MsmItemPublic(name=m.name, score=m.score, category=m.category, source=m.source)
-                    for m in a.msm.items
-                ],
-            ),
-            reasons=list(a.reasons),
-            recorded_treatments=list(a.recorded_treatments),
-        )
-
-
-class TreatmentHistoryPublic(BaseModel):
-    episode: EpisodePublic | None
-    entries: list[TreatmentEntryPublic]
-    assessment: TrdPublic | None = Field(description="None until the episode (start, severity) is recorded")
-    not_assessed: str | None = Field(
-        default=None, description="Why the stored history could not be assessed (then assessment is None)"
-    )
-
-    @classmethod
-    def of(cls, h: TreatmentHistory) -> TreatmentHistoryPublic:
-        return cls(
-            episode=EpisodePublic.of(h.episode) if h.episode else None,
-            entries=[TreatmentEntryPublic.of(e) for e in h.entries],
-            assessment=TrdPublic.of(h.assessment) if h.assessment else None,
-            not_assessed=h.not_assessed,
         )
 
 
