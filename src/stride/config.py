@@ -73,6 +73,12 @@ class Settings(BaseSettings):
     # `stride worker` does; set false when running workers apart.
     jobs_in_process: bool = True
     job_workers: int = Field(default=1, ge=1, le=32)
+    # The Huey queue's name: on a Redis shared by several deployments, each needs its own.
+    jobs_queue: str = Field(default="stride", min_length=1, max_length=100, pattern=r"^[A-Za-z0-9._-]+$")
+    # Web server processes of `stride serve` (uvicorn workers). One by default on every backend:
+    # a second process helps only when there are cores to spare, and on SQLite every request
+    # still waits for the one write lock (each read is audited). See docs/deployment.md.
+    web_workers: int = Field(default=1, ge=1, le=64)
     # The largest request body an upload may send, in MB (a 2 GB Apple Health export is normal).
     # STRIDE_UPLOAD_MAX_MB is the deprecated earlier name, still read when the new one is unset.
     max_upload_mb: int = Field(

@@ -85,6 +85,10 @@ def serve(
     demo: Annotated[
         bool, typer.Option("--demo", help="Seed the demo clinic if the database is empty.")
     ] = False,
+    workers: Annotated[
+        int | None,
+        typer.Option(help="Web server processes (default: STRIDE_WEB_WORKERS, 1).", min=1, max=64),
+    ] = None,
 ) -> None:
     """Migrate the database and serve the web app."""
     # Loaded only here: the web stack (uvicorn, FastAPI, the templates) is heavy, and no other
@@ -102,22 +106,44 @@ def serve(
             )
             print_logins(result.logins)
     settings = services.deps.settings
+    processes = settings.web_workers if workers is None else workers
     console.print(
         f"\n[bold]Stride {__version__}[/] serving at [link]http://{host}:{port}{settings.root_path}/[/link]"
     )
     console.print(f"Database: {services.deps.db.engine.url.render_as_string(hide_password=True)}")
+    if processes > 1:
+        console.print(f"Web workers: {processes} processes")
     console.print(
         "Log in at the address above" + (" with a demo login." if demo else ".") + " Ctrl+C stops.\n"
     )
-    uvicorn.run(
-        create_app(settings, services=services),
-        host=host,
-        port=port,
+    options: dict[str, Any] = {
+        "host": host,
+        "port": port,
         # The app decides whom to believe (STRIDE_TRUSTED_PROXIES, stride.web.proxy); uvicorn's
         # own handling would trust X-Forwarded-For from any loopback client.
-        proxy_headers=False,
-        log_level="info",
-        server_header=False,
+        "proxy_headers": False,
+        "log_level": "info",
+        "server_header": False,
+    }
+    if processes == 1:
+        uvicorn.run(create_app(settings, services=services), **options)
+        return
+    # Several processes: what must happen once happens here, before uvicorn starts them (the
+    # migration and the demo seed above; the recovery of interrupted imports, which would re-queue
+    # an import another process is running). Each worker builds its own app and connections.
+    with handled(as_json=False):
+        if settings.jobs_in_process:
+            services.imports.doctor()
+        services.close()
+    uvicorn.run(
+        "stride.web.app:create_worker_app",
+        factory=True,
+        workers=processes,
+        # uvicorn replaces a worker that does not answer its health check in time, and a new one
+        # answers only once its imports are done: seconds of CPU (FastAPI, SQLAlchemy, Polars), far
+        # more on a busy host than uvicorn's 5 s, which would replace every worker as it starts.
+        timeout_worker_healthcheck=60,
+        **options,
     )
 
 

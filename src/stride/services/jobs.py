@@ -31,7 +31,7 @@ class _ThreadedConsumer(Consumer):  # type: ignore[misc]
         return None
 
 
-def make_huey(settings: Settings, *, name: str = "stride") -> Huey:
+def make_huey(settings: Settings, *, name: str) -> Huey:
     if settings.jobs == "immediate":
         return MemoryHuey(name, immediate=True)
     if settings.jobs == "redis":
@@ -49,10 +49,10 @@ class JobQueue:
     """The task queue of one Stride process; tasks are registered once, at build time."""
 
     def __init__(
-        self, settings: Settings, *, run_import: Callable[[int], None], name: str = "stride"
+        self, settings: Settings, *, run_import: Callable[[int], None], name: str | None = None
     ) -> None:
         self.settings = settings
-        self.huey = make_huey(settings, name=name)
+        self.huey = make_huey(settings, name=name or settings.jobs_queue)
         # Retries would re-run a failed parse of the same bytes: the import records its failure
         # instead, and a person decides (re-upload after the parser is fixed).
         self._import = self.huey.task(name="stride.import_activity", retries=0)(run_import)

@@ -11,7 +11,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.responses import JSONResponse
 
 from stride import __version__
-from stride.config import Settings
+from stride.config import Settings, load_settings
 from stride.services.registry import Services
 from stride.web import errors
 from stride.web.api import activity as api_activity
@@ -42,10 +42,12 @@ def healthz(svc: Svc) -> JSONResponse:
     return JSONResponse({"status": "ok", "version": __version__})
 
 
-def create_app(settings: Settings, *, services: Services | None = None) -> FastAPI:
+def create_app(settings: Settings, *, services: Services | None = None, recover_jobs: bool = True) -> FastAPI:
     """Build the web app. ``settings`` must come from :func:`stride.config.load_settings`.
 
     The database must already be migrated (``stride db upgrade``; ``stride serve`` does it).
+    ``recover_jobs`` false leaves the recovery of interrupted imports to whoever started this
+    process (``stride serve --workers N`` does it once, before its workers start).
     """
     svc = services or Services.build(settings)
 
@@ -53,7 +55,8 @@ def create_app(settings: Settings, *, services: Services | None = None) -> FastA
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         # The server works the background-job queue itself unless a separate `stride worker` does.
         if settings.jobs_in_process:
-            svc.imports.doctor()  # finish or undo what a crash left, re-queue lost jobs
+            if recover_jobs:
+                svc.imports.doctor()  # finish or undo what a crash left, re-queue lost jobs
             svc.jobs.start_workers()
         try:
             yield
@@ -100,3 +103,12 @@ def create_app(settings: Settings, *, services: Services | None = None) -> FastA
     ):
         app.include_router(pages.router)
     return app
+
+
+def create_worker_app() -> FastAPI:
+    """The app of one process of ``stride serve --workers N`` (uvicorn calls it in each worker).
+
+    Settings come from the environment the worker inherited, as they did in ``stride serve``; the
+    database is migrated and interrupted imports are recovered there, once, before the workers start.
+    """
+    return create_app(load_settings(), recover_jobs=False)
