@@ -1,6 +1,6 @@
 """Stride: exercise as an adjunct treatment of treatment-resistant depression.
 
-The package is layered (see DESIGN.md): ``stride.domain`` and ``stride.clinical`` are pure,
+The package is layered (see docs/architecture.md): ``stride.domain`` and ``stride.clinical`` are pure,
 ``stride.store`` persists, ``stride.services`` holds the use cases (access checks and audit),
 and ``stride.web`` / ``stride.cli`` are thin shells over the services.
 """

@@ -1,7 +1,7 @@
 """Importing device files: receive (store the file as received, record the import, queue the
 job), run (parse, compute dose, store all or nothing), and report progress.
 
-All or nothing (DESIGN.md, Storage): the file is parsed before anything is written; the samples are
+All or nothing (docs/decisions/0007): the file is parsed before anything is written; the samples are
 staged as hidden Parquet files; the sessions, daily steps, weekly summaries, the import's state and
 the audit entry are one database transaction; only after it commits are the Parquet files made
 visible. A process killed at any point leaves either the whole import or none of it (plus hidden

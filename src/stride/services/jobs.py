@@ -1,4 +1,4 @@
-"""Background jobs on Huey (DESIGN.md, Background and batch work): a well-kept task queue, not a
+"""Background jobs on Huey (docs/decisions/0010): a well-kept task queue, not a
 home-made one. Storage is Huey's SQLite file in the data directory by default, Redis in
 production (``STRIDE_JOBS=redis``), or ``immediate`` (the task runs at once, in the caller: tests
 and one-off scripts). Workers run as threads inside the web server (``STRIDE_JOBS_IN_PROCESS``)

@@ -1,7 +1,7 @@
 """The activity store: per-sample series as Parquet files, one pair per import, partitioned by
 patient (``patient=<id>/import-<id>.samples.parquet`` and ``….series.parquet``), read with DuckDB.
 
-Writes are two-phase so an import is all or nothing (DESIGN.md, Storage): :meth:`stage` writes the
+Writes are two-phase so an import is all or nothing (docs/decisions/0007): :meth:`stage` writes the
 files under hidden ``.partial`` names before the database transaction commits; :meth:`publish`
 renames them into place after it has. A crash before the commit leaves only ``.partial`` files,
 which no query reads and :meth:`recover` removes; a crash between the commit and the rename leaves

@@ -35,7 +35,7 @@ class UTCDateTime(TypeDecorator[datetime]):
 
 
 def normalise_url(url: str) -> str:
-    """Use psycopg 3 for ``postgresql://`` URLs, as DESIGN.md asks."""
+    """Use psycopg 3 for ``postgresql://`` URLs (docs/decisions/0002)."""
     parsed = make_url(url)
     if parsed.drivername in ("postgresql", "postgres"):
         parsed = parsed.set(drivername="postgresql+psycopg")

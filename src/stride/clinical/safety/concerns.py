@@ -1,6 +1,6 @@
 """Psychiatric safety: whether a scored questionnaire raises a safety concern that must act at once.
 
-A concern is a return value, never an exception (DESIGN.md). The rules are cited data in
+A concern is a return value, never an exception (docs/architecture.md, rule 5). The rules are cited data in
 ``data/safety.toml``: PHQ-9 item 9 positive, or a C-SSRS screen of moderate or high risk.
 Nothing else fires.
 """

@@ -86,8 +86,8 @@ def test_acute_cardiac_event_is_also_cardiovascular_disease_for_acsm() -> None:
 
 
 def test_design_contraindications_are_covered() -> None:
-    # DESIGN.md names: acute cardiovascular event, uncontrolled hypertension, severe
-    # musculoskeletal disorder, neurological impairment.
+    # The contraindications named in the literature on exercise in depression: acute cardiovascular event,
+    # uncontrolled hypertension, severe musculoskeletal disorder, neurological impairment.
     for condition in (
         "recent_acute_cardiovascular_event",
         "uncontrolled_hypertension",
