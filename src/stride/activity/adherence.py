@@ -22,7 +22,8 @@ from functools import cache
 from types import MappingProxyType
 from typing import Any
 
-from stride.activity.dose import DoseRules, SessionDose
+from stride.activity.dose import SessionDose
+from stride.activity.dose_rules import DoseRules
 from stride.activity.weekly import WeekDose, week_dose
 from stride.activity.zones import ZONES
 from stride.clinical import toml_reader as r

@@ -16,7 +16,8 @@ from types import MappingProxyType
 
 import numpy as np
 
-from stride.activity.dose import DoseRules, SessionDose, dose_rules
+from stride.activity.dose import SessionDose
+from stride.activity.dose_rules import DoseRules, dose_rules
 from stride.activity.model import MetricSeries
 from stride.activity.zones import ZONE_KEYS, local_days, timezone
 from stride.domain.dates import monday_of

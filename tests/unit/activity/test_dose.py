@@ -10,7 +10,8 @@ from typing import Any
 import numpy as np
 import pytest
 
-from stride.activity.dose import CLASS_SOURCE, dose_rules, parse_dose, parsed_session_dose, session_dose
+from stride.activity.dose import CLASS_SOURCE, parsed_session_dose, session_dose
+from stride.activity.dose_rules import dose_rules, parse_dose
 from stride.activity.mets import VARIANTS, met_for, met_table, parse_mets
 from stride.activity.model import SPORTS, ParsedSession, Samples, Sport
 from stride.activity.weekly import week_dose

@@ -10,7 +10,8 @@ from typing import Any
 import numpy as np
 import pytest
 
-from stride.activity.dose import SessionDose, dose_rules, session_dose
+from stride.activity.dose import SessionDose, session_dose
+from stride.activity.dose_rules import dose_rules
 from stride.activity.model import MetricSeries, Samples
 from stride.activity.weekly import daily_step_totals, week_dose, week_start_of, weekly_doses
 from stride.errors import InvalidInput

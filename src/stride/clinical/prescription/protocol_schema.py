@@ -18,6 +18,7 @@ from typing import Any, cast, get_args
 
 from stride.clinical import toml_reader as r
 from stride.clinical.prescription.intensity import CLASS_IDS, rpe_range
+from stride.clinical.prescription.protocol_evidence import parse_evidence
 from stride.clinical.prescription.protocol_library import (
     library_rules,
     parse_adherence,
@@ -26,10 +27,6 @@ from stride.clinical.prescription.protocol_library import (
 )
 from stride.clinical.prescription.protocol_model import (
     DoseOption,
-    EffectSize,
-    Evidence,
-    EvidenceLevel,
-    Finding,
     FittSources,
     HeartRateTarget,
     Intervals,
@@ -47,7 +44,6 @@ from stride.clinical.prescription.protocol_model import (
 )
 
 _ID = re.compile(r"^[a-z][a-z0-9_]*$")
-_STATUS = ("VERIFIED", "SECONDARY", "UNSURE", "CHOICE")
 _TOP_REQUIRED = (
     "id", "name", "summary", "modalities", "settings", "volume_unit", "source", "notes", "duration",
     "supervision", "evidence", "fitt_sources", "phases", "start_level", "progression", "warm_up",
@@ -115,62 +111,6 @@ def _check_minutes(unit: str, frequency: int, minutes: int, volume: float, at: r
 
 
 # --- parts ------------------------------------------------------------------------------------------
-
-
-_EFFECT_KEYS = (
-    "comparison", "measure", "estimate", "lower", "upper", "interval", "favours_exercise", "status", "source",
-)  # fmt: skip
-
-
-def _effect(entry: object, at: r.At) -> EffectSize:
-    e = r.table(entry, at, required=_EFFECT_KEYS, optional=("participants", "studies"))
-    low, estimate, high = (r.number(e, k, at) for k in ("lower", "estimate", "upper"))
-    if not low <= estimate <= high or low == high:
-        raise at.key("estimate").fail("must lie within lower..upper")
-    return EffectSize(
-        comparison=r.text(e, "comparison", at),
-        measure=r.text(e, "measure", at),
-        estimate=estimate,
-        lower=low,
-        upper=high,
-        interval=r.text(e, "interval", at),
-        favours_exercise=cast(Any, r.choice(e, "favours_exercise", at, ("negative", "positive"))),
-        participants=r.integer(e, "participants", at, minimum=1) if "participants" in e else None,
-        studies=r.integer(e, "studies", at, minimum=1) if "studies" in e else None,
-        status=r.choice(e, "status", at, _STATUS),
-        source=r.text(e, "source", at),
-    )
-
-
-def _finding(entry: object, at: r.At) -> Finding:
-    table = r.table(entry, at, required=("text", "status", "source"))
-    return Finding(
-        r.text(table, "text", at), r.choice(table, "status", at, _STATUS), r.text(table, "source", at)
-    )
-
-
-def _evidence(data: object, at: r.At) -> Evidence:
-    required = ("evidence_level", "limited_evidence_in_trd", "summary", "source")
-    table = r.table(data, at, required=required, optional=("effects", "findings"))
-    effects = tuple(
-        _effect(entry, at.key("effects").key(i))
-        for i, entry in enumerate(r.tables(table, "effects", at, allow_empty=True))
-    )
-    findings = tuple(
-        _finding(entry, at.key("findings").key(i))
-        for i, entry in enumerate(r.tables(table, "findings", at, allow_empty=True))
-    )
-    limited = r.boolean(table, "limited_evidence_in_trd", at)
-    if not effects and not (limited and findings):
-        raise at.key("effects").fail("without an effect size, the evidence must be limited and give findings")
-    return Evidence(
-        evidence_level=cast(EvidenceLevel, r.choice(table, "evidence_level", at, get_args(EvidenceLevel))),
-        limited_evidence_in_trd=limited,
-        summary=r.text(table, "summary", at),
-        effects=effects,
-        findings=findings,
-        source=r.text(table, "source", at),
-    )
 
 
 def _sources(data: object, at: r.At, *, defaults: FittSources | None) -> FittSources:
@@ -361,6 +301,28 @@ def _doses(top: Mapping[str, Any], at: r.At, phases: tuple[Phase, ...]) -> tuple
     return tuple(doses)
 
 
+def _protocol_id(top: Mapping[str, Any], at: r.At, *, file: str) -> str:
+    protocol_id = r.text(top, "id", at)
+    if not _ID.match(protocol_id) or protocol_id != PurePosixPath(file).stem:
+        raise at.key("id").fail(f"must be lower-case and equal the file name {PurePosixPath(file).stem!r}")
+    return protocol_id
+
+
+def _duration(top: Mapping[str, Any], at: r.At, *, min_weeks: int) -> tuple[int, str]:
+    """The programme length in weeks (at least the library's minimum) and its source."""
+    d_at = at.key("duration")
+    duration = r.table(top["duration"], d_at, required=("weeks", "source"))
+    return r.integer(duration, "weeks", d_at, minimum=min_weeks), r.text(duration, "source", d_at)
+
+
+def _supervision(top: Mapping[str, Any], at: r.At) -> tuple[SupervisionMode, str, str]:
+    """The supervision mode, its description and its source."""
+    s_at = at.key("supervision")
+    supervision = r.table(top["supervision"], s_at, required=("mode", "description", "source"))
+    mode = cast(SupervisionMode, r.choice(supervision, "mode", s_at, get_args(SupervisionMode)))
+    return mode, r.text(supervision, "description", s_at), r.text(supervision, "source", s_at)
+
+
 def parse_protocol(data: Mapping[str, Any], *, file: str) -> Protocol:
     """Validate one parsed protocol file and build its :class:`~stride.clinical.prescription.Protocol`.
 
@@ -371,14 +333,9 @@ def parse_protocol(data: Mapping[str, Any], *, file: str) -> Protocol:
     """
     at, rules = r.At(file), library_rules()
     top = r.table(data, at, required=_TOP_REQUIRED, optional=_TOP_OPTIONAL)
-    protocol_id = r.text(top, "id", at)
-    if not _ID.match(protocol_id) or protocol_id != PurePosixPath(file).stem:
-        raise at.key("id").fail(f"must be lower-case and equal the file name {PurePosixPath(file).stem!r}")
-    duration = r.table(top["duration"], at.key("duration"), required=("weeks", "source"))
-    weeks = r.integer(duration, "weeks", at.key("duration"), minimum=rules.min_weeks)
-    s_at = at.key("supervision")
-    supervision = r.table(top["supervision"], s_at, required=("mode", "description", "source"))
-    mode = r.choice(supervision, "mode", s_at, get_args(SupervisionMode))
+    protocol_id = _protocol_id(top, at, file=file)
+    weeks, duration_source = _duration(top, at, min_weeks=rules.min_weeks)
+    mode, supervision_description, supervision_source = _supervision(top, at)
     modalities = _choices(top, "modalities", at, get_args(Modality))
     unit = r.choice(top, "volume_unit", at, get_args(VolumeUnit))
     progression = _progression(top["progression"], at.key("progression"))
@@ -390,12 +347,12 @@ def parse_protocol(data: Mapping[str, Any], *, file: str) -> Protocol:
         modalities=cast(tuple[Modality, ...], modalities),
         settings=cast(tuple[Setting, ...], _choices(top, "settings", at, get_args(Setting))),
         duration_weeks=weeks,
-        duration_source=r.text(duration, "source", at.key("duration")),
-        supervision=cast(SupervisionMode, mode),
-        supervision_description=r.text(supervision, "description", s_at),
-        supervision_source=r.text(supervision, "source", s_at),
+        duration_source=duration_source,
+        supervision=mode,
+        supervision_description=supervision_description,
+        supervision_source=supervision_source,
         volume_unit=cast(VolumeUnit, unit),
-        evidence=_evidence(top["evidence"], at.key("evidence")),
+        evidence=parse_evidence(top["evidence"], at.key("evidence")),
         phases=phases,
         start_level=_start_level(top["start_level"], at.key("start_level"), unit=unit, first=phases[0]),
         progression=progression,
