@@ -24,12 +24,15 @@ from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, T
 
 from stride.activity.dose import DOSE_UNKNOWN, met_basis
 from stride.activity.io import formats, read_any
-from stride.activity.model import DeviceSummary
+from stride.activity.model import DeviceSummary, ParsedFile
 from stride.activity.report import inspect_report, series_report
 from stride.cli.context import app_services
 from stride.cli.output import console, emit_json, handled, run, stderr
+from stride.domain.activity import ImportRecord
 from stride.errors import InvalidInput
 from stride.services.context import Caller
+from stride.services.imports import ImportOutcome
+from stride.services.registry import Services
 
 # From the registry, so the help names every format the readers know (and only those).
 _PATH_HELP = (
@@ -100,19 +103,22 @@ def inspect_command(
         emit_json(payload)
     else:
         _human_inspect(payload, [series_report(m) for m in parsed.series])
-        for index, session in enumerate(parsed.sessions, start=1):
-            has_hr = bool(np.any(~np.isnan(session.samples.heart_rate)))
-            basis = met_basis(session.sport, session.device_sport, heart_rate=has_hr)
-            why = (
-                f" (no MET value for {session.device_sport!r} and no heart rate)"
-                if basis == DOSE_UNKNOWN
-                else ""
+        _human_sessions(parsed)
+
+
+def _human_sessions(parsed: ParsedFile) -> None:
+    """How each session's dose would be priced, and the device's own summary where it gave one."""
+    for index, session in enumerate(parsed.sessions, start=1):
+        has_hr = bool(np.any(~np.isnan(session.samples.heart_rate)))
+        basis = met_basis(session.sport, session.device_sport, heart_rate=has_hr)
+        why = (
+            f" (no MET value for {session.device_sport!r} and no heart rate)" if basis == DOSE_UNKNOWN else ""
+        )
+        console.print(f"  session {index}, MET values: {basis}{why}")
+        if session.device_summary is not None:
+            console.print(
+                f"  session {index}, the device's lap summary: {_device_line(session.device_summary)}"
             )
-            console.print(f"  session {index}, MET values: {basis}{why}")
-            if session.device_summary is not None:
-                console.print(
-                    f"  session {index}, the device's lap summary: {_device_line(session.device_summary)}"
-                )
 
 
 def _split_gap(minutes: float | None) -> float:
@@ -147,19 +153,7 @@ def import_command(
     with handled(as_json=as_json):
         outcome = services.imports.submit_path(caller, patient, path, enqueue=False)
         if not outcome.already_imported:
-            with Progress(
-                TextColumn("[bold]Importing[/] {task.description}"),
-                BarColumn(),
-                TaskProgressColumn(),
-                TimeElapsedColumn(),
-                console=stderr,
-                disable=as_json,
-            ) as bar:
-                task = bar.add_task(path.name, total=1.0)
-                services.imports.run(
-                    outcome.record.id, progress=lambda share: bar.update(task, completed=share)
-                )
-                bar.update(task, completed=1.0)
+            _run_with_bar(services, outcome.record.id, name=path.name, quiet=as_json)
         done = services.imports.status(caller, outcome.record.id)
     payload = {
         "import_id": done.id,
@@ -172,7 +166,29 @@ def import_command(
     }
     if as_json:
         emit_json(payload)
-    elif outcome.already_imported:
+    else:
+        _human_import(outcome, done)
+    if done.error:
+        raise typer.Exit(2)
+
+
+def _run_with_bar(services: Services, import_id: int, *, name: str, quiet: bool) -> None:
+    """Run the import now, with a progress bar on stderr (none under ``--json``)."""
+    with Progress(
+        TextColumn("[bold]Importing[/] {task.description}"),
+        BarColumn(),
+        TaskProgressColumn(),
+        TimeElapsedColumn(),
+        console=stderr,
+        disable=quiet,
+    ) as bar:
+        task = bar.add_task(name, total=1.0)
+        services.imports.run(import_id, progress=lambda share: bar.update(task, completed=share))
+        bar.update(task, completed=1.0)
+
+
+def _human_import(outcome: ImportOutcome, done: ImportRecord) -> None:
+    if outcome.already_imported:
         where = f" as session {outcome.session_id}" if outcome.session_id is not None else ""
         console.print(
             f"Already imported on {done.created_at:%Y-%m-%d}{where} (import {done.id}); nothing added."
@@ -183,8 +199,6 @@ def import_command(
         console.print(f"Imported {done.sessions} session(s) from {done.format} file (import {done.id}).")
         for warning in done.warnings:
             stderr.print(f"[yellow]warning:[/] {warning}")
-    if done.error:
-        raise typer.Exit(2)
 
 
 def worker_command() -> None:

@@ -137,7 +137,7 @@ def _rows(rows: Sequence[ScoreRow], unit: str) -> str:
 
 
 def _trd() -> list[str]:
-    rules, msm = trd_rules(), msm_table()
+    rules = trd_rules()
     out = ["## TRD status", ""]
     out += _table(
         ("rule", "value", "source"),
@@ -168,7 +168,12 @@ def _trd() -> list[str]:
             for d in sorted(antidepressants().values(), key=lambda d: (d.drug_class, d.name))
         ),
     )
-    out += ["## Maudsley Staging Method", "", f"Source: {msm.source}", ""]
+    return out
+
+
+def _msm() -> list[str]:
+    msm = msm_table()
+    out = ["## Maudsley Staging Method", "", f"Source: {msm.source}", ""]
     out += _table(
         ("item", "scoring"),
         (
@@ -253,11 +258,18 @@ def _protocols() -> list[str]:
     return out
 
 
+# The activity sections read their files as data: the clinical layer does not import stride.activity,
+# whose loaders validate these same files.
+
+
 def _activity() -> list[str]:
-    """Dose and adherence rules, read as data: the clinical layer does not import stride.activity,
-    whose loaders validate these same files."""
-    mets, dose, adherence = load_toml("mets"), load_toml("dose"), load_toml("adherence")
-    out = ["## Activity: METs, dose and adherence", "", "### MET values (2024 Adult Compendium)", ""]
+    out = ["## Activity: METs, dose and adherence", ""]
+    return out + _mets() + _dose() + _adherence() + _adverse_events() + _cardiac_warning()
+
+
+def _mets() -> list[str]:
+    mets = load_toml("mets")
+    out = ["### MET values (2024 Adult Compendium)", ""]
     rows = [
         (sport, variant, v["code"], v["met"], v["description"], v["status"])
         for sport, entry in mets["sports"].items()
@@ -281,20 +293,33 @@ def _activity() -> list[str]:
         " totals leave the sessions of unknown dose out and say how many there were.",
         "",
     ]
-    out += ["### Dose rules", ""]
+    return out
+
+
+def _dose() -> list[str]:
+    dose = load_toml("dose")
+    out = ["### Dose rules", ""]
     rules = [(k, v.get("status", ""), v["source"]) for k, v in dose.items() if isinstance(v, dict)]
     out += _table(("rule", "status", "source"), rules)
     out += _table(
         ("reference dose", "kcal/kg/week", "source"),
         ((d["label"], d["kcal_per_kg_per_week"], d["source"]) for d in dose["reference_doses"]),
     )
-    out += ["### Adherence categories", ""]
+    return out
+
+
+def _adherence() -> list[str]:
+    adherence = load_toml("adherence")
+    out = ["### Adherence categories", ""]
     out += _table(
         ("category", "ratio at least", "source"),
         ((c["label"], c["min_ratio"], c["source"]) for c in adherence["categories"]),
     )
-    out += [f"Basis: {adherence['basis']['source']}", ""]
-    out += ["### Adverse events that alert the care team at once", ""]
+    return [*out, f"Basis: {adherence['basis']['source']}", ""]
+
+
+def _adverse_events() -> list[str]:
+    out = ["### Adverse events that alert the care team at once", ""]
     out += _table(
         ("severity", "alert", "urgency", "source"),
         (
@@ -307,8 +332,12 @@ def _activity() -> list[str]:
         f"Any cardiac warning sign ticked, whatever the severity: `{sign['code']}` — {sign['source']}",
         "",
     ]
+    return out
+
+
+def _cardiac_warning() -> list[str]:
     warning = load_toml("cardiac_warning")
-    out += ["### Cardiac warning signs: stop exercising and seek care", ""]
+    out = ["### Cardiac warning signs: stop exercising and seek care", ""]
     out += _table(
         ("sign", "shown as", "phrases that bring the guidance up"),
         ((s["code"], s["text"], ", ".join(s.get("phrases", ()))) for s in warning["symptom"]),
@@ -331,7 +360,14 @@ def rules_markdown() -> str:
     ]
     for iid in instrument_ids():
         out += _instrument(get_instrument(iid))
-    out += [
+    out += _safety_net()
+    out += ["## Outcomes over repeated measures", "", *_outcomes(), *_trd(), *_msm()]
+    out += _screening() + _intensity() + _protocols() + _activity() + _plausibility() + _dates()
+    return "\n".join(_code_identifiers(line) for line in out).rstrip() + "\n"
+
+
+def _safety_net() -> list[str]:
+    out = [
         "## Safety net",
         "",
         "A response that meets one of these rules raises an alert to the care team at "
@@ -352,17 +388,21 @@ def rules_markdown() -> str:
         ),
     )
     crisis = load_toml("crisis")
-    out += [f"Default crisis guidance (per-site override): {crisis['phone']} — {crisis['source']}", ""]
-    out += ["## Outcomes over repeated measures", "", *_outcomes(), *_trd()]
-    out += _screening() + _intensity() + _protocols() + _activity()
+    return [*out, f"Default crisis guidance (per-site override): {crisis['phone']} — {crisis['source']}", ""]
+
+
+def _plausibility() -> list[str]:
     bounds = load_toml("plausibility")
-    out += ["## Data-entry plausibility bounds (patient record)", ""]
-    out += _table(
+    out = ["## Data-entry plausibility bounds (patient record)", ""]
+    return out + _table(
         ("field", "min", "max", "source"), ((k, v["min"], v["max"], v["source"]) for k, v in bounds.items())
     )
+
+
+def _dates() -> list[str]:
     dates = load_toml("dates")
-    out += ["## Plausible dates (forms, API, CLI, device files)", ""]
-    out += _table(
+    out = ["## Plausible dates (forms, API, CLI, device files)", ""]
+    return out + _table(
         ("dates", "earliest", "latest", "source"),
         (
             (
@@ -374,4 +414,3 @@ def rules_markdown() -> str:
             for k, v in dates.items()
         ),
     )
-    return "\n".join(_code_identifiers(line) for line in out).rstrip() + "\n"
