@@ -50,7 +50,7 @@ def test_viewing_the_audit_log_writes_one_entry_and_names_users_and_patients(
     assert page.status_code == 200
     assert _since(demo, before) == [("audit.read", None)]
     # Names, not numbers: the user name and the patient's name with their MRN.
-    read = next(r for r in _rows(page.text) if "patient.read" in r and "dr.rivera" in r)
+    read = next(r for r in _rows(page.text) if "record.read" in r and "dr.rivera" in r)
     assert family in read
     assert "DEMO-0003" in read
     assert "User ID" not in page.text
@@ -82,12 +82,12 @@ def test_the_audit_log_filters_by_user_name_patient_and_action(client: TestClien
 
     both = _rows(
         client.get(
-            "/admin/audit", params={"user": "dr.rivera", "patient": "DEMO-0004", "action": "patient.read"}
+            "/admin/audit", params={"user": "dr.rivera", "patient": "DEMO-0004", "action": "record.read"}
         ).text
     )
     assert len(both) == 1
     assert "DEMO-0004" in both[0]
-    assert "patient.read" in both[0]
+    assert "record.read" in both[0]
 
     nobody = client.get("/admin/audit", params={"user": "no.such.user"})
     assert nobody.status_code == 200

@@ -81,11 +81,11 @@ their own screening status and plan; administrators and researchers are refused 
 library (pages and API), CERT reports and heart-rate zones are reference material for every login.
 
 * The world fixture screens each role's own patient (answers that clear them) and builds a plan
-  for them through the services, as dr.okafor; so the record page of an own patient reads, besides
-  the clinical record, the screening status and the current plan, whose on-hold state reads the
-  screening again (``CLINICAL_OVERVIEW``). A plan-building cell screens its target again first
-  (``_plan_build``), so that it does not depend on the screenings other cells made; every new plan
-  is a version of the current one, with a reason.
+  for them through the services, as dr.okafor; the record page reads the patient, and for the
+  patient and the care team the clinical record with the screening status and the current plan, in
+  one transaction audited as one ``record.read`` entry naming the parts. A plan-building cell
+  screens its target again first (``_plan_build``), so that it does not depend on the screenings
+  other cells made; every new plan is a version of the current one, with a reason.
 * ``World.clinical_state`` counts screenings and plans too: a refused screening or plan stores none.
 * Variants: a screening that defers exercise ("not cleared": the clinician gets API 409
   ``{"error": "not_cleared", "decision", "reasons", ...}`` or the builder page with the refusal, 422)
@@ -623,16 +623,6 @@ def _password_req(w: World, role: str, target: str) -> Req:
 
 # ---- measurement-based care ----------------------------------------------------------------------
 
-# What the record page reads for the patient and the care team, each audited by its service: since
-# issue 4 also the screening status and the current plan (whose on-hold state reads the screening
-# again; every own patient of the matrix has a plan).
-CLINICAL_OVERVIEW = (
-    "questionnaire.read",
-    "alert.read",
-    "schedule.read",
-    "treatment.read",
-    *("screening.read", "plan.read", "screening.read"),
-)
 READ_CLINICAL = {"clinician": OWN, "patient": OWN}  # administrators and researchers: never
 SUBMIT_SELF_REPORT = {"clinician": OWN, "patient": OWN}  # a patient answers self-report forms for themselves
 WRITE_CLINICAL = {"clinician": OWN}  # clinician-rated scales, corrections, alerts, schedules, treatment
@@ -1272,8 +1262,10 @@ RULES: dict[tuple[str, str], Rule] = {
         lambda w, r, t: Req(f"/patients/{w.patient(r, t)}"),
         scope="patient",
         check=_check_record_page,
-        # The patient and the care team also see the clinical record; an administrator does not.
-        reads=lambda role: ("patient.read",) if role == "admin" else ("patient.read", *CLINICAL_OVERVIEW),
+        # One use case, one audit entry for the view (its detail names the parts: the patient and
+        # the care team also see the clinical record, an administrator does not).
+        reads=("record.read",),
+        denials=frozenset({"record.read.denied"}),
     ),
     ("GET", "/patients/{patient_id}/edit"): Rule(
         "page", EDIT_RECORD, 200, lambda w, r, t: Req(f"/patients/{w.patient(r, t)}/edit"), scope="patient"
@@ -1652,7 +1644,7 @@ RULES: dict[tuple[str, str], Rule] = {
         _patient_api("/plan"),
         scope="patient",
         check=_check_plan_view,
-        reads=("plan.read", "screening.read"),  # the on-hold state reads the screening
+        reads=("plan.read",),  # the on-hold state's screening is read with the plan
         denials=frozenset({"plan.read.denied"}),
     ),
     # Resuming a plan after a resolved safety alert: the care team's clinicians only.
@@ -1703,7 +1695,7 @@ RULES: dict[tuple[str, str], Rule] = {
         200,
         _patient_page("/plan/new"),
         scope="patient",
-        reads=("patient.read", "screening.read", "plan.read", "screening.read"),
+        reads=("patient.read", "screening.read", "plan.read"),
         denials=frozenset({"patient.update.denied", "screening.read.denied"}),
     ),
     ("POST", "/patients/{patient_id}/plan/new"): Rule(
@@ -1728,7 +1720,7 @@ RULES: dict[tuple[str, str], Rule] = {
         200,
         _patient_page("/plan"),
         scope="patient",
-        reads=("plan.read", "screening.read", "patient.read"),
+        reads=("plan.read", "patient.read"),
         denials=frozenset({"plan.read.denied"}),
     ),
     ("GET", "/protocols"): Rule("page", EVERYONE, 200, P("/protocols")),

@@ -61,18 +61,22 @@ class Submission:
     crisis: CrisisGuidance | None = None
 
 
+def instruments_for(caller: Caller) -> list[Instrument]:
+    """What this caller may fill in: patients self-report forms, clinicians everything."""
+    instruments = [get_instrument(i) for i in instrument_ids()]
+    if caller.role is Role.CLINICIAN:
+        return instruments
+    if caller.role is Role.PATIENT:
+        return [i for i in instruments if i.kind in SELF_REPORT_KINDS]
+    return []
+
+
 class MeasurementService:
     def __init__(self, deps: Deps) -> None:
         self.deps = deps
 
     def instruments_for(self, caller: Caller) -> list[Instrument]:
-        """What this caller may fill in: patients self-report forms, clinicians everything."""
-        instruments = [get_instrument(i) for i in instrument_ids()]
-        if caller.role is Role.CLINICIAN:
-            return instruments
-        if caller.role is Role.PATIENT:
-            return [i for i in instruments if i.kind in SELF_REPORT_KINDS]
-        return []
+        return instruments_for(caller)
 
     def today(self) -> date:
         return self.deps.clock().date()

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from sqlalchemy.orm import Session
+
 from stride.domain.access_policy import Action
 from stride.domain.accounts import Role, User
 from stride.domain.patients import Patient, PatientDetails, validate_details
@@ -116,14 +118,9 @@ class PatientService:
         allowed = may_edit_patient if for_edit else may_read_patient
         with self.deps.db.transaction() as s:
             if allowed(s, caller, patient_id):
-                patient = patient_repo.get(s, patient_id)
-                if patient is None:
+                result = record_in(s, patient_id)
+                if result is None:
                     raise NotFound(f"no patient {patient_id}")
-                result = PatientRecord(
-                    patient=patient,
-                    teams=team_repo.teams_of_patient(s, patient_id),
-                    account=user_repo.account_for_patient(s, patient_id),
-                )
                 record(
                     s,
                     self.deps,
@@ -215,12 +212,28 @@ class PatientService:
 
     @staticmethod
     def _refusal(caller: Caller, *, editing: bool = False) -> str:
-        if caller.role is Role.PATIENT:
-            return (
-                "You can only see your own record."
-                if not editing
-                else "Your record is edited by your care team."
-            )
-        if caller.role is Role.CLINICIAN:
-            return _NOT_YOURS
-        return "Your role does not give access to identifiable patient records."
+        return refusal(caller, editing=editing)
+
+
+def refusal(caller: Caller, *, editing: bool = False) -> str:
+    """Why the caller may not see (or edit) a patient's record, in their terms."""
+    if caller.role is Role.PATIENT:
+        return (
+            "You can only see your own record." if not editing else "Your record is edited by your care team."
+        )
+    if caller.role is Role.CLINICIAN:
+        return _NOT_YOURS
+    return "Your role does not give access to identifiable patient records."
+
+
+def record_in(s: Session, patient_id: int) -> PatientRecord | None:
+    """A patient with their care teams and account, read in the caller's transaction (no access
+    check, no audit: the use case does both); None when there is no such patient."""
+    patient = patient_repo.get(s, patient_id)
+    if patient is None:
+        return None
+    return PatientRecord(
+        patient=patient,
+        teams=team_repo.teams_of_patient(s, patient_id),
+        account=user_repo.account_for_patient(s, patient_id),
+    )

@@ -4,7 +4,7 @@ it), the plan week (paused days not counted), and its resumes."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
@@ -61,8 +61,10 @@ class HoldState:
         return tuple((r.paused_from, r.resumed_on) for r in self.resumes)
 
 
-def hold_state(s: Session, stored: StoredPlan) -> HoldState:
-    alerts: list[SafetyAlert] = measurement_repo.alerts_for_patient(s, stored.patient_id)
+def hold_state(s: Session, stored: StoredPlan, *, alerts: Sequence[SafetyAlert] | None = None) -> HoldState:
+    """``alerts``: the patient's alerts when the use case has read them already."""
+    if alerts is None:
+        alerts = measurement_repo.alerts_for_patient(s, stored.patient_id)
     resumes = tuple(repo.resumes(s, stored.patient_id))
     # Resolving an alert does not restart the plan: a resolution after this version was made, and
     # after its last resume, leaves it waiting for a clinician to resume it.

@@ -6,6 +6,7 @@ it, from the week where it paused or with a new prescription, and says why."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 
@@ -16,22 +17,24 @@ from stride.clinical.prescription import (
     parse_prescription_input,
     prescribe,
 )
+from stride.domain.access_policy import Action
 from stride.domain.dates import check_planned_date
 from stride.domain.exercise import StoredPlan
-from stride.domain.measurements import check_reason
+from stride.domain.measurements import SafetyAlert, check_reason
 from stride.domain.patients import PatientDetails
 from stride.domain.plan_weeks import AwaitingResume, ResumeMode
 from stride.errors import InvalidInput
-from stride.services.access import deny, may_read_clinical, may_write_clinical
+from stride.services.access import deny, may_read_clinical
 from stride.services.context import Caller, Deps, record
 from stride.services.plan_state import HoldState, PlanView, hold_state, plan_view, screening_hold
-from stride.services.screening import ScreeningService, ScreeningStatus
+from stride.services.screening import ScreeningStatus, status_in
+from stride.services.unit_of_work import UnitOfWork, unit_of_work
 from stride.store.models import PlanResumeRow
 from stride.store.repositories import exercise as repo
 from stride.store.repositories import measurements as measurement_repo
 from stride.store.repositories import patients as patient_repo
 
-__all__ = ["PlanRequest", "PlanService", "PlanView"]
+__all__ = ["PlanRequest", "PlanService", "PlanView", "current_in"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,75 +53,75 @@ class PlanRequest:
 
 
 class PlanService:
-    def __init__(self, deps: Deps, *, screening: ScreeningService) -> None:
-        self.deps, self.screening = deps, screening
+    def __init__(self, deps: Deps) -> None:
+        self.deps = deps
 
     def build(self, caller: Caller, patient_id: int, request: PlanRequest) -> StoredPlan | Refusal:
         """Prescribe on the patient's valid screening; a Refusal (not cleared) stores nothing.
+
+        One transaction: access, the screening the plan rests on, the new version and its audit
+        entry, so that the screening cannot change between the read and the write.
 
         Raises
         ------
         InvalidInput
             No valid screening, missing resting HR or weight on the record, a bad choice (naming it).
         """
-        # Access first, so that a refusal does not depend on the screening. The refusal is audited
-        # after the transaction: deny() opens its own, which on SQLite waits for the first's lock.
-        with self.deps.db.transaction() as s:
-            allowed = may_write_clinical(s, caller, patient_id)
-        if not allowed:
-            raise deny(
-                self.deps,
-                caller,
-                action="plan.create",
-                resource=f"patient/{patient_id}/plan",
-                patient_id=patient_id,
-                message="Plans are prescribed by the patient's care team.",
-            )
-        today = self.deps.clock().date()
+        with unit_of_work(self.deps, caller) as uow:
+            # Access first, so that a refusal does not depend on the screening.
+            if uow.may(Action.WRITE_CLINICAL, patient_id):
+                return self._build_in(uow, patient_id, request)
+        raise deny(
+            self.deps,
+            caller,
+            action="plan.create",
+            resource=f"patient/{patient_id}/plan",
+            patient_id=patient_id,
+            message="Plans are prescribed by the patient's care team.",
+        )
+
+    def _build_in(self, uow: UnitOfWork, patient_id: int, request: PlanRequest) -> StoredPlan | Refusal:
+        s, today = uow.session, self.deps.clock().date()
         if request.start_date is not None:
             check_planned_date(request.start_date, today=today, field="start_date")
-        status = self.screening.status(caller, patient_id)
+        status = status_in(s, patient_id, today=today)
         if not status.valid or status.screening is None:
             raise InvalidInput(f"screen the patient first ({status.why_not})", field="screening")
-        with self.deps.db.transaction() as s:
-            patient = patient_repo.get(s, patient_id)
-            assert patient is not None
-            previous = repo.current_plan(s, patient_id)
-            why = check_reason(request.reason or "") if previous is not None else None
-            held = hold_state(s, previous) if previous is not None else None
-            # Weeks are labelled with their dates, from the chosen start (today by default).
-            dated = replace(request, start_date=request.start_date or today)
-            data = self._engine_input(s, patient_id, dict(status.screening.inputs), patient.details, dated)
-            result = prescribe(parse_prescription_input(data))
-            if isinstance(result, Refusal):
-                return result
-            stored = repo.add_plan(
-                s,
-                repo.new_plan_row(
-                    patient_id=patient_id,
-                    version=previous.version + 1 if previous else 1,
-                    supersedes_id=previous.id if previous else None,
-                    screening_id=status.screening.id,
-                    protocol=result.protocol_id,
-                    start_date=request.start_date or today,
-                    plan=result,
-                    created_at=self.deps.clock(),
-                    created_by=caller.require_actor().user_id,
-                    change_reason=why,
-                ),
-            )
-            record(
-                s,
-                self.deps,
-                caller,
-                action="plan.create",
-                resource=f"plan/{stored.id}",
+        patient = patient_repo.get(s, patient_id)
+        assert patient is not None
+        previous = repo.current_plan(s, patient_id)
+        why = check_reason(request.reason or "") if previous is not None else None
+        held = hold_state(s, previous) if previous is not None else None
+        # Weeks are labelled with their dates, from the chosen start (today by default).
+        dated = replace(request, start_date=request.start_date or today)
+        data = self._engine_input(s, patient_id, dict(status.screening.inputs), patient.details, dated)
+        result = prescribe(parse_prescription_input(data))
+        if isinstance(result, Refusal):
+            return result
+        stored = repo.add_plan(
+            s,
+            repo.new_plan_row(
                 patient_id=patient_id,
-                detail=f"{stored.protocol} v{stored.version}" + (f": {why}" if why else ""),
-            )
-            if held is not None and held.awaiting is not None and not held.active_alerts and why:
-                self._resumed_by_version(s, caller, stored, held.awaiting, reason=why)
-            return stored
+                version=previous.version + 1 if previous else 1,
+                supersedes_id=previous.id if previous else None,
+                screening_id=status.screening.id,
+                protocol=result.protocol_id,
+                start_date=request.start_date or today,
+                plan=result,
+                created_at=self.deps.clock(),
+                created_by=uow.caller.require_actor().user_id,
+                change_reason=why,
+            ),
+        )
+        uow.audit(
+            action="plan.create",
+            resource=f"plan/{stored.id}",
+            patient_id=patient_id,
+            detail=f"{stored.protocol} v{stored.version}" + (f": {why}" if why else ""),
+        )
+        if held is not None and held.awaiting is not None and not held.active_alerts and why:
+            self._resumed_by_version(s, uow.caller, stored, held.awaiting, reason=why)
+        return stored
 
     def _resumed_by_version(
         self, s: Session, caller: Caller, stored: StoredPlan, awaiting: AwaitingResume, *, reason: str
@@ -213,31 +216,18 @@ class PlanService:
     def current(self, caller: Caller, patient_id: int) -> PlanView | None:
         """The patient's current plan with its on-hold state, this week and its resumes, or None."""
         today = self.deps.clock().date()
-        # The refusal is audited after the transaction (see build).
-        with self.deps.db.transaction() as s:
-            allowed = may_read_clinical(s, caller, patient_id)
-            if allowed:
-                stored = repo.current_plan(s, patient_id)
-                state = hold_state(s, stored) if stored is not None else None
-                record(
-                    s,
-                    self.deps,
-                    caller,
-                    action="plan.read",
-                    resource=f"patient/{patient_id}/plan",
-                    patient_id=patient_id,
-                )
-        if not allowed:
-            raise deny(
-                self.deps,
-                caller,
-                action="plan.read",
-                resource=f"patient/{patient_id}/plan",
-                patient_id=patient_id,
-            )
-        if stored is None or state is None:
-            return None
-        return plan_view(stored, state, self.screening.status(caller, patient_id), today=today)
+        with unit_of_work(self.deps, caller) as uow:
+            if uow.may(Action.READ_CLINICAL, patient_id):
+                view = current_in(uow.session, patient_id, today=today)
+                uow.audit(action="plan.read", resource=f"patient/{patient_id}/plan", patient_id=patient_id)
+                return view
+        raise deny(
+            self.deps,
+            caller,
+            action="plan.read",
+            resource=f"patient/{patient_id}/plan",
+            patient_id=patient_id,
+        )
 
     def resume(self, caller: Caller, patient_id: int, *, mode: str, reason: str) -> PlanView:
         """A clinician of the care team resumes a plan held by safety alerts that are resolved now,
@@ -255,17 +245,19 @@ class PlanService:
         PermissionDenied
             Anyone but a clinician of the patient's care team (another team's: NotFound).
         """
-        with self.deps.db.transaction() as s:
-            allowed = may_write_clinical(s, caller, patient_id)
-        if not allowed:
-            raise deny(
-                self.deps,
-                caller,
-                action="plan.resume",
-                resource=f"patient/{patient_id}/plan",
-                patient_id=patient_id,
-                message="Only a clinician of the patient's care team resumes their plan.",
-            )
+        with unit_of_work(self.deps, caller) as uow:
+            if uow.may(Action.WRITE_CLINICAL, patient_id):
+                return self._resume_in(uow, patient_id, mode=mode, reason=reason)
+        raise deny(
+            self.deps,
+            caller,
+            action="plan.resume",
+            resource=f"patient/{patient_id}/plan",
+            patient_id=patient_id,
+            message="Only a clinician of the patient's care team resumes their plan.",
+        )
+
+    def _resume_in(self, uow: UnitOfWork, patient_id: int, *, mode: str, reason: str) -> PlanView:
         # The values are checked after access, so that a refusal is audited as one.
         try:
             chosen = ResumeMode(mode)
@@ -278,28 +270,27 @@ class PlanService:
                 field="mode",
             )
         why = check_reason(reason)
-        status = self.screening.status(caller, patient_id)
-        now = self.deps.clock()
-        with self.deps.db.transaction() as s:
-            stored = repo.current_plan(s, patient_id)
-            if stored is None:
-                raise InvalidInput("there is no plan to resume", field="mode")
-            state = hold_state(s, stored)
-            view = plan_view(stored, state, status, today=now.date())
-            self._check_resumable(view, state, status)
-            assert state.awaiting is not None
-            assert view.resume_week is not None
-            self._record_resume(
-                s,
-                caller,
-                stored,
-                state.awaiting,
-                mode=chosen,
-                from_week=view.resume_week,
-                reason=why,
-                how=f"from week {view.resume_week}",
-            )
-            return plan_view(stored, hold_state(s, stored), status, today=now.date())
+        s, today = uow.session, self.deps.clock().date()
+        status = status_in(s, patient_id, today=today)
+        stored = repo.current_plan(s, patient_id)
+        if stored is None:
+            raise InvalidInput("there is no plan to resume", field="mode")
+        state = hold_state(s, stored)
+        view = plan_view(stored, state, status, today=today)
+        self._check_resumable(view, state, status)
+        assert state.awaiting is not None
+        assert view.resume_week is not None
+        self._record_resume(
+            s,
+            uow.caller,
+            stored,
+            state.awaiting,
+            mode=chosen,
+            from_week=view.resume_week,
+            reason=why,
+            how=f"from week {view.resume_week}",
+        )
+        return plan_view(stored, hold_state(s, stored), status, today=today)
 
     @staticmethod
     def _check_resumable(view: PlanView, state: HoldState, status: ScreeningStatus) -> None:
@@ -337,3 +328,24 @@ class PlanService:
             resource=f"patient/{patient_id}/plans",
             patient_id=patient_id,
         )
+
+
+def current_in(
+    s: Session,
+    patient_id: int,
+    *,
+    today: date,
+    alerts: Sequence[SafetyAlert] | None = None,
+    status: ScreeningStatus | None = None,
+) -> PlanView | None:
+    """The current plan's view read in the caller's transaction (no access check, no audit: the use
+    case does both). ``alerts`` and ``status``: what the use case has read already, so that the
+    on-hold state does not read them again."""
+    stored = repo.current_plan(s, patient_id)
+    if stored is None:
+        return None
+    if alerts is None:
+        alerts = measurement_repo.alerts_for_patient(s, patient_id)
+    if status is None:
+        status = status_in(s, patient_id, today=today, alerts=alerts)
+    return plan_view(stored, hold_state(s, stored, alerts=alerts), status, today=today)

@@ -61,7 +61,7 @@ class Services:
         measurements, alerts = MeasurementService(deps), AlertService(deps)
         schedules, treatment = ScheduleService(deps), TreatmentService(deps)
         screening = ScreeningService(deps)
-        plans = PlanService(deps, screening=screening)
+        plans = PlanService(deps)
         store = ActivityStore(settings.activity_dir)
         activity = ActivityService(deps, store=store)
         imports = ImportService(deps, blobs=BlobStore(settings.blob_dir), store=store)
@@ -97,14 +97,7 @@ class Services:
             activity=activity,
             imports=imports,
             jobs=jobs,
-            record=ClinicalRecordService(
-                measurements=measurements,
-                alerts=alerts,
-                schedules=schedules,
-                treatment=treatment,
-                screening=screening,
-                plans=plans,
-            ),
+            record=ClinicalRecordService(deps),
         )
 
     def migrate(self) -> None:

@@ -70,7 +70,7 @@ class ScheduleService:
         today = self.deps.clock().date()
         with self.deps.db.transaction() as s:
             if may_read_clinical(s, caller, patient_id):
-                states = self._states(s, repo.schedules_for_patient(s, patient_id), today)
+                states = states_in(s, patient_id, today=today)
                 record(
                     s,
                     self.deps,
@@ -94,17 +94,23 @@ class ScheduleService:
             raise deny(self.deps, caller, action="schedule.list", resource="schedules")
         today = self.deps.clock().date()
         with self.deps.db.transaction() as s:
-            states = self._states(s, repo.active_schedules_for_clinician(s, caller.actor.user_id), today)
+            states = _states(s, repo.active_schedules_for_clinician(s, caller.actor.user_id), today)
             due = [x for x in states if x.status is not DueStatus.NOT_YET]
             names = patient_repo.names(s, {x.schedule.patient_id for x in due})
         return [(x, names.get(x.schedule.patient_id, "")) for x in due]
 
-    @staticmethod
-    def _states(s: Session, schedules: list[Schedule], today: date) -> list[ScheduleState]:
-        out = []
-        for schedule in schedules:
-            if not schedule.active:
-                continue
-            last = repo.last_answered(s, schedule.patient_id, schedule.instrument)
-            out.append(schedule_state(schedule, last_answered_on=last.date() if last else None, today=today))
-        return sorted(out, key=lambda x: (x.due_on, x.schedule.patient_id))
+
+def states_in(s: Session, patient_id: int, *, today: date) -> list[ScheduleState]:
+    """The patient's active schedules with their states, read in the caller's transaction (no
+    access check, no audit: the use case does both)."""
+    return _states(s, repo.schedules_for_patient(s, patient_id), today)
+
+
+def _states(s: Session, schedules: list[Schedule], today: date) -> list[ScheduleState]:
+    out = []
+    for schedule in schedules:
+        if not schedule.active:
+            continue
+        last = repo.last_answered(s, schedule.patient_id, schedule.instrument)
+        out.append(schedule_state(schedule, last_answered_on=last.date() if last else None, today=today))
+    return sorted(out, key=lambda x: (x.due_on, x.schedule.patient_id))

@@ -4,11 +4,15 @@ safety alert is raised after it (the patient must be screened again before exerc
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy.orm import Session
 
 from stride.clinical.safety import expires_on, parse_screening_input, screen
 from stride.domain.exercise import StoredScreening
+from stride.domain.measurements import SafetyAlert
 from stride.domain.patients import Sex
 from stride.services.access import deny, may_read_clinical, may_write_clinical
 from stride.services.context import Caller, Deps, record
@@ -94,7 +98,6 @@ class ScreeningService:
         today = self.deps.clock().date()
         with self.deps.db.transaction() as s:
             if may_read_clinical(s, caller, patient_id):
-                latest = repo.latest_screening(s, patient_id)
                 record(
                     s,
                     self.deps,
@@ -103,14 +106,7 @@ class ScreeningService:
                     resource=f"patient/{patient_id}/screening",
                     patient_id=patient_id,
                 )
-                if latest is None:
-                    return ScreeningStatus(screening=None, valid=False, why_not="not screened yet")
-                alerts = measurement_repo.alerts_for_patient(s, patient_id)
-                if any(a.raised_at > latest.screened_at for a in alerts):
-                    return ScreeningStatus(latest, False, "a safety alert was raised after this screening")
-                if latest.expires_on < today:
-                    return ScreeningStatus(latest, False, f"expired on {latest.expires_on.isoformat()}")
-                return ScreeningStatus(screening=latest, valid=True, why_not=None)
+                return status_in(s, patient_id, today=today)
         raise deny(
             self.deps,
             caller,
@@ -154,3 +150,20 @@ class ScreeningService:
         for risk_answer in RISK_ANSWERS:
             known.pop(risk_answer, None)
         return known
+
+
+def status_in(
+    s: Session, patient_id: int, *, today: date, alerts: Sequence[SafetyAlert] | None = None
+) -> ScreeningStatus:
+    """The screening status read in the caller's transaction (no access check, no audit: the use
+    case that calls it does both). ``alerts``: the patient's alerts when the caller has read them."""
+    latest = repo.latest_screening(s, patient_id)
+    if latest is None:
+        return ScreeningStatus(screening=None, valid=False, why_not="not screened yet")
+    if alerts is None:
+        alerts = measurement_repo.alerts_for_patient(s, patient_id)
+    if any(a.raised_at > latest.screened_at for a in alerts):
+        return ScreeningStatus(latest, False, "a safety alert was raised after this screening")
+    if latest.expires_on < today:
+        return ScreeningStatus(latest, False, f"expired on {latest.expires_on.isoformat()}")
+    return ScreeningStatus(screening=latest, valid=True, why_not=None)

@@ -6,6 +6,8 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import date
 
+from sqlalchemy.orm import Session
+
 from stride.clinical.trd import TrdAssessment, TrdInput, Trial, assess, find_antidepressant, severity_levels
 from stride.domain.accounts import check_no_control_characters
 from stride.domain.dates import check_event_date
@@ -195,8 +197,7 @@ class TreatmentService:
         today = self.deps.clock().date()
         with self.deps.db.transaction() as s:
             if may_read_clinical(s, caller, patient_id):
-                episode = repo.current_episode(s, patient_id)
-                entries = repo.current_entries(s, patient_id)
+                history = history_in(s, patient_id, today=today)
                 record(
                     s,
                     self.deps,
@@ -205,7 +206,7 @@ class TreatmentService:
                     resource=f"patient/{patient_id}/treatment",
                     patient_id=patient_id,
                 )
-                return _history(episode, entries, today)
+                return history
         raise deny(
             self.deps,
             caller,
@@ -213,6 +214,12 @@ class TreatmentService:
             resource=f"patient/{patient_id}/treatment",
             patient_id=patient_id,
         )
+
+
+def history_in(s: Session, patient_id: int, *, today: date) -> TreatmentHistory:
+    """The treatment history read in the caller's transaction (no access check, no audit: the use
+    case does both)."""
+    return _history(repo.current_episode(s, patient_id), repo.current_entries(s, patient_id), today)
 
 
 def _history(episode: Episode | None, entries: list[TreatmentEntry], today: date) -> TreatmentHistory:

@@ -100,20 +100,18 @@ async def create_patient(request: Request, caller: PageCaller, svc: Svc) -> Resp
 
 @router.get("/patients/{patient_id}")
 def patient_record(request: Request, patient_id: Id, caller: PageCaller, svc: Svc) -> Response:
-    record = svc.patients.get(caller, patient_id)
-    today = svc.deps.clock().date()
-    clinical = caller.role in (Role.CLINICIAN, Role.PATIENT)
-    overview = svc.record.overview(caller, patient_id) if clinical else None
+    page = svc.record.page(caller, patient_id)
+    overview, today = page.overview, page.today
     return render(
         request,
         "patients/record.html",
-        record=record,
-        age=record.patient.age_on(today),
+        record=page.record,
+        age=page.age,
         saved=request.query_params.get("saved") == "1",
         can_edit=caller.role in (Role.ADMIN, Role.CLINICIAN),
         overview=overview,
         charts=[(t, chart_for(t, today=today)) for t in overview.trajectories] if overview else [],
-        instruments=svc.measurements.instruments_for(caller) if clinical else [],
+        instruments=page.instruments,
         today=today,
     )
 
