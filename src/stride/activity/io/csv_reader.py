@@ -80,23 +80,8 @@ class _Group:
 def read(path: Path, *, tz: tzinfo = UTC, progress: Progress | None = None) -> ParsedFile:
     """Read a Stride activity CSV (``tz`` is unused: the format requires offsets)."""
     del tz
-    try:
-        if (size := path.stat().st_size) > MAX_FILE_BYTES:
-            raise UnreadableFile(
-                f"{size:,} bytes, more than the limit of {MAX_FILE_BYTES:,} bytes for an activity CSV file",
-                field="file",
-            )
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise UnreadableFile(f"cannot read the file: {exc.strerror or exc}", field=path.name) from None
-    try:
-        content = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise UnreadableFile(f"not UTF-8 text ({exc.reason})", field=f"byte {exc.start}") from None
-    if "\x00" in content:  # csv accepts NUL, but no text file holds one: a binary file named .csv
-        line = content.count("\n", 0, content.index("\x00")) + 1
-        raise UnreadableFile("a NUL character: this is not a text file", field=f"line {line}")
-    rows = _rows(content)
+    raw = _bytes(path)
+    rows = _rows(_text(raw))
     header, header_line = next(rows, ([], 1))
     columns, warnings = _header(header, header_line)
     groups: dict[str, _Group] = {}
@@ -119,6 +104,31 @@ def read(path: Path, *, tz: tzinfo = UTC, progress: Progress | None = None) -> P
         series=_steps_series(steps),
         warnings=tuple(warnings),
     )
+
+
+def _bytes(path: Path) -> bytes:
+    """The file's bytes, refused before reading when it is over the size limit."""
+    try:
+        if (size := path.stat().st_size) > MAX_FILE_BYTES:
+            raise UnreadableFile(
+                f"{size:,} bytes, more than the limit of {MAX_FILE_BYTES:,} bytes for an activity CSV file",
+                field="file",
+            )
+        return path.read_bytes()
+    except OSError as exc:
+        raise UnreadableFile(f"cannot read the file: {exc.strerror or exc}", field=path.name) from None
+
+
+def _text(raw: bytes) -> str:
+    """The bytes as UTF-8 text (a byte-order mark allowed); a binary file is refused."""
+    try:
+        content = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise UnreadableFile(f"not UTF-8 text ({exc.reason})", field=f"byte {exc.start}") from None
+    if "\x00" in content:  # csv accepts NUL, but no text file holds one: a binary file named .csv
+        line = content.count("\n", 0, content.index("\x00")) + 1
+        raise UnreadableFile("a NUL character: this is not a text file", field=f"line {line}")
+    return content
 
 
 def _rows(content: str) -> Iterator[tuple[list[str], int]]:

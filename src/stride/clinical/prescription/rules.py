@@ -209,16 +209,14 @@ def _weights(table: Mapping[str, Any], key: str, at: r.At) -> tuple[float, ...]:
     return weights
 
 
+_RANKING_TEXTS = (
+    "effect_source", "no_effect_source", "trd_source", "preference_source", "modify_source", "hiit_source",
+)  # fmt: skip
+_RANKING_NUMBERS = ("no_effect_g", "trd_weight", "modify_weight", "unpreferred_weight")
+
+
 def _ranking(data: object, at: r.At) -> RankingRule:
-    texts = (
-        "effect_source",
-        "no_effect_source",
-        "trd_source",
-        "preference_source",
-        "modify_source",
-        "hiit_source",
-    )
-    numbers = ("no_effect_g", "trd_weight", "modify_weight", "unpreferred_weight")
+    texts, numbers = _RANKING_TEXTS, _RANKING_NUMBERS
     required = (
         "measure",
         "modality_g",
