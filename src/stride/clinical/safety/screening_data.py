@@ -36,7 +36,7 @@ _GROUPS: tuple[Group, ...] = ("none", "disease", "symptoms")
 _COMPARISONS: tuple[Comparison, ...] = ("at_least", "above")
 _TOP_KEYS: tuple[str, ...] = ("notes", "intensities", "intensities_source", "validity", "input", "acsm")
 _TOP_KEYS += ("parq", "blood_pressure", "psychiatric", "restrictions")
-#: The PAR-Q+ general health questions (2019-2023 versions: seven; reference section 4).
+#: The PAR-Q+ general health questions (2019-2023 versions: seven).
 PARQ_QUESTIONS = tuple(f"q{i}" for i in range(1, 8))
 #: Restriction codes the screen's API exposes as flags; the data must define them.
 REQUIRED_RESTRICTIONS = ("intensity_by_rpe", "no_session_on_dosing_days")
