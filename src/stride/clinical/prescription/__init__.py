@@ -49,6 +49,7 @@ from stride.clinical.prescription.intensity import (
     intensity_rules,
     vigorous_upper,
 )
+from stride.clinical.prescription.protocol_model import SETTINGS
 from stride.clinical.prescription.protocols import (
     Protocol,
     cert_report,
@@ -56,10 +57,13 @@ from stride.clinical.prescription.protocols import (
     protocol_ids,
     weekly_targets,
 )
+from stride.clinical.prescription.rules import SYMPTOMS_MOOD
 
 __all__ = [
     "CLASS_IDS",
     "RECOMMEND",
+    "SETTINGS",
+    "SYMPTOMS_MOOD",
     "ZONE_CLASSES",
     "AdherenceItem",
     "AppliedRestriction",

@@ -11,12 +11,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from fractions import Fraction
-from typing import Literal
+from typing import Literal, get_args
 
 from stride.errors import InvalidInput
 
 Modality = Literal["aerobic", "resistance", "yoga", "tai_chi_qigong", "walking", "hiit", "mixed"]
 Setting = Literal["home", "gym", "outdoor", "supervised", "group"]
+SETTINGS: tuple[Setting, ...] = get_args(Setting)  # the choices, in this order, for forms
 SupervisionMode = Literal["supervised", "partly_supervised", "unsupervised"]
 VolumeUnit = Literal["min_per_week", "kcal_per_kg_per_week", "steps_per_day"]
 Rule = Literal["stepwise_by_phase", "percent_per_week", "absolute_per_week"]

@@ -11,6 +11,7 @@ view or the record), and the answer is read in that timezone.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import date, datetime
 from typing import Annotated
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -40,6 +41,7 @@ from stride.web import activity_charts as charts
 from stride.web import forms
 from stride.web.api.activity import upload_name
 from stride.web.api.schemas import Id
+from stride.web.api.schemas_activity import AdverseEventCreate, SessionCreate
 from stride.web.deps import PageCaller, Svc, UploadPageCaller
 from stride.web.render import prefixed, render
 from stride.web.uploads import receive_upload
@@ -77,15 +79,8 @@ def _now_local(svc: Services, tz_name: str) -> str:
     return svc.deps.clock().astimezone(ZoneInfo(tz_name)).strftime(LOCAL_FORMAT)
 
 
-def _local_time(values: dict[str, str], name: str, tz: ZoneInfo) -> datetime:
+def _in_zone(when: datetime, tz: ZoneInfo) -> datetime:
     """A ``datetime-local`` value read in ``tz`` (a value with its own offset keeps it)."""
-    raw = forms.text(values, name)
-    if not raw:
-        raise InvalidInput("this is required", field=name)
-    try:
-        when = datetime.fromisoformat(raw)
-    except ValueError:
-        raise InvalidInput("must be a date and time (YYYY-MM-DD HH:MM)", field=name) from None
     return when if when.tzinfo is not None else when.replace(tzinfo=tz)
 
 
@@ -139,24 +134,8 @@ def _signs_in_notes(sessions: list[StoredSession], session_id: str | None) -> tu
 
 def _session_entry(values: dict[str, str]) -> SessionEntry:
     tz = _zone(forms.text(values, "timezone"), field="start")
-    minutes = forms.optional_float(values, "minutes")
-    if minutes is None:
-        raise InvalidInput("this is required", field="minutes")
-    supervised = forms.text(values, "supervised")
-    if supervised not in ("", "yes", "no"):
-        raise InvalidInput("choose one of the options", field="supervised")
-    return SessionEntry(
-        start=_local_time(values, "start", tz),
-        sport=forms.text(values, "sport"),
-        minutes=minutes,
-        rpe=forms.optional_int(values, "rpe"),
-        avg_hr=forms.optional_int(values, "avg_hr"),
-        max_hr=forms.optional_int(values, "max_hr"),
-        distance_km=forms.optional_float(values, "distance_km"),
-        steps=forms.optional_int(values, "steps"),
-        supervised=None if not supervised else supervised == "yes",
-        notes=forms.optional_text(values, "notes"),
-    )
+    sent = forms.parse(SessionCreate, values)
+    return replace(sent.entry(), start=_in_zone(sent.start, tz))
 
 
 def _session_form(
@@ -273,17 +252,10 @@ _SIGN_FIELD = "warning_sign."
 
 def _adverse_entry(values: dict[str, str]) -> AdverseEventEntry:
     tz = _zone(forms.text(values, "timezone"), field="occurred_at")
-    return AdverseEventEntry(
-        occurred_at=_local_time(values, "occurred_at", tz),
-        description=forms.text(values, "description"),
-        severity=forms.text(values, "severity"),
-        action_taken=forms.text(values, "action_taken"),
-        session_id=forms.optional_int(values, "session_id"),
-        # One tick box per sign, named warning_sign.<code>, so that a form sent back keeps them.
-        warning_signs=tuple(
-            k.removeprefix(_SIGN_FIELD) for k, v in values.items() if k.startswith(_SIGN_FIELD) and v
-        ),
-    )
+    # One tick box per sign, named warning_sign.<code>, so that a form sent back keeps them.
+    signs = [k.removeprefix(_SIGN_FIELD) for k, v in values.items() if k.startswith(_SIGN_FIELD) and v]
+    sent = forms.parse(AdverseEventCreate, values, warning_signs=signs)
+    return replace(sent.entry(), occurred_at=_in_zone(sent.occurred_at, tz))
 
 
 def _adverse_page(

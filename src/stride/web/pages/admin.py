@@ -15,7 +15,7 @@ from stride.services.audit import AuditFilter
 from stride.services.security_log import SecurityQuery
 from stride.services.users import NewUser
 from stride.web import forms
-from stride.web.api.schemas import MAX_ID, Id
+from stride.web.api.schemas import MAX_ID, Id, UserCreate
 from stride.web.deps import PageCaller, Svc
 from stride.web.render import prefixed, render
 
@@ -43,14 +43,9 @@ def user_list(request: Request, caller: PageCaller, svc: Svc) -> Response:
 async def create_user(request: Request, caller: PageCaller, svc: Svc) -> Response:
     values = await forms.form_values(request)
     try:
-        new = NewUser(
-            username=forms.text(values, "username"),
-            password=values.get("password", ""),
-            role=parse_role(forms.text(values, "role")),
-            display_name=forms.text(values, "display_name"),
-            email=forms.optional_text(values, "email"),
-            patient_id=forms.optional_int(values, "patient_id"),
-        )
+        # A password is taken as typed (never trimmed).
+        sent = forms.parse(UserCreate, values, password=values.get("password", ""))
+        new = NewUser(**sent.model_dump())
         user = svc.users.create(caller, new)
     except (InvalidInput, Conflict) as exc:
         status = 409 if isinstance(exc, Conflict) else 422

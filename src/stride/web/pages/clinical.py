@@ -12,6 +12,8 @@ from stride.domain.measurements import AlertDecision
 from stride.errors import InvalidInput, NotFound
 from stride.web import forms
 from stride.web.api.schemas import Id
+from stride.web.api.schemas_alerts import AlertAcknowledge, AlertResolve
+from stride.web.api.schemas_measurement import CorrectionCreate, ResponseCreate, ScheduleUpdate
 from stride.web.deps import PageCaller, Svc
 from stride.web.reference import reference_html
 from stride.web.render import prefixed, render
@@ -19,17 +21,13 @@ from stride.web.render import prefixed, render
 router = APIRouter(include_in_schema=False)
 
 
-def _answers(values: dict[str, str], item_ids: list[str]) -> dict[str, int | None]:
-    answers: dict[str, int | None] = {}
-    for item_id in item_ids:
-        raw = values.get(item_id, "").strip()
-        if not raw:
-            answers[item_id] = None
-        elif raw.lstrip("-").isdigit() and len(raw) < 6:
-            answers[item_id] = int(raw)
-        else:
-            raise InvalidInput("choose one of the answers", field=item_id)
-    return answers
+def _answers(values: dict[str, str], instrument: Instrument) -> dict[str, str | None]:
+    """The form's answer to each item (blank: not answered), as the API model takes them."""
+    return {item.id: values.get(item.id, "").strip() or None for item in instrument.items}
+
+
+# A questionnaire's answers are radio buttons: a wrong one is a wrong choice, not a wrong number.
+_ANSWERS_SAID = {"answers": "choose one of the answers"}
 
 
 def _instrument(instrument_id: str) -> Instrument:
@@ -63,9 +61,16 @@ async def submit_questionnaire(
     instrument = _instrument(instrument_id)
     values = await forms.form_values(request)
     try:
-        answers = _answers(values, [i.id for i in instrument.items])
-        day = forms.required_date(values, "answered_on") if values.get("answered_on") else None
-        done = svc.measurements.submit(caller, patient_id, instrument.id, answers, answered_on=day)
+        sent = forms.parse(
+            ResponseCreate,
+            values,
+            said=_ANSWERS_SAID,
+            instrument=instrument.id,
+            answers=_answers(values, instrument),
+        )
+        done = svc.measurements.submit(
+            caller, patient_id, sent.instrument, sent.answers, answered_on=sent.answered_on
+        )
     except InvalidInput as exc:
         return render(
             request,
@@ -106,8 +111,10 @@ async def correct_response(request: Request, response_id: Id, caller: PageCaller
     view = svc.measurements.view(caller, response_id)
     values = await forms.form_values(request)
     try:
-        answers = _answers(values, [i.id for i in view.instrument.items])
-        done = svc.measurements.correct(caller, response_id, answers, reason=values.get("reason", ""))
+        sent = forms.parse(
+            CorrectionCreate, values, said=_ANSWERS_SAID, answers=_answers(values, view.instrument)
+        )
+        done = svc.measurements.correct(caller, response_id, sent.answers, reason=sent.reason)
     except InvalidInput as exc:
         return render(
             request,
@@ -125,19 +132,14 @@ async def correct_response(request: Request, response_id: Id, caller: PageCaller
 @router.post("/patients/{patient_id}/schedule")
 async def set_schedule(request: Request, patient_id: Id, caller: PageCaller, svc: Svc) -> Response:
     values = await forms.form_values(request)
-    every = forms.optional_int(values, "every_days")
-    if every is None:
-        raise InvalidInput("is required", field="every_days")
-    start = (
-        forms.required_date(values, "start_date") if values.get("start_date") else svc.measurements.today()
-    )
+    sent = forms.parse(ScheduleUpdate, values)
     svc.schedules.set(
         caller,
         patient_id,
         instrument=get_instrument(forms.text(values, "instrument")).id,
-        every_days=every,
-        start_date=start,
-        active=values.get("active", "on") == "on",
+        every_days=sent.every_days,
+        start_date=sent.start_date or svc.measurements.today(),
+        active=sent.active,
     )
     return RedirectResponse(prefixed(request, f"/patients/{patient_id}#questionnaires"), status_code=303)
 
@@ -153,7 +155,8 @@ def alert_inbox(request: Request, caller: PageCaller, svc: Svc) -> Response:
 async def acknowledge_alert(request: Request, alert_id: Id, caller: PageCaller, svc: Svc) -> Response:
     values = await forms.form_values(request)
     try:
-        svc.alerts.acknowledge(caller, alert_id, note=values.get("note", ""))
+        sent = forms.parse(AlertAcknowledge, values)
+        svc.alerts.acknowledge(caller, alert_id, note=sent.note)
     except InvalidInput as exc:
         # The form comes back where it was sent from, with what was typed kept.
         if values.get("back") == f"/alerts/{alert_id}":
@@ -205,13 +208,9 @@ def alert_page(request: Request, alert_id: Id, caller: PageCaller, svc: Svc) -> 
 async def resolve_alert(request: Request, alert_id: Id, caller: PageCaller, svc: Svc) -> Response:
     values = await forms.form_values(request)
     try:
-        review = forms.required_date(values, "next_review_on") if values.get("next_review_on") else None
+        sent = forms.parse(AlertResolve, values)
         svc.alerts.resolve(
-            caller,
-            alert_id,
-            decision=values.get("decision", ""),
-            reason=values.get("reason", ""),
-            next_review_on=review,
+            caller, alert_id, decision=sent.decision, reason=sent.reason, next_review_on=sent.next_review_on
         )
     except InvalidInput as exc:
         return _alert_page(request, svc, caller, alert_id, error=exc, values=values)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 from fastapi import APIRouter, Request
 from starlette.datastructures import FormData
 from starlette.responses import RedirectResponse, Response
@@ -10,6 +12,7 @@ from stride.clinical.safety import screening_rules
 from stride.errors import InvalidInput
 from stride.web import forms
 from stride.web.api.schemas import Id
+from stride.web.api.schemas_exercise import ScreeningCreate
 from stride.web.deps import PageCaller, Svc
 from stride.web.render import prefixed, render
 
@@ -17,29 +20,17 @@ router = APIRouter(include_in_schema=False)
 
 
 def _answers(form: FormData) -> dict[str, object]:
-    """The form as the screening input: checkboxes become lists, blanks become 'not given'."""
-
-    def text(name: str) -> str:
-        value = form.get(name)
-        return value.strip() if isinstance(value, str) else ""
-
-    def number(name: str) -> int | str | None:
-        raw = text(name)
-        return None if not raw else int(raw) if raw.isdigit() and len(raw) < 5 else raw
-
-    bp = (number("bp_systolic"), number("bp_diastolic"))
-    parq = {q: text(q) == "yes" for q in screening_rules().parq.questions if text(q) in ("yes", "no")}
+    """The form shaped as the screening input (checkboxes as lists, blanks as 'not given'), for the
+    API's model to read: yes/no selects, the two boxes of the blood pressure, the PAR-Q+ radios."""
+    text = partial(forms.text, form)
+    bp = [text("bp_systolic") or None, text("bp_diastolic") or None]
+    parq = {q: text(q) for q in screening_rules().parq.questions if text(q) in ("yes", "no")}
     return {
+        **forms.model_input(ScreeningCreate, form),
         "currently_active": text("currently_active") == "yes",
-        "known_disease": [v for v in form.getlist("known_disease") if isinstance(v, str)],
-        "symptoms": [v for v in form.getlist("symptoms") if isinstance(v, str)],
-        "desired_intensity": text("desired_intensity"),
-        "resting_bp": None if bp == (None, None) else list(bp),
+        "resting_bp": None if bp == [None, None] else bp,
         "parq": parq,
-        "phq9_item9": number("phq9_item9"),
-        "cssrs_risk": text("cssrs_risk") or None,
         "medications": [m.strip() for m in text("medications").split(",") if m.strip()],
-        "conditions": [v for v in form.getlist("conditions") if isinstance(v, str)],
     }
 
 
@@ -79,6 +70,8 @@ def screening_form(request: Request, patient_id: Id, caller: PageCaller, svc: Sv
 async def record_screening(request: Request, patient_id: Id, caller: PageCaller, svc: Svc) -> Response:
     answers = _answers(await request.form())
     try:
+        sent = forms.validate(ScreeningCreate, answers, names=_FORM_FIELD)
+        answers = sent.answers()  # what was typed comes back as read, if the engine refuses it
         svc.screening.record(caller, patient_id, answers)
     except InvalidInput as exc:
         error = forms.on_form_field(exc, _FORM_FIELD)

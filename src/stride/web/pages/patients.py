@@ -8,13 +8,13 @@ from fastapi import APIRouter, Query, Request
 from starlette.responses import RedirectResponse, Response
 
 from stride.domain.accounts import Role
-from stride.domain.patients import PatientDetails, Sex
+from stride.domain.patients import PatientDetails
 from stride.domain.teams import CareTeam
 from stride.errors import Conflict, InvalidInput
 from stride.services.context import Caller
 from stride.services.registry import Services
 from stride.web import forms
-from stride.web.api.schemas import Id
+from stride.web.api.schemas import Id, PatientCreate, PatientUpdate
 from stride.web.charts import chart_for
 from stride.web.deps import PageCaller, Svc
 from stride.web.render import prefixed, render
@@ -54,25 +54,6 @@ def _teams_for_form(svc: Services, caller: Caller) -> list[CareTeam]:
     return svc.teams.list_teams(caller) if caller.role in (Role.ADMIN, Role.CLINICIAN) else []
 
 
-def _details(form: dict[str, str]) -> PatientDetails:
-    sex = forms.text(form, "sex")
-    if sex not in {s.value for s in Sex}:
-        raise InvalidInput("choose one of the options", field="sex")
-    return PatientDetails(
-        given_name=forms.text(form, "given_name"),
-        family_name=forms.text(form, "family_name"),
-        date_of_birth=forms.required_date(form, "date_of_birth"),
-        sex=Sex(sex),
-        timezone=forms.text(form, "timezone") or "Europe/London",
-        email=forms.optional_text(form, "email"),
-        phone=forms.optional_text(form, "phone"),
-        mrn=forms.optional_text(form, "mrn"),
-        height_cm=forms.optional_float(form, "height_cm"),
-        weight_kg=forms.optional_float(form, "weight_kg"),
-        resting_hr=forms.optional_int(form, "resting_hr"),
-    )
-
-
 @router.get("/patients/new")
 def new_patient_form(request: Request, caller: PageCaller, svc: Svc) -> Response:
     svc.patients.ensure_may_register(caller)
@@ -83,8 +64,8 @@ def new_patient_form(request: Request, caller: PageCaller, svc: Svc) -> Response
 async def create_patient(request: Request, caller: PageCaller, svc: Svc) -> Response:
     values = await forms.form_values(request)
     try:
-        team_id = forms.optional_int(values, "team_id")
-        patient = svc.patients.create(caller, _details(values), team_id=team_id)
+        sent = forms.parse(PatientCreate, values)
+        patient = svc.patients.create(caller, sent.details(), team_id=sent.team_id)
     except (InvalidInput, Conflict) as exc:
         return render(
             request,
@@ -130,7 +111,7 @@ def edit_patient_form(request: Request, patient_id: Id, caller: PageCaller, svc:
 async def update_patient(request: Request, patient_id: Id, caller: PageCaller, svc: Svc) -> Response:
     values = await forms.form_values(request)
     try:
-        svc.patients.update(caller, patient_id, _details(values))
+        svc.patients.update(caller, patient_id, forms.parse(PatientUpdate, values).details())
     except (InvalidInput, Conflict) as exc:
         record = svc.patients.get(caller, patient_id, for_edit=True)
         return render(

@@ -4,60 +4,46 @@ CERT reports."""
 
 from __future__ import annotations
 
-from datetime import date
-
 from fastapi import APIRouter, Request
 from markupsafe import Markup
 from starlette.datastructures import FormData
 from starlette.responses import RedirectResponse, Response
 
-from stride.clinical.prescription import Refusal, cert_report, get_protocol, protocol_ids
+from stride.clinical.prescription import (
+    RECOMMEND,
+    SETTINGS,
+    SYMPTOMS_MOOD,
+    Refusal,
+    cert_report,
+    get_protocol,
+    prescription_rules,
+    protocol_ids,
+)
 from stride.domain.plan_weeks import ResumeMode
 from stride.domain.warning_signs import cardiac_warning
 from stride.errors import InvalidInput, NotFound
 from stride.services.plans import PlanRequest
 from stride.web import forms
 from stride.web.api.schemas import Id
+from stride.web.api.schemas_plans import PlanCreate
 from stride.web.deps import PageCaller, Svc
 from stride.web.render import prefixed, render
 
 router = APIRouter(include_in_schema=False)
-DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-SETTINGS = ("home", "gym", "outdoor", "supervised", "group")
-MOOD_SYMPTOMS = ("fatigue", "low_motivation", "anxiety", "poor_sleep")
 
 
 def _request(form: FormData) -> PlanRequest:
-    def text(name: str) -> str:
-        value = form.get(name)
-        return value.strip() if isinstance(value, str) else ""
-
-    def whole(name: str, default: int | None) -> int | None:
-        raw = text(name)
-        if not raw:
-            return default
-        if not raw.isdigit() or len(raw) > 4:
-            raise InvalidInput("must be a whole number", field=name)
-        return int(raw)
-
-    start = text("start_date")
-    try:
-        start_date = date.fromisoformat(start) if start else None
-    except ValueError:
-        raise InvalidInput("must be a date (YYYY-MM-DD)", field="start_date") from None
-    minutes = whole("minutes", None)
-    modalities = tuple(m for m in (text("modality_1"), text("modality_2"), text("modality_3")) if m)
-    return PlanRequest(
-        protocol=text("protocol") or "recommend",
-        setting=text("setting") or "home",
-        days=tuple(d for d in form.getlist("days") if isinstance(d, str)),
-        minutes=45 if minutes is None else minutes,
-        modalities=tuple(dict.fromkeys(modalities)),
-        weeks=whole("weeks", None),
-        start_date=start_date,
-        mood_symptoms=tuple(m for m in form.getlist("mood_symptoms") if isinstance(m, str)),
-        reason=text("reason") or None,
+    """The builder's form as the API's plan request; a blank choice is the builder's default."""
+    modalities = [m for m in (forms.text(form, f"modality_{i}") for i in (1, 2, 3)) if m]
+    sent = forms.parse(
+        PlanCreate,
+        form,
+        protocol=forms.text(form, "protocol") or RECOMMEND,
+        setting=forms.text(form, "setting") or "home",
+        minutes=forms.text(form, "minutes") or "45",
+        modalities=list(dict.fromkeys(modalities)),
     )
+    return sent.request()
 
 
 # The engine names its input's fields; the builder's form names them like this.
@@ -92,9 +78,9 @@ def _builder(
         status=status,
         current=current,
         protocols=[get_protocol(i) for i in protocol_ids()],
-        days=DAYS,
+        days=prescription_rules().schedule.days,
         settings=SETTINGS,
-        mood_symptoms=MOOD_SYMPTOMS,
+        mood_symptoms=SYMPTOMS_MOOD,
         error=error,
         refusal=refusal,
         today=svc.deps.clock().date(),

@@ -10,7 +10,7 @@ from stride.errors import Conflict, InvalidInput
 from stride.services.context import Caller
 from stride.services.registry import Services
 from stride.web import forms
-from stride.web.api.schemas import Id
+from stride.web.api.schemas import Id, SiteCreate, TeamCreate
 from stride.web.deps import PageCaller, Svc
 from stride.web.render import prefixed, render
 
@@ -55,10 +55,8 @@ def team_list(request: Request, caller: PageCaller, svc: Svc) -> Response:
 async def create_team(request: Request, caller: PageCaller, svc: Svc) -> Response:
     values = await forms.form_values(request)
     try:
-        site_id = forms.optional_int(values, "site_id")
-        if site_id is None:
-            raise InvalidInput("choose a site", field="site_id")
-        team = svc.teams.create_team(caller, name=forms.text(values, "name"), site_id=site_id)
+        sent = forms.parse(TeamCreate, values, said={"site_id": "choose a site"})
+        team = svc.teams.create_team(caller, name=sent.name, site_id=sent.site_id)
     except (InvalidInput, Conflict) as exc:
         return _teams_page(request, svc, caller, error=exc, form="team", values=values)
     return RedirectResponse(prefixed(request, f"/teams/{team.id}"), status_code=303)
@@ -68,7 +66,7 @@ async def create_team(request: Request, caller: PageCaller, svc: Svc) -> Respons
 async def create_site(request: Request, caller: PageCaller, svc: Svc) -> Response:
     values = await forms.form_values(request)
     try:
-        svc.teams.create_site(caller, forms.text(values, "name"))
+        svc.teams.create_site(caller, forms.parse(SiteCreate, values).name)
     except (InvalidInput, Conflict) as exc:
         return _teams_page(request, svc, caller, error=exc, form="site", values=values)
     return RedirectResponse(prefixed(request, "/teams"), status_code=303)
@@ -118,9 +116,7 @@ def team_detail(request: Request, team_id: Id, caller: PageCaller, svc: Svc) -> 
 async def change_member(request: Request, team_id: Id, caller: PageCaller, svc: Svc) -> Response:
     values = await forms.form_values(request)
     try:
-        user_id = forms.optional_int(values, "user_id")
-        if user_id is None:
-            raise InvalidInput("choose a clinician", field="user_id")
+        user_id = forms.record_id(values, "user_id", missing="choose a clinician")
         svc.teams.set_member(caller, team_id, user_id, member=values.get("op") != "remove")
     except InvalidInput as exc:
         return _team_page(request, svc, caller, team_id, error=exc)
@@ -131,9 +127,7 @@ async def change_member(request: Request, team_id: Id, caller: PageCaller, svc: 
 async def change_patient(request: Request, team_id: Id, caller: PageCaller, svc: Svc) -> Response:
     values = await forms.form_values(request)
     try:
-        patient_id = forms.optional_int(values, "patient_id")
-        if patient_id is None:
-            raise InvalidInput("choose a patient", field="patient_id")
+        patient_id = forms.record_id(values, "patient_id", missing="choose a patient")
         svc.teams.set_patient(caller, team_id, patient_id, member=values.get("op") != "remove")
     except InvalidInput as exc:
         return _team_page(request, svc, caller, team_id, error=exc)

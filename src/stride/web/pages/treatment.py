@@ -8,9 +8,9 @@ from starlette.responses import RedirectResponse, Response
 from stride.clinical.trd import antidepressants, severity_levels
 from stride.domain.treatment import TreatmentKind
 from stride.errors import InvalidInput
-from stride.services.treatment import NewTreatment
 from stride.web import forms
 from stride.web.api.schemas import Id
+from stride.web.api.schemas_treatment import EpisodeUpdate, TreatmentCreate
 from stride.web.deps import PageCaller, Svc
 from stride.web.render import prefixed, render
 
@@ -51,11 +51,9 @@ def treatment_form(request: Request, patient_id: Id, caller: PageCaller, svc: Sv
 async def set_episode(request: Request, patient_id: Id, caller: PageCaller, svc: Svc) -> Response:
     values = await forms.form_values(request)
     try:
+        sent = forms.parse(EpisodeUpdate, values)
         svc.treatment.set_episode(
-            caller,
-            patient_id,
-            episode_start=forms.required_date(values, "episode_start"),
-            severity=forms.text(values, "severity"),
+            caller, patient_id, episode_start=sent.episode_start, severity=sent.severity
         )
     except InvalidInput as exc:
         return _page(request, svc, caller, patient_id, error=exc, values=values)
@@ -66,28 +64,14 @@ async def set_episode(request: Request, patient_id: Id, caller: PageCaller, svc:
 async def add_treatment(request: Request, patient_id: Id, caller: PageCaller, svc: Svc) -> Response:
     values = await forms.form_values(request)
     try:
-        kind = forms.text(values, "kind")
-        if kind not in {k.value for k in TreatmentKind}:
-            raise InvalidInput("choose one of the options", field="kind")
-        adherent = {"yes": True, "no": False}.get(forms.text(values, "adherent"))
-        new = NewTreatment(
-            kind=TreatmentKind(kind),
-            drug=forms.optional_text(values, "drug"),
-            daily_dose_mg=forms.optional_float(values, "daily_dose_mg"),
-            start_date=forms.required_date(values, "start_date") if values.get("start_date") else None,
-            weeks=forms.optional_float(values, "weeks"),
-            adherent=adherent,
-            improvement_pct=forms.optional_float(values, "improvement_pct"),
-            note=forms.optional_text(values, "note"),
-        )
-        supersedes = forms.optional_int(values, "supersedes")
+        body = forms.parse(TreatmentCreate, values)
         svc.treatment.add(
             caller,
             patient_id,
-            new,
-            supersedes=supersedes,
-            reason=values.get("reason"),
-            retract=values.get("retract") == "on",
+            body.new(),
+            supersedes=body.supersedes,
+            reason=body.reason,
+            retract=body.retract,
         )
     except InvalidInput as exc:
         return _page(request, svc, caller, patient_id, error=exc, values=values)
