@@ -22,6 +22,7 @@ from stride.cli.output import EXIT_ERROR, console, emit_json, handled, run, stde
 from stride.domain.accounts import parse_role
 from stride.services.context import Caller
 from stride.services.demo import DemoLogin, demo_logins
+from stride.services.registry import Services
 from stride.services.users import NewUser
 
 app = typer.Typer(
@@ -98,24 +99,11 @@ def serve(
     from stride.web.app import create_app
 
     services = app_services()
-    with handled(as_json=False):
-        if demo:
-            result = services.demo.seed(Caller.cli())
-            stderr.print(
-                "Seeded the demo clinic." if result.seeded else "Database already has users; not seeding."
-            )
-            print_logins(result.logins)
+    if demo:
+        _seed_demo(services)
     settings = services.deps.settings
     processes = settings.web_workers if workers is None else workers
-    console.print(
-        f"\n[bold]Stride {__version__}[/] serving at [link]http://{host}:{port}{settings.root_path}/[/link]"
-    )
-    console.print(f"Database: {services.deps.db.engine.url.render_as_string(hide_password=True)}")
-    if processes > 1:
-        console.print(f"Web workers: {processes} processes")
-    console.print(
-        "Log in at the address above" + (" with a demo login." if demo else ".") + " Ctrl+C stops.\n"
-    )
+    _banner(services, host=host, port=port, processes=processes, demo=demo)
     options: dict[str, Any] = {
         "host": host,
         "port": port,
@@ -127,12 +115,40 @@ def serve(
     }
     if processes == 1:
         uvicorn.run(create_app(settings, services=services), **options)
-        return
-    # Several processes: what must happen once happens here, before uvicorn starts them (the
-    # migration and the demo seed above; the recovery of interrupted imports, which would re-queue
-    # an import another process is running). Each worker builds its own app and connections.
+    else:
+        _serve_workers(services, processes, options)
+
+
+def _seed_demo(services: Services) -> None:
     with handled(as_json=False):
-        if settings.jobs_in_process:
+        result = services.demo.seed(Caller.cli())
+        stderr.print(
+            "Seeded the demo clinic." if result.seeded else "Database already has users; not seeding."
+        )
+        print_logins(result.logins)
+
+
+def _banner(services: Services, *, host: str, port: int, processes: int, demo: bool) -> None:
+    settings = services.deps.settings
+    console.print(
+        f"\n[bold]Stride {__version__}[/] serving at [link]http://{host}:{port}{settings.root_path}/[/link]"
+    )
+    console.print(f"Database: {services.deps.db.engine.url.render_as_string(hide_password=True)}")
+    if processes > 1:
+        console.print(f"Web workers: {processes} processes")
+    console.print(
+        "Log in at the address above" + (" with a demo login." if demo else ".") + " Ctrl+C stops.\n"
+    )
+
+
+def _serve_workers(services: Services, processes: int, options: dict[str, Any]) -> None:
+    """Several processes: what must happen once happens here, before uvicorn starts them (the
+    migration and the demo seed before this; the recovery of interrupted imports, which would
+    re-queue an import another process is running). Each worker builds its own app and connections."""
+    import uvicorn
+
+    with handled(as_json=False):
+        if services.deps.settings.jobs_in_process:
             services.imports.doctor()
         services.close()
     uvicorn.run(

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from importlib import resources
 
 from fastapi import APIRouter, FastAPI
@@ -42,6 +42,14 @@ def healthz(svc: Svc) -> JSONResponse:
     return JSONResponse({"status": "ok", "version": __version__})
 
 
+_API_ROUTERS = (api_patients, api_admin, api_clinical, api_exercise, api_activity)
+# In this order: a page router's paths are matched before those of the routers after it.
+_PAGE_ROUTERS = (
+    page_auth, page_patients, page_teams, page_admin, page_clinical, page_treatment, page_exercise,
+    page_plans, page_activity,
+)  # fmt: skip
+
+
 def create_app(settings: Settings, *, services: Services | None = None, recover_jobs: bool = True) -> FastAPI:
     """Build the web app. ``settings`` must come from :func:`stride.config.load_settings`.
 
@@ -50,6 +58,31 @@ def create_app(settings: Settings, *, services: Services | None = None, recover_
     process (``stride serve --workers N`` does it once, before its workers start).
     """
     svc = services or Services.build(settings)
+    app = FastAPI(
+        title=f"{settings.site_name} API",
+        version=__version__,
+        description="Stride: exercise as an adjunct treatment of treatment-resistant depression.",
+        openapi_url="/openapi.json",
+        docs_url=None,  # Swagger UI loads scripts from a CDN, which our CSP forbids
+        redoc_url=None,
+        root_path=settings.root_path,
+        lifespan=_lifespan(settings, svc, owned=services is None, recover_jobs=recover_jobs),
+    )
+    app.state.settings = settings
+    app.state.services = svc
+    app.state.templates = make_templates(settings)
+    app.add_middleware(SecurityHeadersMiddleware, hsts=settings.secure_cookies)
+    # Added last, so it runs first: every layer below sees the client address it decided.
+    app.add_middleware(TrustedProxyMiddleware, networks=settings.trusted_proxy_networks)
+    errors.install(app)
+    _mount(app)
+    return app
+
+
+def _lifespan(
+    settings: Settings, svc: Services, *, owned: bool, recover_jobs: bool
+) -> Callable[[FastAPI], AbstractAsyncContextManager[None]]:
+    """Start the job workers with the app and stop them with it; close the services if ``owned``."""
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
@@ -62,47 +95,21 @@ def create_app(settings: Settings, *, services: Services | None = None, recover_
             yield
         finally:
             svc.jobs.stop_workers()
-            if services is None:  # we built it, we close it
+            if owned:  # we built it, we close it
                 svc.close()
 
-    app = FastAPI(
-        title=f"{settings.site_name} API",
-        version=__version__,
-        description="Stride: exercise as an adjunct treatment of treatment-resistant depression.",
-        openapi_url="/openapi.json",
-        docs_url=None,  # Swagger UI loads scripts from a CDN, which our CSP forbids
-        redoc_url=None,
-        root_path=settings.root_path,
-        lifespan=lifespan,
-    )
-    app.state.settings = settings
-    app.state.services = svc
-    app.state.templates = make_templates(settings)
-    app.add_middleware(SecurityHeadersMiddleware, hsts=settings.secure_cookies)
-    # Added last, so it runs first: every layer below sees the client address it decided.
-    app.add_middleware(TrustedProxyMiddleware, networks=settings.trusted_proxy_networks)
-    errors.install(app)
+    return lifespan
+
+
+def _mount(app: FastAPI) -> None:
+    """The static files, the health check, the JSON API under /api/v1 and the HTML pages."""
     static_dir = str(resources.files("stride.web") / "static")
     app.mount("/static", StaticFiles(directory=static_dir), name="static")
     app.include_router(health)
-    app.include_router(api_patients.router, prefix="/api/v1")
-    app.include_router(api_admin.router, prefix="/api/v1")
-    app.include_router(api_clinical.router, prefix="/api/v1")
-    app.include_router(api_exercise.router, prefix="/api/v1")
-    app.include_router(api_activity.router, prefix="/api/v1")
-    for pages in (
-        page_auth,
-        page_patients,
-        page_teams,
-        page_admin,
-        page_clinical,
-        page_treatment,
-        page_exercise,
-        page_plans,
-        page_activity,
-    ):
+    for api in _API_ROUTERS:
+        app.include_router(api.router, prefix="/api/v1")
+    for pages in _PAGE_ROUTERS:
         app.include_router(pages.router)
-    return app
 
 
 def create_worker_app() -> FastAPI:
