@@ -11,13 +11,15 @@ charged for the queue it builds (no coordinated omission). Per endpoint, for STR
 
 and 0 errors (any status but 200, or no answer within 30 s). Baseline, in the same run: a bare
 FastAPI endpoint served by uvicorn with the same settings (:mod:`benchmarks.load_bare`) at 200 req/s.
+Each endpoint is measured with each number of web worker processes of STRIDE_BENCH_WORKERS
+(``stride serve --workers N``; default ``1,2``), side by side.
 
 PostgreSQL is seeded into the database ``stride_bench`` on STRIDE_BENCH_POSTGRES_URL (default
 ``postgresql://postgres@127.0.0.1:5432/postgres`` names the server), kept while the seed parameters
 match; skipped with a message when no server answers.
 
 ``python -m benchmarks.load``; smaller runs: STRIDE_BENCH_PATIENTS (10000), STRIDE_BENCH_SECONDS (60),
-STRIDE_BENCH_BACKENDS (``sqlite,postgresql``).
+STRIDE_BENCH_BACKENDS (``sqlite,postgresql``), STRIDE_BENCH_WORKERS (``1,2``).
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ import secrets
 import subprocess
 import sys
 import tempfile
+import time
 from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -51,6 +54,7 @@ _TIMEOUT_S = 30.0
 _CONNECTIONS = 64
 _COLUMNS = [
     ("endpoint", "22"),
+    ("workers", ">7"),
     ("req/s", ">5"),
     ("achieved", ">8"),
     ("p50 ms", ">8"),
@@ -90,6 +94,10 @@ class Backend:
 
 def seconds_wanted() -> float:
     return float(os.environ.get("STRIDE_BENCH_SECONDS", "60"))
+
+
+def workers_wanted() -> list[int]:
+    return [int(n) for n in os.environ.get("STRIDE_BENCH_WORKERS", "1,2").split(",") if n.strip()]
 
 
 async def _drive(url: str, endpoint: Endpoint, *, seconds: float) -> Result:
@@ -139,24 +147,34 @@ async def _drive(url: str, endpoint: Endpoint, *, seconds: float) -> Result:
     )
 
 
-async def _warm(url: str, endpoint: Endpoint, *, expect: str | None = None) -> None:
-    """A few requests first, and a check that the endpoint answers what it should."""
+async def _warm(url: str, endpoint: Endpoint, *, expect: str | None = None, workers: int = 1) -> None:
+    """A few requests first on a connection per worker (the kernel hands a new connection to any of
+    them), and a check that the endpoint answers what it should."""
     host, port = url.removeprefix("http://").split(":")
-    pool = Pool(host, int(port), size=1)
-    for i in range(10):
-        status, body = await pool.get(pool.request_bytes(endpoint.path(i), endpoint.headers))
-        text = body.decode("utf-8", "replace")
-        if status != 200 or (expect is not None and i == 0 and expect not in text):
-            raise RuntimeError(f"{endpoint.label}: HTTP {status} {text[:200]}")
+    pool = Pool(host, int(port), size=4 * workers)
+    await asyncio.gather(*(_warm_one(pool, endpoint, i, expect) for i in range(10 * workers)))
     await pool.close()
 
 
+async def _warm_one(pool: Pool, endpoint: Endpoint, i: int, expect: str | None) -> None:
+    status, body = await pool.get(pool.request_bytes(endpoint.path(i), endpoint.headers))
+    text = body.decode("utf-8", "replace")
+    if status != 200 or (expect is not None and expect not in text):
+        raise RuntimeError(f"{endpoint.label}: HTTP {status} {text[:200]}")
+
+
 @contextmanager
-def _process(command: list[str], *, env: dict[str, str], cwd: Path, port: int) -> Iterator[tuple[str, int]]:
-    proc = subprocess.Popen(command, env=env, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+def _process(
+    command: list[str], *, env: dict[str, str], cwd: Path, logs: Path, port: int, workers: int = 1
+) -> Iterator[tuple[str, int]]:
+    # uvicorn logs each worker's start on stderr (its access log goes to stdout, discarded).
+    log = logs / f"server-{port}.log"
+    with log.open("wb") as err:
+        proc = subprocess.Popen(command, env=env, cwd=cwd, stdout=subprocess.DEVNULL, stderr=err)
     try:
         url = f"http://127.0.0.1:{port}"
         wait_until_up(url, proc)
+        _wait_for_workers(log, workers, proc)
         yield url, proc.pid
     finally:
         proc.terminate()
@@ -166,6 +184,27 @@ def _process(command: list[str], *, env: dict[str, str], cwd: Path, port: int) -
             # Still answering requests its clients abandoned; they are of no interest now.
             proc.kill()
             proc.wait(timeout=10)
+
+
+def _wait_for_workers(log: Path, workers: int, proc: subprocess.Popen[bytes]) -> None:
+    """Until every worker has started: the first one answers /healthz while the others still import."""
+    deadline = time.monotonic() + 120
+    while log.read_text(errors="replace").count("Application startup complete") < workers:
+        if proc.poll() is not None or time.monotonic() > deadline:
+            raise RuntimeError(f"{workers} workers did not start: {log.read_text(errors='replace')[-2000:]}")
+        time.sleep(0.2)
+
+
+def _peak_mb(pid: int) -> float:
+    """The largest peak RSS of the server's processes (uvicorn's parent and its workers)."""
+    children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    peaks = []
+    for each in [pid, *map(int, children)]:
+        try:
+            peaks.append(peak_mb(each))
+        except (OSError, RuntimeError):
+            continue  # not a worker (uvicorn's resource tracker), or already gone
+    return max(peaks)
 
 
 def _server_env(backend: Backend) -> dict[str, str]:
@@ -215,7 +254,7 @@ def _endpoints(backend: Backend) -> list[Endpoint]:
     ]
 
 
-def _row(label: str, rate: float, result: Result, bare: Result, target: float | None) -> str:
+def _row(label: str, workers: str, rate: float, result: Result, bare: Result, target: float | None) -> str:
     errors = sum(result.errors.values())
     verdict = ""
     if target is not None:
@@ -223,8 +262,9 @@ def _row(label: str, rate: float, result: Result, bare: Result, target: float | 
         verdict = f"p99 <= {target:.0f} ms, 0 errors: {'PASS' if ok else 'FAIL'}"
     said = " ".join(f"{k}x{v}" for k, v in result.errors.most_common(3))
     return (
-        f"  {label:22s} {rate:5.0f} {result.achieved:8.1f} {result.p50_ms:8.1f} {result.p99_ms:8.1f} "
-        f"{result.max_ms:8.0f} {errors:6d} {result.p99_ms / bare.p99_ms:8.1f}x  {verdict} {said}"
+        f"  {label:22s} {workers:>7s} {rate:5.0f} {result.achieved:8.1f} {result.p50_ms:8.1f} "
+        f"{result.p99_ms:8.1f} {result.max_ms:8.0f} {errors:6d} {result.p99_ms / bare.p99_ms:8.1f}x  "
+        f"{verdict} {said}"
     )
 
 
@@ -233,22 +273,31 @@ def _measure(backend: Backend, bare: Result, *, seconds: float) -> None:
     requests its clients gave up on, which would be charged to the next endpoint."""
     results, peak = [], 0.0
     for endpoint in _endpoints(backend):
-        port = free_port()
-        command = [str(_STRIDE), "serve", "--port", str(port)]
-        with _process(command, env=_server_env(backend), cwd=backend.data_dir, port=port) as (url, pid):
-            asyncio.run(_warm(url, endpoint, expect="PHQ-9" if endpoint.label == "record page" else None))
-            results.append((endpoint, asyncio.run(_drive(url, endpoint, seconds=seconds))))
-            peak = max(peak, peak_mb(pid))
-    print(f"  {backend.name}: {len(backend.clinic.patient_ids):,} patients; server peak RSS {peak:.0f} MB")
-    print(_row("bare FastAPI /ping", 200, bare, bare, None))
-    for endpoint, result in results:
-        print(_row(endpoint.label, endpoint.rate, result, bare, endpoint.target_p99_ms))
+        for workers in workers_wanted():
+            port = free_port()
+            command = [str(_STRIDE), "serve", "--port", str(port), "--workers", str(workers)]
+            env, cwd = _server_env(backend), backend.data_dir
+            with _process(command, env=env, cwd=cwd, logs=cwd, port=port, workers=workers) as (url, pid):
+                expect = "PHQ-9" if endpoint.label == "record page" else None
+                asyncio.run(_warm(url, endpoint, expect=expect, workers=workers))
+                results.append((endpoint, workers, asyncio.run(_drive(url, endpoint, seconds=seconds))))
+                peak = max(peak, _peak_mb(pid))
+    print(
+        f"  {backend.name}: {len(backend.clinic.patient_ids):,} patients; peak RSS of a server process"
+        f" {peak:.0f} MB"
+    )
+    print(_row("bare FastAPI /ping", "-", 200, bare, bare, None))
+    for endpoint, workers, result in results:
+        print(_row(endpoint.label, str(workers), endpoint.rate, result, bare, endpoint.target_p99_ms))
 
 
 def _bare(seconds: float) -> tuple[Result, float]:
     port = free_port()
     command = [sys.executable, "-m", "benchmarks.load_bare", str(port)]
-    with _process(command, env=dict(os.environ), cwd=_ROOT, port=port) as (url, pid):
+    with (
+        tempfile.TemporaryDirectory(prefix="stride-load-bare-") as tmp,
+        _process(command, env=dict(os.environ), cwd=_ROOT, logs=Path(tmp), port=port) as (url, pid),
+    ):
         endpoint = Endpoint("bare", 200, None, lambda _i: "/ping", {})
         asyncio.run(_warm(url, endpoint))
         result = asyncio.run(_drive(url, endpoint, seconds=seconds))

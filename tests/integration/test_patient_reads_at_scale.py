@@ -95,3 +95,26 @@ def test_a_page_of_a_clinicians_patients_is_read_from_the_name_index_not_sorted(
     plan = "\n".join(str(r[-1]) for r in rows)
     assert "ix_patient_family_given_id" in plan
     assert "TEMP B-TREE" not in plan
+
+
+def test_a_clinicians_patients_are_counted_from_the_team_tables_and_checked_from_one_index(
+    demo: Services, client: TestClient
+) -> None:
+    headers = bearer(demo)
+    with statements(demo) as seen:
+        answer = client.get("/api/v1/patients", params={"limit": 5}, headers=headers)
+    assert answer.status_code == 200
+    [count] = [s for s, _ in seen if "count(" in s.lower()]
+    assert "FROM team_patient" in count
+    assert "patient.id" not in count, "no patient row is read to count them"
+    statement, parameters = next(
+        (s, p) for s, p in seen if s.lstrip().startswith("SELECT patient.id") and "ORDER BY" in s
+    )
+    with demo.deps.db.engine.connect() as conn:
+        if conn.dialect.name == "postgresql":
+            names = conn.exec_driver_sql("SELECT indexname FROM pg_indexes WHERE tablename = 'team_patient'")
+            assert "ix_team_patient_patient_team" in {n for (n,) in names}
+            return
+        rows = conn.exec_driver_sql("EXPLAIN QUERY PLAN " + statement, parameters).all()
+    plan = "\n".join(str(r[-1]) for r in rows)
+    assert "COVERING INDEX ix_team_patient_patient_team" in plan

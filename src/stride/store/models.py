@@ -109,8 +109,11 @@ class TeamMemberRow(Base):
 
 class TeamPatientRow(Base):
     __tablename__ = "team_patient"
+    # From the patient to their teams with no read of the row: the access check of every patient
+    # on a list page ("is this patient in one of my teams?") is answered from this index alone.
+    __table_args__ = (Index("ix_team_patient_patient_team", "patient_id", "team_id"),)
     team_id: Mapped[int] = mapped_column(ForeignKey("care_team.id", ondelete="CASCADE"), primary_key=True)
-    patient_id: Mapped[int] = mapped_column(ForeignKey("patient.id"), primary_key=True, index=True)
+    patient_id: Mapped[int] = mapped_column(ForeignKey("patient.id"), primary_key=True)
 
 
 class WebSessionRow(Base):
