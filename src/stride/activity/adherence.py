@@ -225,8 +225,7 @@ def adherence_for_week(
     metric, target, achieved = _dose(plan_week, week, rules)
     planned = plan_week.target.sessions
     sessions_ratio = _ratio(float(week.sessions), float(planned))
-    classes = [c for c in plan_week.target.intensity.split("-") if c in ZONES]
-    in_intensity = float(sum(week.minutes_by_zone[c] for c in classes))
+    in_intensity = _in_intensity(plan_week, week)
     category = _category(sessions_ratio, (target, achieved), rules)
     return WeekAdherence(
         week=plan_week.week,
@@ -247,6 +246,12 @@ def adherence_for_week(
         streak=1 if category == rules.categories[0].id else 0,
         dose=week,
     )
+
+
+def _in_intensity(plan_week: PlanWeek, week: WeekDose) -> float:
+    """The week's minutes in the classes the plan prescribes (``moderate-vigorous``: both)."""
+    classes = [c for c in plan_week.target.intensity.split("-") if c in ZONES]
+    return float(sum(week.minutes_by_zone[c] for c in classes))
 
 
 def adherence_series(
