@@ -1,17 +1,15 @@
-"""The clinical reference page: every instrument, threshold and rule that Stride applies, each
-with its source, generated from the package data itself (so it cannot drift from the code).
-
-``stride reference`` prints it as Markdown; the web app serves it at ``/reference``; the copy in
-``docs/clinical-rules.md`` is checked by a test to be current.
-"""
+"""The clinical reference as Markdown: the instruments, the safety net, outcomes, TRD and the MSM,
+the screening, intensity and the protocol library, then the activity rules
+(:mod:`.activity`), the plausibility bounds and the plausible dates."""
 
 from __future__ import annotations
 
-import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 
 from stride.clinical.measurement import Cutoff, Instrument, get_instrument, instrument_ids, outcome_rules
 from stride.clinical.prescription import get_protocol, intensity_rules, protocol_ids
+from stride.clinical.reference.activity import activity_sections
+from stride.clinical.reference.markdown import code_identifiers, table
 from stride.clinical.safety import safety_rules, screening_rules
 from stride.clinical.trd import (
     ScoreRow,
@@ -22,39 +20,6 @@ from stride.clinical.trd import (
     trd_rules,
 )
 from stride.data import load_toml
-
-# The reliability tags of the package data, in words a clinician reads.
-STATUS_LABELS = {
-    "VERIFIED": "verified",
-    "SECONDARY": "secondary source",
-    "UNSURE": "uncertain",
-    "LOCAL": "local policy",
-    "CHOICE": "Stride choice",
-}
-# An identifier (an item, band or rule code) inside prose: shown as code, never as a word.
-_IDENTIFIER = re.compile(r"(?<![`\w/:-])((?:[a-z]\w*\.)*[a-z][a-z0-9]*(?:_[a-z0-9]+)+)(?![`\w/-])")
-
-
-def _cell(value: object) -> str:
-    if value is None or value == "":
-        text = "—"
-    elif isinstance(value, bool):
-        text = "yes" if value else "no"
-    else:
-        text = STATUS_LABELS.get(str(value), str(value))
-    return text.replace("|", "\\|").replace("\n", " ")
-
-
-def _code_identifiers(line: str) -> str:
-    """Mark identifiers in a line as code (outside existing code spans)."""
-    parts = line.split("`")
-    return "`".join(p if i % 2 else _IDENTIFIER.sub(r"`\1`", p) for i, p in enumerate(parts))
-
-
-def _table(header: Sequence[str], rows: Iterable[Sequence[object]]) -> list[str]:
-    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
-    lines += ["| " + " | ".join(_cell(v) for v in row) + " |" for row in rows]
-    return [*lines, ""]
 
 
 def _instrument(ins: Instrument) -> list[str]:
@@ -78,11 +43,9 @@ def _instrument(ins: Instrument) -> list[str]:
     out.append(f"- Source: {ins.source}")
     out.append("")
     if ins.bands:
-        out += _table(
-            ("band", "from", "to", "source"), ((b.label, b.min, b.max, b.source) for b in ins.bands)
-        )
+        out += table(("band", "from", "to", "source"), ((b.label, b.min, b.max, b.source) for b in ins.bands))
     if ins.flags:
-        out += _table(
+        out += table(
             ("flag", "on", "min", "max", "source"),
             ((f.code, f.on, f.min, f.max, f.source) for f in ins.flags),
         )
@@ -116,7 +79,7 @@ def _outcomes() -> list[str]:
                 _cutoff(r.caseness),
             )
         )
-    return _table(
+    return table(
         (
             "instrument",
             "direction",
@@ -139,7 +102,7 @@ def _rows(rows: Sequence[ScoreRow], unit: str) -> str:
 def _trd() -> list[str]:
     rules = trd_rules()
     out = ["## TRD status", ""]
-    out += _table(
+    out += table(
         ("rule", "value", "source"),
         (
             (
@@ -161,7 +124,7 @@ def _trd() -> list[str]:
         ),
     )
     out += ["### Minimum effective daily doses", ""]
-    out += _table(
+    out += table(
         ("drug", "class", "mg/day", "status", "source"),
         (
             (d.name, d.drug_class, f"{d.min_effective_mg:g}", d.status, d.source)
@@ -174,7 +137,7 @@ def _trd() -> list[str]:
 def _msm() -> list[str]:
     msm = msm_table()
     out = ["## Maudsley Staging Method", "", f"Source: {msm.source}", ""]
-    out += _table(
+    out += table(
         ("item", "scoring"),
         (
             ("duration", _rows(msm.duration, "months")),
@@ -196,11 +159,11 @@ def _screening() -> list[str]:
         f"ACSM 2015 pre-participation algorithm — {rules.acsm.source}",
         "",
     ]
-    out += _table(
+    out += table(
         ("restriction", "meaning", "status", "source"),
         ((r.code, r.text, r.status, r.source) for r in rules.restrictions.values()),
     )
-    out += _table(
+    out += table(
         ("condition", "label", "status", "source"),
         ((c.code, c.label, c.status, c.source) for c in rules.conditions.values()),
     )
@@ -211,7 +174,7 @@ def _screening() -> list[str]:
 def _intensity() -> list[str]:
     rules = intensity_rules()
     out = ["## Exercise intensity", ""]
-    out += _table(
+    out += table(
         ("class", "%HRR from", "%HRmax from", "RPE 6-20", "CR10", "talk test", "source"),
         (
             (
@@ -226,7 +189,7 @@ def _intensity() -> list[str]:
             for c in rules.classes
         ),
     )
-    out += _table(
+    out += table(
         ("HRmax formula", "equation", "source"),
         ((f.name, f"{f.intercept} - {float(f.slope):g} x age", f.source) for f in rules.formulas),
     )
@@ -240,7 +203,7 @@ def _protocols() -> list[str]:
         "Each protocol's full CERT report: `stride protocol cert ID` or /protocols.",
         "",
     ]
-    out += _table(
+    out += table(
         ("protocol", "weeks", "modalities", "evidence", "limited in TRD", "progression", "source"),
         (
             (
@@ -255,94 +218,6 @@ def _protocols() -> list[str]:
             for p in (get_protocol(i) for i in protocol_ids())
         ),
     )
-    return out
-
-
-# The activity sections read their files as data: the clinical layer does not import stride.activity,
-# whose loaders validate these same files.
-
-
-def _activity() -> list[str]:
-    out = ["## Activity: METs, dose and adherence", ""]
-    return out + _mets() + _dose() + _adherence() + _adverse_events() + _cardiac_warning()
-
-
-def _mets() -> list[str]:
-    mets = load_toml("mets")
-    out = ["### MET values (2024 Adult Compendium)", ""]
-    rows = [
-        (sport, variant, v["code"], v["met"], v["description"], v["status"])
-        for sport, entry in mets["sports"].items()
-        for variant, v in entry["variants"].items()
-    ]
-    out += _table(("activity", "effort", "code", "MET", "description", "status"), rows)
-    out += ["### Activities outside the list, named by the device", ""]
-    named = [
-        (n["id"], ", ".join(n["labels"]), variant, v["code"], v["met"], v["description"], v["status"])
-        for n in mets.get("named", [])
-        for variant, v in n["variants"].items()
-    ]
-    out += _table(("activity", "label words", "effort", "code", "MET", "description", "status"), named)
-    classes = load_toml("intensity", "stride.clinical.prescription.data")["classes"]
-    bounds = ", ".join(f"{c['label'].lower()} {c['met_from']:g}" for c in classes if "met_from" in c)
-    out += [
-        "Any other activity: "
-        + " ".join(v["reason"] for v in mets.get("no_value", {}).values())
-        + " Minutes classified by heart rate or RPE are priced at the lower MET bound of their ACSM"
-        f" class ({bounds}; intensity.toml), a Stride choice that never overstates the dose. A week's"
-        " totals leave the sessions of unknown dose out and say how many there were.",
-        "",
-    ]
-    return out
-
-
-def _dose() -> list[str]:
-    dose = load_toml("dose")
-    out = ["### Dose rules", ""]
-    rules = [(k, v.get("status", ""), v["source"]) for k, v in dose.items() if isinstance(v, dict)]
-    out += _table(("rule", "status", "source"), rules)
-    out += _table(
-        ("reference dose", "kcal/kg/week", "source"),
-        ((d["label"], d["kcal_per_kg_per_week"], d["source"]) for d in dose["reference_doses"]),
-    )
-    return out
-
-
-def _adherence() -> list[str]:
-    adherence = load_toml("adherence")
-    out = ["### Adherence categories", ""]
-    out += _table(
-        ("category", "ratio at least", "source"),
-        ((c["label"], c["min_ratio"], c["source"]) for c in adherence["categories"]),
-    )
-    return [*out, f"Basis: {adherence['basis']['source']}", ""]
-
-
-def _adverse_events() -> list[str]:
-    out = ["### Adverse events that alert the care team at once", ""]
-    out += _table(
-        ("severity", "alert", "urgency", "source"),
-        (
-            (e["severity"], e["code"], e["alert_severity"], e["source"])
-            for e in load_toml("adverse_events")["escalate"]
-        ),
-    )
-    sign = load_toml("adverse_events")["warning_sign"]
-    out += [
-        f"Any cardiac warning sign ticked, whatever the severity: `{sign['code']}` — {sign['source']}",
-        "",
-    ]
-    return out
-
-
-def _cardiac_warning() -> list[str]:
-    warning = load_toml("cardiac_warning")
-    out = ["### Cardiac warning signs: stop exercising and seek care", ""]
-    out += _table(
-        ("sign", "shown as", "phrases that bring the guidance up"),
-        ((s["code"], s["text"], ", ".join(s.get("phrases", ()))) for s in warning["symptom"]),
-    )
-    out += [f"Guidance: {warning['guidance']} Source: {warning['source']}", ""]
     return out
 
 
@@ -362,8 +237,8 @@ def rules_markdown() -> str:
         out += _instrument(get_instrument(iid))
     out += _safety_net()
     out += ["## Outcomes over repeated measures", "", *_outcomes(), *_trd(), *_msm()]
-    out += _screening() + _intensity() + _protocols() + _activity() + _plausibility() + _dates()
-    return "\n".join(_code_identifiers(line) for line in out).rstrip() + "\n"
+    out += _screening() + _intensity() + _protocols() + activity_sections() + _plausibility() + _dates()
+    return "\n".join(code_identifiers(line) for line in out).rstrip() + "\n"
 
 
 def _safety_net() -> list[str]:
@@ -374,7 +249,7 @@ def _safety_net() -> list[str]:
         "once, and the patient sees crisis guidance.",
         "",
     ]
-    out += _table(
+    out += table(
         ("instrument", "when", "concern", "urgency", "source"),
         (
             (
@@ -394,7 +269,7 @@ def _safety_net() -> list[str]:
 def _plausibility() -> list[str]:
     bounds = load_toml("plausibility")
     out = ["## Data-entry plausibility bounds (patient record)", ""]
-    return out + _table(
+    return out + table(
         ("field", "min", "max", "source"), ((k, v["min"], v["max"], v["source"]) for k, v in bounds.items())
     )
 
@@ -402,7 +277,7 @@ def _plausibility() -> list[str]:
 def _dates() -> list[str]:
     dates = load_toml("dates")
     out = ["## Plausible dates (forms, API, CLI, device files)", ""]
-    return out + _table(
+    return out + table(
         ("dates", "earliest", "latest", "source"),
         (
             (
