@@ -1569,7 +1569,7 @@ RULES: dict[tuple[str, str], Rule] = {
         200,
         _patient_page("/treatment"),
         scope="patient",
-        reads=("patient.read", "treatment.read"),
+        reads=("treatment.read",),  # one entry for the form: the record and the history
         denials=frozenset({"patient.update.denied", "treatment.read.denied"}),
     ),
     ("POST", "/patients/{patient_id}/episode"): Rule(
@@ -1668,15 +1668,15 @@ RULES: dict[tuple[str, str], Rule] = {
         denials=frozenset({"plan.read.denied"}),
     ),
     # ---- pages: exercise -----------------------------------------------------------------------------
-    # The screening form is prefilled with what Stride knows (the previous screening, PHQ-9 item 9,
-    # C-SSRS: a read of its own), then shows the record and the current status.
+    # The screening form is prefilled with what Stride knows (the previous screening without its
+    # risk answers) and shows the record and the current status.
     ("GET", "/patients/{patient_id}/screening"): Rule(
         "page",
         WRITE_CLINICAL,
         200,
         _patient_page("/screening"),
         scope="patient",
-        reads=("screening.read", "patient.read", "screening.read"),
+        reads=("screening.read",),  # one entry for the form: record, status and known answers
         denials=frozenset({"screening.read.denied"}),
     ),
     ("POST", "/patients/{patient_id}/screening"): Rule(
@@ -1695,7 +1695,7 @@ RULES: dict[tuple[str, str], Rule] = {
         200,
         _patient_page("/plan/new"),
         scope="patient",
-        reads=("patient.read", "screening.read", "plan.read"),
+        reads=("plan.read",),  # one entry for the builder: record, screening and plan
         denials=frozenset({"patient.update.denied", "screening.read.denied"}),
     ),
     ("POST", "/patients/{patient_id}/plan/new"): Rule(
@@ -1720,7 +1720,7 @@ RULES: dict[tuple[str, str], Rule] = {
         200,
         _patient_page("/plan"),
         scope="patient",
-        reads=("plan.read", "patient.read"),
+        reads=("plan.read",),  # one entry for the page: the plan and the record
         denials=frozenset({"plan.read.denied"}),
     ),
     ("GET", "/protocols"): Rule("page", EVERYONE, 200, P("/protocols")),

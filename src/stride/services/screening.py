@@ -146,10 +146,7 @@ class ScreeningService:
                 resource=f"patient/{patient_id}/screening",
                 patient_id=patient_id,
             )
-        known: dict[str, object] = dict(latest.inputs) if latest else {}
-        for risk_answer in RISK_ANSWERS:
-            known.pop(risk_answer, None)
-        return known
+        return _without_risk_answers(latest)
 
 
 def status_in(
@@ -167,3 +164,17 @@ def status_in(
     if latest.expires_on < today:
         return ScreeningStatus(latest, False, f"expired on {latest.expires_on.isoformat()}")
     return ScreeningStatus(screening=latest, valid=True, why_not=None)
+
+
+def known_answers_in(s: Session, patient_id: int) -> dict[str, object]:
+    """The previous screening's answers without its risk answers (see
+    :meth:`ScreeningService.known_answers`), read in the caller's transaction (no access check, no
+    audit: the use case does both)."""
+    return _without_risk_answers(repo.latest_screening(s, patient_id))
+
+
+def _without_risk_answers(latest: StoredScreening | None) -> dict[str, object]:
+    known: dict[str, object] = dict(latest.inputs) if latest else {}
+    for risk_answer in RISK_ANSWERS:
+        known.pop(risk_answer, None)
+    return known

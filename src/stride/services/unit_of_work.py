@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from sqlalchemy.orm import Session
 
 from stride.domain.access_policy import Action, Decision, Relation
-from stride.services.access import decide_for, relation
+from stride.services.access import decide_for, deny, relation
 from stride.services.context import Caller, Deps, record
 
 
@@ -42,6 +42,20 @@ class UnitOfWork:
     def may(self, action: Action, patient_id: int | None) -> bool:
         return self.decide(action, patient_id).allowed
 
+    def require(
+        self,
+        action: Action,
+        patient_id: int,
+        *,
+        refused_as: str,
+        resource: str,
+        message: str | None = None,
+    ) -> None:
+        """Go on only if the caller may: otherwise the use case ends, its transaction is rolled
+        back, and the refusal (``<refused_as>.denied``) is logged and raised when it has closed."""
+        if not self.may(action, patient_id):
+            raise _Refused(refused_as, resource, patient_id, message)
+
     def audit(
         self, *, action: str, resource: str, patient_id: int | None = None, detail: str | None = None
     ) -> None:
@@ -57,12 +71,32 @@ class UnitOfWork:
         )
 
 
+class _Refused(Exception):
+    """A refusal found inside a unit of work, raised as the caller's error once it has closed."""
+
+    def __init__(self, action: str, resource: str, patient_id: int, message: str | None) -> None:
+        super().__init__(action)
+        self.action, self.resource, self.patient_id, self.message = action, resource, patient_id, message
+
+
 @contextmanager
 def unit_of_work(deps: Deps, caller: Caller) -> Iterator[UnitOfWork]:
     """Open the use case's one transaction: commit on success, roll back on any exception.
 
-    A refusal is audited after the block (``access.deny`` opens a transaction of its own, and on
-    SQLite a second writer inside the first waits for the lock until it times out).
+    A refusal (:meth:`UnitOfWork.require`) is logged after the transaction is rolled back:
+    ``access.deny`` opens a transaction of its own, and on SQLite a second writer inside the first
+    waits for the lock until it times out.
     """
-    with deps.db.transaction() as session:
-        yield UnitOfWork(session=session, deps=deps, caller=caller)
+    try:
+        with deps.db.transaction() as session:
+            yield UnitOfWork(session=session, deps=deps, caller=caller)
+    except _Refused as refused:
+        extra = {} if refused.message is None else {"message": refused.message}
+        raise deny(
+            deps,
+            caller,
+            action=refused.action,
+            resource=refused.resource,
+            patient_id=refused.patient_id,
+            **extra,
+        ) from None

@@ -44,18 +44,18 @@ def _page(
     caller: PageCaller,
     patient_id: int,
     *,
-    values: dict[str, object],
+    values: dict[str, object] | None = None,
     error: InvalidInput | None = None,
 ) -> Response:
-    record = svc.patients.get(caller, patient_id, for_edit=True)
-    status = svc.screening.status(caller, patient_id)
+    """The form; ``values``: what the clinician sent (None: prefilled with what Stride knows)."""
+    form = svc.record.screening_form(caller, patient_id, prefill=values is None)
     return render(
         request,
         "exercise/screening.html",
         status_code=422 if error else 200,
-        record=record,
-        status=status,
-        values=values,
+        record=form.record,
+        status=form.status,
+        values=form.known if values is None else values,
         error=error,
         rules=screening_rules(),
     )
@@ -63,7 +63,7 @@ def _page(
 
 @router.get("/patients/{patient_id}/screening")
 def screening_form(request: Request, patient_id: Id, caller: PageCaller, svc: Svc) -> Response:
-    return _page(request, svc, caller, patient_id, values=svc.screening.known_answers(caller, patient_id))
+    return _page(request, svc, caller, patient_id)
 
 
 @router.post("/patients/{patient_id}/screening")

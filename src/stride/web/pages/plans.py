@@ -67,23 +67,21 @@ def _builder(
     refusal: Refusal | None = None,
     prefill: dict[str, str] | None = None,
 ) -> Response:
-    record = svc.patients.get(caller, patient_id, for_edit=True)
-    status = svc.screening.status(caller, patient_id)
-    current = svc.plans.current(caller, patient_id)
+    builder = svc.record.plan_builder(caller, patient_id)
     return render(
         request,
         "exercise/builder.html",
         status_code=422 if error or refusal else 200,
-        record=record,
-        status=status,
-        current=current,
+        record=builder.record,
+        status=builder.status,
+        current=builder.current,
         protocols=[get_protocol(i) for i in protocol_ids()],
         days=prescription_rules().schedule.days,
         settings=SETTINGS,
         mood_symptoms=SYMPTOMS_MOOD,
         error=error,
         refusal=refusal,
-        today=svc.deps.clock().date(),
+        today=builder.today,
         # What the clinician submitted is shown again; a first visit gets the defaults (and the
         # reason given on the plan page when the plan resumes with a new prescription).
         values={k: v for k, v in form.items() if isinstance(v, str)}
@@ -122,14 +120,13 @@ def _plan_page(
     error: InvalidInput | None = None,
     values: dict[str, str] | None = None,
 ) -> Response:
-    view = svc.plans.current(caller, patient_id)
-    record = svc.patients.get(caller, patient_id)
+    page = svc.record.plan_page(caller, patient_id)
     return render(
         request,
         "exercise/plan.html",
         status_code=422 if error else 200,
-        view=view,
-        record=record,
+        view=page.view,
+        record=page.record,
         warning=cardiac_warning(),
         error=error,
         values=values or {},

@@ -26,14 +26,13 @@ def _page(
     error: InvalidInput | None = None,
     values: dict[str, str] | None = None,
 ) -> Response:
-    record = svc.patients.get(caller, patient_id, for_edit=True)
-    history = svc.treatment.history(caller, patient_id)
+    form = svc.record.treatment_form(caller, patient_id)
     return render(
         request,
         "clinical/treatment.html",
         status_code=422 if error else 200,
-        record=record,
-        history=history,
+        record=form.record,
+        history=form.history,
         error=error,
         values=values or {},
         kinds=list(TreatmentKind),
