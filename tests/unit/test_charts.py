@@ -13,18 +13,10 @@ from stride.clinical.labels import label as code_label
 from stride.clinical.measurement import get_instrument
 from stride.domain.measurements import ResponseSource, StoredResponse
 from stride.services.record import trajectories
-from stride.web.charts import (
-    BOTTOM,
-    HEIGHT,
-    LEFT,
-    RIGHT,
-    TOP,
-    WIDTH,
-    ChartBand,
-    ChartPoint,
-    chart_for,
-    trajectory_svg,
-)
+from stride.web.charts import TRAJECTORY_FRAME, ChartBand, ChartPoint, chart_for, trajectory_svg
+
+F = TRAJECTORY_FRAME
+WIDTH, HEIGHT, LEFT, RIGHT, TOP, BOTTOM = F.width, F.height, F.left, F.right, F.top, F.bottom
 
 DAY0 = date(2026, 9, 3)
 TODAY = date(2026, 11, 26)

@@ -37,8 +37,7 @@ from stride.services.activity import ActivityService
 from stride.services.context import Caller
 from stride.services.imports import ImportOutcome
 from stride.services.registry import Services
-from stride.web import activity_charts as charts
-from stride.web import forms
+from stride.web import charts, forms
 from stride.web.api.activity import upload_name
 from stride.web.api.schemas import Id
 from stride.web.api.schemas_activity import AdverseEventCreate, SessionCreate

@@ -1,9 +1,5 @@
-"""Score trajectories as inline SVG, drawn on the server.
-
-Why not a JavaScript chart library: the pages' Content-Security-Policy forbids ``eval``, which
-Vega needs unless a separately bundled interpreter is shipped; an SVG drawn here needs no script
-at all, prints as it looks, and carries a text alternative for screen readers.
-"""
+"""A questionnaire's totals over time: one line, the instrument's severity bands shaded, response
+and remission marked."""
 
 from __future__ import annotations
 
@@ -16,9 +12,9 @@ from markupsafe import Markup, escape
 from stride.clinical.labels import label as code_label
 from stride.domain.dates import DateRange, event_range
 from stride.services.record import Trajectory
+from stride.web.charts.svg import Frame, band, band_label, line, nice_axis, svg_open, ticks, y_labels
 
-WIDTH, HEIGHT = 640, 220
-LEFT, RIGHT, TOP, BOTTOM = 44, 12, 12, 30
+FRAME = Frame()
 # Band fills from calm to alarming; enough shades for the longest band list (five).
 BAND_FILLS = ("#e8f5ee", "#f3f7d9", "#fff3cd", "#fde2c8", "#fbd0cf", "#f6b8b6")
 
@@ -62,52 +58,41 @@ def trajectory_svg(
     span = max(last.toordinal() - first.toordinal(), 1)
     start = first.toordinal() - max(1, span // 20)
     days = max(last.toordinal() - start + max(1, span // 20), 1)
-    plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
+    x = FRAME.x_scale(start, days)
+    y = FRAME.y_scale(0.0, y_max)
 
-    def x(day: date) -> float:
-        return LEFT + plot_w * (day.toordinal() - start) / days
-
-    def y(value: float) -> float:
-        return TOP + plot_h * (1 - min(max(value, 0.0), y_max) / y_max)
+    def at(day: date) -> float:
+        return x(day.toordinal())
 
     fills = BAND_FILLS if not higher_is_better else tuple(reversed(BAND_FILLS[: len(bands)]))
-    label_id = f"chart-{escape(chart_id)}"
-    parts = [
-        f'<svg class="trajectory" viewBox="0 0 {WIDTH} {HEIGHT}" role="img" aria-labelledby="{label_id}">',
-        f'<title id="{label_id}">{escape(_describe(title, points) + (". " + note if note else ""))}</title>',
-    ]
-    for i, band in enumerate(bands):
+    title_text = _describe(title, points) + (". " + note if note else "")
+    parts = [svg_open(css="trajectory", chart_id=chart_id, title=title_text, desc=None, height=FRAME.height)]
+    for i, b in enumerate(bands):
         # Totals are whole numbers: a band "15-19" covers 14.5-19.5, so adjacent bands meet and a
         # one-value band (Borg CR10 "10") still has a height.
-        top, bottom = y(min(band.high + 0.5, y_max)), y(max(band.low - 0.5, 0.0))
-        parts.append(
-            f'<rect x="{LEFT}" y="{top:.1f}" width="{plot_w}" height="{max(bottom - top, 0):.1f}" '
-            f'fill="{fills[i % len(fills)]}"><title>{escape(code_label(band.label))}</title></rect>'
-        )
-        parts.append(
-            f'<text x="{WIDTH - RIGHT - 4}" y="{bottom - 4:.1f}" class="band-label" text-anchor="end">'
-            f"{escape(code_label(band.label))}</text>"
-        )
-    for tick in _ticks(y_max):
-        parts.append(
-            f'<text x="{LEFT - 6}" y="{y(tick) + 4:.1f}" class="axis" text-anchor="end">{tick:g}</text>'
-        )
-    parts.append(f'<text x="{LEFT}" y="{HEIGHT - 8}" class="axis">{first.isoformat()}</text>')
+        top, bottom = y(min(b.high + 0.5, y_max)), y(max(b.low - 0.5, 0.0))
+        name = code_label(b.label)
+        parts.append(band(FRAME, top=top, bottom=bottom, title=name, fill=fills[i % len(fills)]))
+        parts.append(band_label(FRAME, name, y=bottom - 4))
+    parts += y_labels(FRAME, ticks(0.0, y_max, nice_axis(0.0, y_max, most=6)[2]), y, grid=False)
+    axis_y = FRAME.height - 8
+    parts.append(f'<text x="{FRAME.left}" y="{axis_y}" class="axis">{first.isoformat()}</text>')
     if last != first:
-        end = f'<text x="{x(last):.1f}" y="{HEIGHT - 8}" class="axis" text-anchor="end">'
+        end = f'<text x="{at(last):.1f}" y="{axis_y}" class="axis" text-anchor="end">'
         parts.append(f"{end}{last.isoformat()}</text>")
-    path = " ".join(f"{'M' if i == 0 else 'L'}{x(p.day):.1f},{y(p.value):.1f}" for i, p in enumerate(points))
-    parts.append(f'<path d="{path}" class="line" fill="none"/>')
+    parts.append(line((at(p.day), y(p.value)) for p in points))
     for p in points:
         cls = f"point {p.marker}" if p.marker else "point"
         label = f"{p.day.isoformat()}: {p.value:g}" + (f" ({p.marker})" if p.marker else "")
         radius = 6 if p.marker else 4
         parts.append(
-            f'<circle cx="{x(p.day):.1f}" cy="{y(p.value):.1f}" r="{radius}" class="{cls}">'
+            f'<circle cx="{at(p.day):.1f}" cy="{y(p.value):.1f}" r="{radius}" class="{cls}">'
             f"<title>{escape(label)}</title></circle>"
         )
     if note:
-        parts.append(f'<text x="{LEFT + 4}" y="{TOP + 12}" class="axis chart-note">{escape(note)}</text>')
+        parts.append(
+            f'<text x="{FRAME.left + 4}" y="{FRAME.top + 12}" class="axis chart-note">{escape(note)}</text>'
+        )
     parts.append("</svg>")
     return Markup("".join(parts))  # noqa: S704 - every text and attribute above is escaped or numeric
 
@@ -119,11 +104,6 @@ def _skipped_note(skipped: Sequence[ChartPoint]) -> str:
     return (
         f"{len(skipped)} score{'' if len(skipped) == 1 else 's'} with an implausible date not drawn ({days})"
     )
-
-
-def _ticks(y_max: float) -> list[float]:
-    step = next(s for s in (1, 2, 5, 10, 20, 25, 50, 100, 200, 500, 1000, 5000) if y_max / s <= 6)
-    return [float(v) for v in range(0, int(y_max) + 1, step)]
 
 
 def _describe(title: str, points: Sequence[ChartPoint]) -> str:

@@ -1,7 +1,5 @@
-"""Activity charts as inline SVG drawn on the server (no script: see ``stride.web.charts``).
-
-Three charts: planned vs done minutes per week (bars), minutes per heart-rate zone (bars), and one
-session's heart-rate curve with the plan's target band shaded. Each comes with its text alternative
+"""Activity charts: planned vs done minutes per week (bars), minutes per heart-rate zone (bars), and
+one session's heart-rate curve with the plan's target band shaded. Each comes with its text alternative
 (the SVG's ``<title>``/``<desc>``) and the rows of a data table the page shows beside it, so that the
 numbers are there for screen readers, for print and for copying.
 """
@@ -9,7 +7,7 @@ numbers are there for screen readers, for print and for copying.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from itertools import pairwise
@@ -17,9 +15,18 @@ from itertools import pairwise
 from markupsafe import Markup, escape
 
 from stride.services.activity_views import WeekBar
+from stride.web.charts.svg import Frame, Scale, band, band_label, line, nice_axis, svg_open, ticks, y_labels
+from stride.web.charts.svg import number as _num
 
-WIDTH, HEIGHT = 640, 220
-LEFT, RIGHT, TOP, BOTTOM = 44, 12, 14, 34
+FRAME = Frame(top=14, bottom=34)
+WIDTH, HEIGHT, LEFT, RIGHT, TOP, BOTTOM = (
+    FRAME.width,
+    FRAME.height,
+    FRAME.left,
+    FRAME.right,
+    FRAME.top,
+    FRAME.bottom,
+)
 
 ZONE_LABELS = {
     "unclassified": "No heart rate",
@@ -50,45 +57,12 @@ def zone_label(zone: str) -> str:
     return ZONE_LABELS.get(zone, zone.replace("_", " ").capitalize())
 
 
-def _num(value: float) -> str:
-    return f"{value:.0f}" if abs(value) >= 10 or value == int(value) else f"{value:.1f}"
+def _open(kind: str, chart_id: str, title: str, desc: str, *, height: int = HEIGHT) -> str:
+    return svg_open(css=f"activity-chart {kind}", chart_id=chart_id, title=title, desc=desc, height=height)
 
 
-NICE_STEPS = (1, 2, 5, 10, 15, 20, 25, 30, 50, 60, 100, 120, 150, 200, 250, 300, 500, 1000, 2000, 5000)
-
-
-def nice_axis(low: float, high: float, *, most: int = 5) -> tuple[float, float, float]:
-    """(bottom, top, step) of an axis over ``low..high`` with at most ``most`` round steps."""
-    low, high = min(low, high), max(high, low, low + 1)
-    step = next(
-        (s for s in NICE_STEPS if math.ceil(high / s) - math.floor(low / s) <= most),
-        float(10 ** math.ceil(math.log10(high - low))),
-    )
-    bottom, top = math.floor(low / step) * step, math.ceil(high / step) * step
-    return float(bottom), float(max(top, bottom + step)), float(step)
-
-
-def _ticks(bottom: float, top: float, step: float) -> list[float]:
-    return [bottom + step * i for i in range(round((top - bottom) / step) + 1)]
-
-
-def _open(chart_id: str, css: str, title: str, desc: str) -> list[str]:
-    cid = f"chart-{escape(chart_id)}"
-    return [
-        f'<svg class="activity-chart {css}" viewBox="0 0 {WIDTH} {HEIGHT}" role="img" '
-        f'aria-labelledby="{cid}-title {cid}-desc">',
-        f'<title id="{cid}-title">{escape(title)}</title>',
-        f'<desc id="{cid}-desc">{escape(desc)}</desc>',
-    ]
-
-
-def _y_axis(
-    parts: list[str], axis: tuple[float, float, float], y: Callable[[float], float], unit: str
-) -> None:
-    for tick in _ticks(*axis):
-        ty = y(tick)
-        parts.append(f'<line x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{ty:.1f}" y2="{ty:.1f}" class="grid"/>')
-        parts.append(f'<text x="{LEFT - 6}" y="{ty + 4:.1f}" class="axis" text-anchor="end">{tick:g}</text>')
+def _y_axis(parts: list[str], axis: tuple[float, float, float], y: Scale, unit: str) -> None:
+    parts += y_labels(FRAME, ticks(*axis), y, grid=True)
     parts.append(f'<text x="4" y="{TOP - 2}" class="axis">{escape(unit)}</text>')
 
 
@@ -107,19 +81,16 @@ def planned_vs_done(
         return EMPTY
     axis = nice_axis(0.0, max(max(b.planned_minutes, b.done_minutes) for b in history))
     top = axis[1]
-    plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
-    slot = plot_w / len(history)
+    slot = FRAME.plot_w / len(history)
     bar = min(slot * 0.36, 28.0)
-
-    def y(value: float) -> float:
-        return TOP + plot_h * (1 - min(max(value, 0.0), top) / top)
+    y = FRAME.y_scale(0.0, top)
 
     done_weeks = sum(1 for b in history if b.planned_minutes and b.done_minutes >= b.planned_minutes)
     summary = (
         f"Planned and done minutes for {len(history)} weeks from {history[0].week_start.isoformat()} to "
         f"{history[-1].week_start.isoformat()}: the plan's minutes were reached in {done_weeks} of them"
     )
-    parts = _open(chart_id, "weeks", "Minutes planned and done, per week", summary)
+    parts = [_open("weeks", chart_id, "Minutes planned and done, per week", summary)]
     _y_axis(parts, axis, y, "min")
     rows = []
     for i, b in enumerate(history):
@@ -177,13 +148,7 @@ def zone_minutes(minutes: Mapping[str, float], *, chart_id: str = "zones") -> Ch
     plot_w = WIDTH - label_w - RIGHT - 50
 
     summary = "Minutes per heart-rate zone: " + ", ".join(f"{zone_label(z)} {_num(m)}" for z, m in zones)
-    cid = f"chart-{escape(chart_id)}"
-    parts = [
-        f'<svg class="activity-chart zones" viewBox="0 0 {WIDTH} {height}" role="img" '
-        f'aria-labelledby="{cid}-title {cid}-desc">',
-        f'<title id="{cid}-title">Minutes per heart-rate zone</title>',
-        f'<desc id="{cid}-desc">{escape(summary)}</desc>',
-    ]
+    parts = [_open("zones", chart_id, "Minutes per heart-rate zone", summary, height=height)]
     for i, (zone, value) in enumerate(zones):
         y0 = TOP + 28 * i
         w = plot_w * min(value, top) / top
@@ -210,7 +175,7 @@ def zone_minutes(minutes: Mapping[str, float], *, chart_id: str = "zones") -> Ch
 
 def hr_curve(
     curve: Sequence[tuple[float, float]],
-    band: tuple[int, int] | None,
+    target: tuple[int, int] | None,
     *,
     chart_id: str = "hr",
     table_points: int = 12,
@@ -219,18 +184,13 @@ def hr_curve(
     points = [(t, bpm) for t, bpm in curve if not math.isnan(bpm)]  # gaps are left out
     if len(points) < 2:
         return EMPTY
-    plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
     end = max(points[-1][0], 1.0)
     values = [bpm for _, bpm in points]
-    lo = min(values + ([band[0]] if band else []))
-    hi = max(values + ([band[1]] if band else []))
+    lo = min(values + ([target[0]] if target else []))
+    hi = max(values + ([target[1]] if target else []))
     y_min, y_max, y_step = nice_axis(max(0.0, lo - 5), hi + 5)
 
-    def x(seconds: float) -> float:
-        return LEFT + plot_w * seconds / end
-
-    def y(bpm: float) -> float:
-        return TOP + plot_h * (1 - (min(max(bpm, y_min), y_max) - y_min) / (y_max - y_min))
+    x, y = FRAME.x_scale(0.0, end), FRAME.y_scale(y_min, y_max)
 
     average = sum(values) / len(values)
     span = f"{end:.0f} seconds" if end < 90 else f"{end / 60:.0f} minutes"
@@ -238,20 +198,16 @@ def hr_curve(
         f"Heart rate over {span}: average {average:.0f}, lowest {min(values):.0f}, "
         f"highest {max(values):.0f} beats a minute"
     )
-    if band:
-        inside = _share_inside(points, band)
-        summary += f"; {inside:.0f} % of the time in the target band {band[0]}–{band[1]}"
-    parts = _open(chart_id, "hr", "Heart rate during the session", summary)
-    if band:
-        top_y, bottom_y = y(band[1]), y(band[0])
+    if target:
+        inside = _share_inside(points, target)
+        summary += f"; {inside:.0f} % of the time in the target band {target[0]}–{target[1]}"
+    parts = [_open("hr", chart_id, "Heart rate during the session", summary)]
+    if target:
+        top_y, bottom_y = y(target[1]), y(target[0])
         parts.append(
-            f'<rect x="{LEFT}" y="{top_y:.1f}" width="{plot_w}" height="{bottom_y - top_y:.1f}" class="band">'
-            f"<title>Target band {band[0]}–{band[1]} bpm</title></rect>"
+            band(FRAME, top=top_y, bottom=bottom_y, title=f"Target band {target[0]}–{target[1]} bpm")
         )
-        parts.append(
-            f'<text x="{WIDTH - RIGHT - 4}" y="{top_y - 4:.1f}" class="band-label" text-anchor="end">'
-            f"target {band[0]}–{band[1]}</text>"
-        )
+        parts.append(band_label(FRAME, f"target {target[0]}–{target[1]}", y=top_y - 4))
     _y_axis(parts, (y_min, y_max, y_step), y, "bpm")
     for i in range(5):
         seconds = end * i / 4
@@ -260,8 +216,7 @@ def hr_curve(
             f'<text x="{x(seconds):.1f}" y="{HEIGHT - BOTTOM + 16}" class="axis" text-anchor="{anchor}">'
             f"{_clock(seconds)}</text>"
         )
-    path = " ".join(f"{'M' if i == 0 else 'L'}{x(t):.1f},{y(b):.1f}" for i, (t, b) in enumerate(points))
-    parts.append(f'<path d="{path}" class="line" fill="none"/>')
+    parts.append(line((x(t), y(b)) for t, b in points))
     parts.append(
         f'<text x="{WIDTH - RIGHT}" y="{HEIGHT - 4}" class="axis" text-anchor="end">time (min:s)</text>'
     )
