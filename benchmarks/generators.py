@@ -1,8 +1,8 @@
 """Deterministic synthetic device files, shared by the tests and the benchmarks.
 
 There is no public real Apple Health ``export.xml`` (it is personal data), so
-:func:`write_apple_health_export` builds one that reproduces the real format's traps, as listed in
-the reference (``wearables-and-performance.md`` §1.6) and in a census of a real 3.1 GB export
+:func:`write_apple_health_export` builds one that reproduces the real format's traps, as reported
+by the export tools' issue trackers and in a census of a real 3.1 GB export
 (neiltron/apple-health-mcp, ``docs/reference/apple-health-export-xml.md``):
 
 * the iOS 16 inline DTD with a broken ``<!ATTLIST VisionPrescription`` (no closing ``>``), which

@@ -1,7 +1,7 @@
 """Heart-rate and step records of an Apple Health ``export.xml``, picked out of byte chunks.
 
 The reader hands over pieces of the file that end at a line end (Apple writes every ``<Record …>``
-start tag on one line: reference ``wearables-and-performance.md`` §1.6, get-based PR #183). One
+start tag on one line, as the export tools rely on: get-based PR #183). One
 compiled bytes regex finds the start tags of the two wanted types; every other record is passed
 over by the regex engine without a Python step. The attributes of the found tags are then taken
 in bulk: the tags are joined and each attribute is found with one ``findall``, because Apple's
@@ -228,11 +228,10 @@ def dedup_steps(
 
     Rule: records are bucketed by the UTC clock hour of their start; in each hour only the records
     of the one source with the largest total are kept (a tie goes to the source whose name sorts
-    first). The iPhone and the Apple Watch both count the same walk, and a naive sum double-counts
-    (reference ``wearables-and-performance.md`` §1.6, "Watch and phone both record steps"). Apple's
-    own Health app resolves the overlap by a user-ordered source priority list, which the export
-    does not contain; the largest-count source per hour is the stand-in. Its known limit: within
-    one hour, steps that only the losing source counted (phone in a bag while the watch charged
+    first). The iPhone and the Apple Watch both count the same walk, and a naive sum double-counts.
+    Apple's own Health app resolves the overlap by a user-ordered source priority list, which the
+    export does not contain; the largest-count source per hour is the stand-in. Its known limit:
+    within one hour, steps that only the losing source counted (phone in a bag while the watch charged
     for half the hour) are lost; hour buckets keep that loss small.
     """
     if len(start) == 0:

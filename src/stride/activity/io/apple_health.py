@@ -1,11 +1,11 @@
 """Reader of the Apple Health export (``export.xml``, or the ``export.zip`` the Health app shares).
 
-Exports reach several gigabytes (1.1–4 GB reported: reference ``wearables-and-performance.md``
-§1.6), so the file is streamed in :data:`CHUNK`-sized binary pieces in constant working memory,
-from inside the zip when given one (never extracted to disk). No XML parser runs: the iOS 16
-exports carry a broken inline DTD and a stray ``\\x0b`` character that stop every conforming
-parser (jameno/Simple-Apple-Health-XML-to-CSV#3), and a regex over bytes is ~3x faster than
-``ElementTree.iterparse`` (§1.6 measurements). Instead:
+Exports reach several gigabytes (1.1–4 GB reported by users of export tools), so the file is
+streamed in :data:`CHUNK`-sized binary pieces in constant working memory, from inside the zip when
+given one (never extracted to disk). No XML parser runs: the iOS 16 exports carry a broken inline
+DTD and a stray ``\\x0b`` character that stop every conforming parser
+(jameno/Simple-Apple-Health-XML-to-CSV#3), and a regex over bytes is ~3x faster than
+``ElementTree.iterparse`` (``benchmarks/apple_health.py`` measures the two). Instead:
 
 * each piece ends at a line end, and never inside a ``<Workout>`` element;
 * heart-rate and step records are picked by :mod:`._apple_records`, workouts by

@@ -1,7 +1,7 @@
 """Reader of a Fitbit account export: the folder, a zip of it, or one of its JSON files.
 
-Files read (by name, anywhere in the folder or zip; reference ``peers.md`` "Fitbit Google Takeout"
-and ``wearables-and-performance.md`` §1.7):
+Files read (by name, anywhere in the folder or zip, as the Fitbit Google Takeout export names
+them):
 
 * ``heart_rate-YYYY-MM-DD.json``: ``[{"dateTime": "06/24/95 16:00:10", "value": {"bpm": 70,
   "confidence": 0}}, …]`` at 1–15 s spacing → series ``heart_rate`` (instantaneous);

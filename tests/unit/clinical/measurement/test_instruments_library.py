@@ -1,6 +1,6 @@
 """Every packaged instrument file loads, validates and says what the CLI contract and the
-reference (shared/reference/instruments.md) say it should: ids, kinds, ranges, band labels,
-LOINC codes and licences."""
+instruments' published sources say it should: ids, kinds, ranges, band labels, LOINC codes and
+licences."""
 
 from __future__ import annotations
 
@@ -28,7 +28,7 @@ EXPECTED_IDS = sorted(
     ]
 )
 
-# The CLI contract's labels, and the reference's ranges, written out here rather than read from
+# The CLI contract's labels, and the published ranges, written out here rather than read from
 # the files, so that an edit to a file that breaks the contract fails this test.
 CONTRACT = {
     "phq9": (0, 27, ["minimal", "mild", "moderate", "moderately_severe", "severe"]),
@@ -104,7 +104,7 @@ def test_items_are_prefixed_and_unique_and_wording_respects_the_licence(instrume
 def test_licences_allow_verbatim_wording_only_where_the_reference_confirms_it() -> None:
     verbatim = {i for i in EXPECTED_IDS if get_instrument(i).licence.verbatim_allowed}
     # PHQ family and GAD-7: "no permission required" (phqscreeners.com); HAM-D public domain (NINDS);
-    # IPAQ freely available. QIDS, MADRS, WHO-5, C-SSRS: UNSURE in the reference; Borg: licence fee.
+    # IPAQ freely available. QIDS, MADRS, WHO-5, C-SSRS: licence UNSURE; Borg: licence fee.
     assert verbatim == {"phq9", "phq8", "phq2", "gad7", "hamd17", "ipaq_sf"}
     assert get_instrument("phq9").item("phq9_9").text is not None
 
@@ -139,7 +139,7 @@ def test_other_loinc_codes_are_those_of_the_reference() -> None:
         "phq2_2": "44255-8",
     }
     assert get_instrument("gad7").loinc["total"] == "70274-6"
-    assert "panel" not in get_instrument("gad7").loinc  # 69737-5 is unverified in the reference
+    assert "panel" not in get_instrument("gad7").loinc  # 69737-5 is unverified
     cssrs = get_instrument("cssrs_screen").loinc
     assert cssrs["cssrs_screen_q1"] == "93246-7"
     assert cssrs["cssrs_screen_q6_past_3_months"] == "93269-9"

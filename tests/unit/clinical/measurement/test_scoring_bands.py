@@ -1,7 +1,7 @@
 """Every band boundary of every instrument, on both sides, with the labels of the CLI contract.
 
-The expected labels are written out from shared/reference/instruments.md (not read from the files),
-so a wrong band in a file fails here."""
+The expected labels are written out from the instruments' published cut-offs (not read from the
+files), so a wrong band in a file fails here."""
 
 from __future__ import annotations
 

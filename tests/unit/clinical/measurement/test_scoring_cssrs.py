@@ -1,4 +1,4 @@
-"""C-SSRS screener triage by the highest positive answer and its recency (reference section 6):
+"""C-SSRS screener triage by the highest positive answer and its recency:
 high = Q4 or Q5, or behaviour in the past 3 months (Columbia triage guideline); moderate = Q3, or
 lifetime behaviour only; low = Q1/Q2 only; none = all no (our documented choice)."""
 

@@ -1,5 +1,5 @@
 """IPAQ short form: MET-minutes, the 2005 guidelines' processing rules (exclusion above 960 min/day,
-10-minute bouts, truncation at 180 min/day) and the low/moderate/high criteria (reference section 7),
+10-minute bouts, truncation at 180 min/day) and the low/moderate/high criteria (IPAQ 2005),
 plus the JSON Schema of the input file, checked with a small validator written here."""
 
 from __future__ import annotations
@@ -85,7 +85,7 @@ def test_many_met_minutes_on_too_few_days_are_low() -> None:
 
 
 def test_the_protocols_own_illustration_of_truncation() -> None:
-    """IPAQ 2005 guidelines (via the Chinese summary, reference section 7): walking on 6 days for
+    """IPAQ 2005 guidelines (via the Chinese summary): walking on 6 days for
     10 min and moderate activity on 1 day for 12 h is "high" untruncated (198 + 2880 = 3078 on 7
     days); truncated to 180 min the moderate day gives 720, total 918, "moderate"."""
     result = score_ipaq(ipaq(NONE, (1, 720), (6, 10)))

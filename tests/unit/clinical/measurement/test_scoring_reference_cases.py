@@ -1,4 +1,4 @@
-"""Worked examples from official sources (shared/reference/instruments.md sections 0 and 9), the
+"""Worked examples from official sources (HL7 US Core, C-CDA and SDC examples, LOINC), the
 answers given as the examples give them: LOINC answer codes or the SDC code system's item weights.
 
 One of them, the HL7 SDC PHQ-9 example, states a total its own answers do not add up to: we score
@@ -62,7 +62,7 @@ def stated_total_disagrees(result: Score, stated: float) -> bool:
 def test_hl7_sdc_phq9_example_is_scored_from_its_answers_not_its_stated_total() -> None:
     """The SDC example's answers sum to 10 ("moderate"), not the 13 it states; item 9 is "Several
     days", so the suicidal-ideation flag must be raised (the example carries no such flag). Not a
-    golden case: a negative test (reference section 0.1)."""
+    golden case: a negative test."""
     answers = {f"phq9_{n}": SDC_WEIGHTS[code] for n, code in enumerate(SDC_ANSWERS, start=1)}
     result = score(PHQ9, answers)
     assert result.total == 10
@@ -75,8 +75,8 @@ def test_hl7_sdc_phq9_example_is_scored_from_its_answers_not_its_stated_total() 
 
 
 def test_awell_score_who5_fixtures_as_a_cross_check() -> None:
-    """awell-health/awell-score ``src/scores/who_5/__testdata__/who_5_responses.ts`` [IMPL, a cross
-    check, not an official source]: minimum 0/0 %, median (all 3) 15/60 %, maximum 25/100 %,
+    """awell-health/awell-score ``src/scores/who_5/__testdata__/who_5_responses.ts`` (an implementation: a
+    cross check, not an official source): minimum 0/0 %, median (all 3) 15/60 %, maximum 25/100 %,
     "random" 4, 1, 0, 2, 3 = 10/40 %, below the cut-off of 13 / 50 %."""
     who5 = get_instrument("who5")
     cases = [([0] * 5, 0, 0), ([3] * 5, 15, 60), ([5] * 5, 25, 100), ([4, 1, 0, 2, 3], 10, 40)]

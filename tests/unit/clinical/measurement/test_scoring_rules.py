@@ -1,5 +1,5 @@
 """The special scoring rules: QIDS domain maxima, HAM-D per-item ranges, WHO-5 x 4, PHQ-9 item 10,
-missing-item rules, input validation and the positional form (shared/reference/instruments.md)."""
+missing-item rules, input validation and the positional form (each instrument's published scoring)."""
 
 from __future__ import annotations
 
@@ -45,7 +45,7 @@ def test_phq9_item_9_flag_fires_even_when_the_form_is_incomplete() -> None:
 
 
 def test_phq9_one_missing_item_is_prorated_by_the_nhs_rule() -> None:
-    """NHS Data Dictionary: substitute the mean of the answered items (reference section 1.1)."""
+    """NHS Data Dictionary: substitute the mean of the answered items."""
     result = score(PHQ9, phq9(2, 2, 2, 2, 2, 2, 2, 2, None))
     assert (result.total, result.severity, result.complete) == (18, "moderately_severe", True)
     assert result.missing == ("phq9_9",)

@@ -1,6 +1,6 @@
-"""HRmax equations, Karvonen targets, ACSM classes and heart-rate zones: worked numbers from
-shared/reference/clinical-evidence.md section 5, the rounding rule, the configurable vigorous bound,
-and errors that name the field."""
+"""HRmax equations, Karvonen targets, ACSM classes and heart-rate zones: worked numbers from the
+published equations (Tanaka 2001, Karvonen) and the ACSM GETP 10th ed. classes, the rounding rule,
+the configurable vigorous bound, and errors that name the field."""
 
 from __future__ import annotations
 
@@ -106,7 +106,7 @@ def test_non_integer_inputs_are_refused() -> None:
 
 
 def test_karvonen_worked_example() -> None:
-    # Target = (HRmax - HRrest) x %intensity + HRrest (reference section 5).
+    # Target = (HRmax - HRrest) x %intensity + HRrest (Karvonen, heart-rate reserve).
     assert karvonen(hrmax=177, resting_hr=70, fraction=0.4) == 113  # 107 x 0.4 + 70 = 112.8
     assert karvonen(hrmax=177, resting_hr=70, fraction=0.6) == 134  # 134.2
     assert karvonen(hrmax=180, resting_hr=60, fraction=0.5) == 120  # exactly 120

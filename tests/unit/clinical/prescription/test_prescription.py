@@ -1,6 +1,6 @@
 """The prescription engine, rule by rule: refusal, exclusions, ceilings, RPE-only intensity, the
 deconditioned start, days, session length, tailoring, the "recommend" ranking, and a 12-week plan
-from every protocol of the library (shared/reference/clinical-evidence.md)."""
+from every protocol of the library (each checked against the trial or guideline it cites)."""
 
 from __future__ import annotations
 

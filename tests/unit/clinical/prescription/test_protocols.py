@@ -1,6 +1,6 @@
 """Every packaged protocol validates, is CERT-complete, sources every parameter, lasts at least 6
 weeks, and never progresses faster than its own maximum weekly increase; the named protocols of the
-library exist and say what their sources say (shared/reference/clinical-evidence.md)."""
+library exist and say what their sources (the trials and guidelines they cite) say."""
 
 from __future__ import annotations
 

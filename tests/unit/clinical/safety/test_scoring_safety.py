@@ -1,5 +1,5 @@
 """Safety concerns: PHQ-9 item 9 >= 1, or a C-SSRS screen of moderate or high risk; nothing else
-(stride/clinical/safety/data/safety.toml; reference sections 0.3, 1.1 and 6)."""
+(stride/clinical/safety/data/safety.toml; the PHQ-9 item-9 practice and the Columbia triage guideline)."""
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
 """The pre-exercise screen: every row of the ACSM table x desired intensity, the PAR-Q+ rules,
-resting blood pressure at each boundary, and the most-restrictive combination
-(clinical-evidence.md section 4). The builders at the top are shared by the other screening tests."""
+resting blood pressure at each boundary, and the most-restrictive combination (ACSM 2015, Riebe et
+al.; PAR-Q+). The builders at the top are shared by the other screening tests."""
 
 from __future__ import annotations
 
@@ -71,7 +71,7 @@ C, CWR, MCR = "cleared", "cleared_with_restrictions", "medical_clearance_require
 RESTART = ("max_intensity_moderate", "progress_gradually")
 ALL = ("light", "moderate", "vigorous")
 # (currently active, group) -> desired intensity -> (decision, restrictions, reason code).
-# Written from the table in clinical-evidence.md section 4, not from the data file.
+# Written from the ACSM 2015 decision table (Riebe et al., MSSE 2015), not from the data file.
 ACSM_TABLE: dict[tuple[bool, str], dict[str, tuple[str, tuple[str, ...], str]]] = {
     (False, "none"): {
         "light": (C, (), "acsm_inactive_healthy"),

@@ -1,6 +1,6 @@
 """Contraindications and condition codes, psychiatric safety (PHQ-9 item 9, C-SSRS, mania,
-psychosis) and the medication notes (beta-blockers, ketamine/esketamine) of the screen
-(clinical-evidence.md sections 1, 4, 5 and 9)."""
+psychosis) and the medication notes (beta-blockers, ketamine/esketamine) of the screen (TRACE-RMD exclusions,
+ACSM contraindications, RPE under beta-blockade, the esketamine label)."""
 
 from __future__ import annotations
 

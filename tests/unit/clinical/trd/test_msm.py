@@ -1,7 +1,6 @@
 """Maudsley Staging Method: every item level, the episode-duration boundaries and the band edges.
 
-Expected values are Fekadu et al. 2009 / Fekadu, Donocik & Cleare 2018 Table 3 as reproduced in
-shared/reference/clinical-evidence.md section 7.
+Expected values are Fekadu et al. 2009 / Fekadu, Donocik & Cleare 2018 Table 3.
 """
 
 from __future__ import annotations
