@@ -138,7 +138,7 @@ def test_ranking_weights_and_thresholds() -> None:
     assert rules.weeks.default is None  # no fixed default: the protocol's own length
     assert rules.deconditioned.minutes_below == 150
     assert rules.deconditioned.min_ramp_weeks >= 6
-    # Noetel 2024 (reference section 3): walking -0.62, yoga -0.55, strength -0.49, mixed aerobic
+    # Noetel et al., BMJ 2024: walking -0.62, yoga -0.55, strength -0.49, mixed aerobic
     # -0.43, tai chi -0.42.
     assert dict(rules.ranking.modality_g) == {
         "walking": 0.62,
