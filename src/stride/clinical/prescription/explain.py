@@ -103,15 +103,18 @@ def start_rationale(
         )
     )
     if slowed:
-        ramp = rules.deconditioned.min_ramp_weeks
-        out.append(
-            Rationale(
-                f"The protocol's own ramp would reach the full dose before week {ramp}; it is spread over "
-                f"at least {ramp} weeks instead, never faster than the protocol's weekly step.",
-                rules.deconditioned.ramp_source,
-            )
-        )
+        out.append(_spread_ramp(rules))
     return out
+
+
+def _spread_ramp(rules: PrescriptionRules) -> Rationale:
+    """Why the ramp up from the start level is slower than the protocol's own."""
+    ramp = rules.deconditioned.min_ramp_weeks
+    return Rationale(
+        f"The protocol's own ramp would reach the full dose before week {ramp}; it is spread over "
+        f"at least {ramp} weeks instead, never faster than the protocol's weekly step.",
+        rules.deconditioned.ramp_source,
+    )
 
 
 def progression(protocol: Protocol, start: Start, rules: PrescriptionRules) -> tuple[Rationale, ...]:
