@@ -28,7 +28,8 @@ from stride.errors import (
 from stride.services.context import Caller
 from stride.services.registry import Services
 from stride.web.deps import LoginRequired, client_addr
-from stride.web.render import field_label, render
+from stride.web.form_markup import field_label
+from stride.web.render import render
 
 STATUS: dict[type[StrideError], int] = {
     BadRequest: 400,
