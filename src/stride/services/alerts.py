@@ -11,10 +11,11 @@ from sqlalchemy.orm import Session
 from stride.data import load_toml
 from stride.domain.access_policy import Action
 from stride.domain.accounts import Role
-from stride.domain.measurements import AlertDecision, SafetyAlert, check_note, check_resolution
+from stride.domain.measurements import AlertDecision, SafetyAlert, ScheduleState, check_note, check_resolution
 from stride.errors import InvalidInput, NotFound
 from stride.services.access import allows, deny, may_read_clinical, may_write_clinical
 from stride.services.context import Caller, Deps, record
+from stride.services.schedules import overdue_in
 from stride.store.repositories import measurements as repo
 from stride.store.repositories import patients as patient_repo
 from stride.store.repositories import teams as team_repo
@@ -36,6 +37,13 @@ class AlertItem:
     patient_name: str
 
 
+@dataclass(frozen=True, slots=True)
+class Dashboard:
+    alerts: list[AlertItem]  # active alerts of the clinician's patients, newest first
+    due: list[tuple[ScheduleState, str]]  # questionnaires due or overdue, with the patient's name
+    today: date
+
+
 class AlertService:
     def __init__(self, deps: Deps) -> None:
         self.deps = deps
@@ -51,12 +59,33 @@ class AlertService:
                 message="Safety alerts go to the patient's care team.",
             )
         with self.deps.db.transaction() as s:
-            alerts = repo.alerts_for_clinician(s, caller.actor.user_id, active_only=active_only)
-            names = patient_repo.names(s, {a.patient_id for a in alerts})
-            record(
-                s, self.deps, caller, action="alert.list", resource="alerts", detail=f"shown={len(alerts)}"
+            items = self._inbox_in(s, caller.actor.user_id, active_only=active_only)
+            record(s, self.deps, caller, action="alert.list", resource="alerts", detail=f"shown={len(items)}")
+            return items
+
+    def dashboard(self, caller: Caller) -> Dashboard:
+        """A clinician's dashboard in one read: the active alerts of their patients and the
+        questionnaires due or overdue, audited as one alert.list entry."""
+        if not allows(caller, Action.CARE_TEAM_WORKLIST) or caller.actor is None:
+            raise deny(
+                self.deps,
+                caller,
+                action="alert.list",
+                resource="alerts",
+                message="Safety alerts go to the patient's care team.",
             )
-            return [AlertItem(alert=a, patient_name=names.get(a.patient_id, "")) for a in alerts]
+        today = self.deps.clock().date()
+        with self.deps.db.transaction() as s:
+            items = self._inbox_in(s, caller.actor.user_id, active_only=True)
+            due = overdue_in(s, caller.actor.user_id, today=today)
+            record(s, self.deps, caller, action="alert.list", resource="alerts", detail=f"shown={len(items)}")
+            return Dashboard(alerts=items, due=due, today=today)
+
+    @staticmethod
+    def _inbox_in(s: Session, clinician_id: int, *, active_only: bool) -> list[AlertItem]:
+        alerts = repo.alerts_for_clinician(s, clinician_id, active_only=active_only)
+        names = patient_repo.names(s, {a.patient_id for a in alerts})
+        return [AlertItem(alert=a, patient_name=names.get(a.patient_id, "")) for a in alerts]
 
     def for_patient(self, caller: Caller, patient_id: int, *, active_only: bool = False) -> list[SafetyAlert]:
         with self.deps.db.transaction() as s:

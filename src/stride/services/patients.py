@@ -103,6 +103,14 @@ class PatientService:
                 message="Only clinicians and administrators register patients.",
             )
 
+    def registration_teams(self, caller: Caller) -> list[CareTeam]:
+        """The care teams to register a patient in (a clinician's own, every team for an
+        administrator), after refusing (and logging) a role that does not register patients."""
+        self.ensure_may_register(caller)
+        member = caller.actor.user_id if caller.role is Role.CLINICIAN and caller.actor else None
+        with self.deps.db.transaction() as s:
+            return team_repo.list_teams(s, member_id=member)
+
     def get(self, caller: Caller, patient_id: int, *, for_edit: bool = False) -> PatientRecord:
         """One patient's record, with teams and account (``for_edit``: only if the caller may edit).
 

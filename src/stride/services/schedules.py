@@ -27,13 +27,16 @@ class ScheduleService:
         *,
         instrument: str,
         every_days: int,
-        start_date: date,
+        start_date: date | None = None,
         active: bool = True,
     ) -> Schedule:
-        """Create or change the patient's schedule for an instrument (clinicians of the care team)."""
+        """Create or change the patient's schedule for an instrument (clinicians of the care team),
+        starting on ``start_date`` (today when not given)."""
         get_instrument(instrument)
         check_interval(every_days)
-        check_planned_date(start_date, today=self.deps.clock().date(), field="start_date")
+        today = self.deps.clock().date()
+        start_date = start_date or today
+        check_planned_date(start_date, today=today, field="start_date")
         with self.deps.db.transaction() as s:
             if may_write_clinical(s, caller, patient_id):
                 schedule = repo.upsert_schedule(
@@ -94,10 +97,7 @@ class ScheduleService:
             raise deny(self.deps, caller, action="schedule.list", resource="schedules")
         today = self.deps.clock().date()
         with self.deps.db.transaction() as s:
-            states = _states(s, repo.active_schedules_for_clinician(s, caller.actor.user_id), today)
-            due = [x for x in states if x.status is not DueStatus.NOT_YET]
-            names = patient_repo.names(s, {x.schedule.patient_id for x in due})
-        return [(x, names.get(x.schedule.patient_id, "")) for x in due]
+            return overdue_in(s, caller.actor.user_id, today=today)
 
 
 def states_in(s: Session, patient_id: int, *, today: date) -> list[ScheduleState]:
@@ -114,3 +114,12 @@ def _states(s: Session, schedules: list[Schedule], today: date) -> list[Schedule
         last = repo.last_answered(s, schedule.patient_id, schedule.instrument)
         out.append(schedule_state(schedule, last_answered_on=last.date() if last else None, today=today))
     return sorted(out, key=lambda x: (x.due_on, x.schedule.patient_id))
+
+
+def overdue_in(s: Session, clinician_id: int, *, today: date) -> list[tuple[ScheduleState, str]]:
+    """Due and overdue questionnaires of the clinician's patients, with the patients' names, read in
+    the caller's transaction (the use case checks access)."""
+    states = _states(s, repo.active_schedules_for_clinician(s, clinician_id), today)
+    due = [x for x in states if x.status is not DueStatus.NOT_YET]
+    names = patient_repo.names(s, {x.schedule.patient_id for x in due})
+    return [(x, names.get(x.schedule.patient_id, "")) for x in due]

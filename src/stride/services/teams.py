@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
+from sqlalchemy.orm import Session
+
 from stride.domain.access_policy import Action, Relation
-from stride.domain.accounts import Role, check_no_control_characters
+from stride.domain.accounts import Role, User, check_no_control_characters
+from stride.domain.patients import Patient
 from stride.domain.teams import CareTeam, Site, check_name
 from stride.errors import Conflict, InvalidInput, NotFound
 from stride.services.access import allows, decide_for, deny
@@ -13,6 +18,19 @@ from stride.store.repositories import teams as team_repo
 from stride.store.repositories import users as user_repo
 
 _ADMIN_ONLY = "Only an administrator can change sites and care teams."
+
+
+@dataclass(frozen=True, slots=True)
+class TeamsView:
+    teams: list[CareTeam]
+    sites: list[Site]
+
+
+@dataclass(frozen=True, slots=True)
+class TeamPage:
+    team: CareTeam
+    users: list[User]  # every account, for an administrator (members to add); empty otherwise
+    patients: list[Patient]  # the patients the caller looks after, in the team or not
 
 
 class TeamService:
@@ -91,17 +109,62 @@ class TeamService:
         with self.deps.db.transaction() as s:
             return team_repo.list_teams(s, member_id=member)
 
+    def overview(self, caller: Caller) -> TeamsView:
+        """The teams page: the caller's teams (all for an administrator) and the sites, in one read."""
+        if not allows(caller, Action.LIST_TEAMS):
+            raise deny(
+                self.deps,
+                caller,
+                action="team.list",
+                resource="teams",
+                message="Care teams are visible to clinicians and administrators.",
+            )
+        member = caller.actor.user_id if caller.role is Role.CLINICIAN and caller.actor else None
+        with self.deps.db.transaction() as s:
+            return TeamsView(teams=team_repo.list_teams(s, member_id=member), sites=team_repo.list_sites(s))
+
     def get_team(self, caller: Caller, team_id: int) -> CareTeam:
         with self.deps.db.transaction() as s:
-            team = team_repo.get_team(s, team_id)
-            member = caller.actor is not None and team is not None and caller.actor.user_id in team.member_ids
-            link = Relation.CARE_TEAM if member else Relation.NONE
-            allowed = decide_for(caller, link, Action.READ_TEAM).allowed
-            if allowed:
-                if team is None:
-                    raise NotFound(f"no care team {team_id}")
+            team = self._team_in(s, caller, team_id)
+            if team is not None:
                 return team
-        raise deny(
+        raise self._team_refused(caller, team_id)
+
+    def page(self, caller: Caller, team_id: int) -> TeamPage:
+        """The team page in one transaction: the team, the patients the caller looks after (a
+        clinician's own, every patient for an administrator; audited as one patient.search entry)
+        to add or remove, and for an administrator the accounts to add as members."""
+        clinician = caller.actor.user_id if caller.role is Role.CLINICIAN and caller.actor else None
+        with self.deps.db.transaction() as s:
+            team = self._team_in(s, caller, team_id)
+            if team is not None:
+                users = user_repo.list_all(s) if caller.role is Role.ADMIN else []
+                patients, total = patient_repo.search(s, text="", clinician_id=clinician, limit=200, offset=0)
+                record(
+                    s,
+                    self.deps,
+                    caller,
+                    action="patient.search",
+                    resource="patients",
+                    detail=f"q='' shown={len(patients)} of {total}",
+                )
+                return TeamPage(team=team, users=users, patients=patients)
+        raise self._team_refused(caller, team_id)
+
+    @staticmethod
+    def _team_in(s: Session, caller: Caller, team_id: int) -> CareTeam | None:
+        """The team if the caller may see it (NotFound when it does not exist), else None."""
+        team = team_repo.get_team(s, team_id)
+        member = caller.actor is not None and team is not None and caller.actor.user_id in team.member_ids
+        link = Relation.CARE_TEAM if member else Relation.NONE
+        if not decide_for(caller, link, Action.READ_TEAM).allowed:
+            return None
+        if team is None:
+            raise NotFound(f"no care team {team_id}")
+        return team
+
+    def _team_refused(self, caller: Caller, team_id: int) -> Exception:
+        return deny(
             self.deps,
             caller,
             action="team.read",

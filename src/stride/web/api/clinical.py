@@ -207,7 +207,7 @@ def set_schedule(
         patient_id,
         instrument=instrument_id,
         every_days=body.every_days,
-        start_date=body.start_date or svc.measurements.today(),
+        start_date=body.start_date,
         active=body.active,
     )
     return SchedulePublic.of(schedule)

@@ -138,7 +138,7 @@ async def set_schedule(request: Request, patient_id: Id, caller: PageCaller, svc
         patient_id,
         instrument=get_instrument(forms.text(values, "instrument")).id,
         every_days=sent.every_days,
-        start_date=sent.start_date or svc.measurements.today(),
+        start_date=sent.start_date,
         active=sent.active,
     )
     return RedirectResponse(prefixed(request, f"/patients/{patient_id}#questionnaires"), status_code=303)
@@ -219,9 +219,8 @@ async def resolve_alert(request: Request, alert_id: Id, caller: PageCaller, svc:
 
 @router.get("/dashboard")
 def dashboard(request: Request, caller: PageCaller, svc: Svc) -> Response:
-    alerts = svc.alerts.inbox(caller)
-    due = svc.schedules.overdue_for_clinician(caller)
-    return render(request, "clinical/dashboard.html", alerts=alerts, due=due, today=svc.measurements.today())
+    view = svc.alerts.dashboard(caller)
+    return render(request, "clinical/dashboard.html", alerts=view.alerts, due=view.due, today=view.today)
 
 
 @router.get("/reference")

@@ -9,7 +9,6 @@ from starlette.responses import RedirectResponse, Response
 
 from stride.domain.accounts import Role
 from stride.domain.patients import PatientDetails
-from stride.domain.teams import CareTeam
 from stride.errors import Conflict, InvalidInput
 from stride.services.context import Caller
 from stride.services.registry import Services
@@ -50,14 +49,10 @@ def patient_rows(
     return render(request, "patients/_rows.html", **_list_context(svc, caller, q, offset))
 
 
-def _teams_for_form(svc: Services, caller: Caller) -> list[CareTeam]:
-    return svc.teams.list_teams(caller) if caller.role in (Role.ADMIN, Role.CLINICIAN) else []
-
-
 @router.get("/patients/new")
 def new_patient_form(request: Request, caller: PageCaller, svc: Svc) -> Response:
-    svc.patients.ensure_may_register(caller)
-    return render(request, "patients/form.html", values={}, teams=_teams_for_form(svc, caller), patient=None)
+    teams = svc.patients.registration_teams(caller)
+    return render(request, "patients/form.html", values={}, teams=teams, patient=None)
 
 
 @router.post("/patients/new")
@@ -72,7 +67,7 @@ async def create_patient(request: Request, caller: PageCaller, svc: Svc) -> Resp
             "patients/form.html",
             status_code=422 if isinstance(exc, InvalidInput) else 409,
             values=values,
-            teams=_teams_for_form(svc, caller),
+            teams=svc.patients.registration_teams(caller),
             patient=None,
             error=exc,
         )

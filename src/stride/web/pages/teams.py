@@ -30,14 +30,13 @@ def _teams_page(
     two have a "name"), so that its fields alone show the message and keep ``values``."""
     if isinstance(error, InvalidInput | Conflict) and error.field:
         error = type(error)(error.message, field=f"{form}.{error.field}")
-    teams = svc.teams.list_teams(caller)
-    sites = svc.teams.list_sites(caller)
+    view = svc.teams.overview(caller)
     status = 200 if error is None else (409 if isinstance(error, Conflict) else 422)
     return render(
         request,
         "teams/list.html",
-        teams=teams,
-        sites=sites,
+        teams=view.teams,
+        sites=view.sites,
         error=error,
         sent=form,
         values=values or {},
@@ -87,11 +86,9 @@ async def set_crisis_guidance(request: Request, site_id: Id, caller: PageCaller,
 def _team_page(
     request: Request, svc: Services, caller: Caller, team_id: int, *, error: Exception | None = None
 ) -> Response:
-    team = svc.teams.get_team(caller, team_id)
-    is_admin = caller.role is Role.ADMIN
-    users = {u.id: u for u in svc.users.list(caller)} if is_admin else {}
-    # A clinician sees their team's patients through the patient service (audited, access-checked).
-    patients = svc.patients.search(caller, limit=200).items
+    page = svc.teams.page(caller, team_id)
+    team, patients, is_admin = page.team, page.patients, caller.role is Role.ADMIN
+    users = {u.id: u for u in page.users}
     in_team = [p for p in patients if p.id in team.patient_ids]
     return render(
         request,
