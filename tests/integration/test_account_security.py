@@ -248,7 +248,7 @@ def test_role_change_through_the_user_page(client: TestClient, demo: Services) -
         data={"display_name": "Dr Rivera", "role": "nurse", "is_active": "on", "csrf_token": csrf_of(client)},
     )
     assert bad.status_code == 422
-    assert "unknown role" in bad.text
+    assert "unknown choice &#39;nurse&#39;; one of" in bad.text
 
 
 # --- X-Forwarded-For is believed only from STRIDE_TRUSTED_PROXIES -------------------------------

@@ -133,6 +133,9 @@ def _message(error: Mapping[str, Any]) -> str:
     if kind in ("string_too_long", "too_long"):
         unit = "characters" if kind == "string_too_long" else "items"
         return f"must be at most {ctx.get('max_length')} {unit}"
+    if kind in ("enum", "literal_error") and ctx.get("expected"):
+        # Only a hand-made request sends a value its select does not offer: name the offered ones.
+        return f"unknown choice {error.get('input')!r}; one of {ctx['expected']}"
     for prefix, message in _KINDS:
         if kind.startswith(prefix):
             return message

@@ -8,14 +8,13 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request
 from starlette.responses import RedirectResponse, Response
 
-from stride.domain.accounts import parse_role
 from stride.domain.security import SecurityKind
 from stride.errors import Conflict, InvalidInput
 from stride.services.audit import AuditFilter
 from stride.services.security_log import SecurityQuery
 from stride.services.users import NewUser
 from stride.web import forms
-from stride.web.api.schemas import MAX_ID, Id, UserCreate
+from stride.web.api.schemas import MAX_ID, Id, UserCreate, UserUpdate
 from stride.web.deps import PageCaller, Svc
 from stride.web.render import prefixed, render
 
@@ -87,14 +86,15 @@ async def update_user(request: Request, user_id: Id, caller: PageCaller, svc: Sv
         if values.get("op") == "password":
             svc.users.reset_password(caller, user_id, new_password=values.get("new_password", ""))
         else:
-            svc.users.update(
-                caller,
-                user_id,
+            # The form sends the whole account: a blank e-mail clears it, an unticked box deactivates.
+            sent = forms.parse(
+                UserUpdate,
+                values,
                 display_name=forms.text(values, "display_name"),
                 email=forms.text(values, "email"),
                 is_active=values.get("is_active") == "on",
-                role=parse_role(values["role"]) if values.get("role") else None,
             )
+            svc.users.update(caller, user_id, **sent.model_dump())
     except InvalidInput as exc:
         detail = svc.users.detail(caller, user_id)
         return render(
