@@ -1827,7 +1827,7 @@ RULES: dict[tuple[str, str], Rule] = {
         200,
         _patient_page("/activity?week=2026-11-25"),
         scope="patient",
-        reads=("activity.week.read", "activity.import.read", "patient.read"),
+        reads=("activity.week.read",),  # one entry for the page: the week, the imports, the patient
         denials=frozenset({"activity.week.read.denied"}),
     ),
     ("GET", "/patients/{patient_id}/activity/sessions/new"): Rule(
@@ -1863,7 +1863,7 @@ RULES: dict[tuple[str, str], Rule] = {
         200,
         _patient_page("/activity/adverse-events"),
         scope="patient",
-        reads=("activity.adverse_event.read", "patient.read"),
+        reads=("activity.adverse_event.read",),  # one entry for the page
         denials=frozenset({"activity.adverse_event.read.denied"}),
     ),
     ("POST", "/patients/{patient_id}/activity/adverse-events"): Rule(

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
@@ -14,6 +15,7 @@ from stride.domain.access_policy import Action, Relation
 from stride.domain.activity import (
     AdverseEvent,
     AdverseEventEntry,
+    ImportRecord,
     SessionEntry,
     StoredSession,
     check_adverse_event,
@@ -26,7 +28,10 @@ from stride.errors import InvalidInput, NotFound
 from stride.services import activity_dose as dosing
 from stride.services.access import allows, decide_for, deny, may_log_activity, may_read_clinical
 from stride.services.activity_views import SessionDetail, WeekView, session_detail, week_view
+from stride.services.alerts import CrisisGuidance, crisis_for
 from stride.services.context import Caller, Deps, record
+from stride.services.patients import PatientRecord, record_in, refusal
+from stride.services.unit_of_work import UnitOfWork, unit_of_work
 from stride.store.activity_store import ActivityStore
 from stride.store.models import SafetyAlertRow
 from stride.store.repositories import activity as repo
@@ -52,6 +57,21 @@ def _alert_reason(rule_reason: str, event: AdverseEvent) -> str:
     signs = "; ".join(cardiac_warning().sign(code).text for code in event.warning_signs)
     ticked = f" Warning signs: {signs}." if signs else ""
     return f"{rule_reason} Reported: {event.description}{ticked}"
+
+
+@dataclass(frozen=True, slots=True)
+class WeekPage:
+    view: WeekView
+    imports: list[ImportRecord]  # newest first
+    record: PatientRecord
+    today: date  # in the patient's timezone
+
+
+@dataclass(frozen=True, slots=True)
+class AdverseEventsPage:
+    events: list[AdverseEvent]
+    record: PatientRecord
+    crisis: CrisisGuidance
 
 
 class ActivityService:
@@ -215,21 +235,60 @@ class ActivityService:
         """A week's sessions, dose and adherence (this week, in the patient's timezone, by default)."""
         with self.deps.db.transaction() as s:
             if may_read_clinical(s, caller, patient_id):
-                context = dosing.dose_context(s, patient_id, today=self.deps.clock().date())
-                if week_start is not None:
-                    check_event_date(week_start, today=self.deps.clock().date(), field="week_start")
-                monday = monday_of(week_start or self.deps.clock().astimezone(context.tz).date())
-                view = week_view(s, self.deps, patient_id, monday, context)
+                view = self._week_in(s, patient_id, week_start)
                 record(
                     s,
                     self.deps,
                     caller,
                     action="activity.week.read",
-                    resource=f"patient/{patient_id}/weeks/{monday.isoformat()}",
+                    resource=f"patient/{patient_id}/weeks/{view.week_start.isoformat()}",
                     patient_id=patient_id,
                 )
                 return view
         raise self._refuse(caller, "activity.week.read", patient_id, f"patient/{patient_id}/weeks")
+
+    def _week_in(self, s: Session, patient_id: int, week_start: date | None) -> WeekView:
+        context = dosing.dose_context(s, patient_id, today=self.deps.clock().date())
+        if week_start is not None:
+            check_event_date(week_start, today=self.deps.clock().date(), field="week_start")
+        monday = monday_of(week_start or self.deps.clock().astimezone(context.tz).date())
+        return week_view(s, self.deps, patient_id, monday, context)
+
+    def week_page(self, caller: Caller, patient_id: int, week_start: date | None = None) -> WeekPage:
+        """The week page in one transaction: the week, the patient's imports and the patient, audited
+        as one activity.week.read entry naming the parts."""
+        with unit_of_work(self.deps, caller) as uow:
+            _require_page(
+                uow, patient_id, refused_as="activity.week.read", resource=f"patient/{patient_id}/weeks"
+            )
+            view = self._week_in(uow.session, patient_id, week_start)
+            patient = _record(uow, patient_id)
+            imports = repo.imports_of(uow.session, patient_id)
+            uow.audit(
+                action="activity.week.read",
+                resource=f"patient/{patient_id}/weeks/{view.week_start.isoformat()}",
+                patient_id=patient_id,
+                detail="page: week, imports, patient",
+            )
+            today = self.deps.clock().astimezone(ZoneInfo(view.timezone)).date()
+            return WeekPage(view=view, imports=imports, record=patient, today=today)
+
+    def adverse_events_page(self, caller: Caller, patient_id: int) -> AdverseEventsPage:
+        """The adverse-event page in one transaction: the events, the patient and the crisis
+        guidance, audited as one activity.adverse_event.read entry naming the parts."""
+        resource = f"patient/{patient_id}/adverse-events"
+        with unit_of_work(self.deps, caller) as uow:
+            _require_page(uow, patient_id, refused_as="activity.adverse_event.read", resource=resource)
+            events = repo.adverse_events(uow.session, patient_id)
+            patient = _record(uow, patient_id)
+            crisis = crisis_for(uow.session, patient_id, self.deps)
+            uow.audit(
+                action="activity.adverse_event.read",
+                resource=resource,
+                patient_id=patient_id,
+                detail="page: adverse events, patient",
+            )
+            return AdverseEventsPage(events=events, record=patient, crisis=crisis)
 
     def session(self, caller: Caller, session_id: int) -> SessionDetail:
         """One session with its heart-rate curve and the plan's target band for that day."""
@@ -252,6 +311,25 @@ class ActivityService:
         raise self._refuse(
             caller, "activity.session.read", found.patient_id if found else None, f"session/{session_id}"
         )
+
+
+def _require_page(uow: UnitOfWork, patient_id: int, *, refused_as: str, resource: str) -> None:
+    """A patient's activity page: their clinical data, then their record (as the pages asked)."""
+    uow.require(Action.READ_CLINICAL, patient_id, refused_as=refused_as, resource=resource)
+    uow.require(
+        Action.READ_PATIENT,
+        patient_id,
+        refused_as="patient.read",
+        resource=f"patient/{patient_id}",
+        message=refusal(uow.caller),
+    )
+
+
+def _record(uow: UnitOfWork, patient_id: int) -> PatientRecord:
+    found = record_in(uow.session, patient_id)
+    if found is None:
+        raise NotFound(f"no patient {patient_id}")
+    return found
 
 
 def _user(caller: Caller) -> int | None:

@@ -101,17 +101,15 @@ def _week_param(raw: str | None) -> date | None:
 def week_page(
     request: Request, patient_id: Id, caller: PageCaller, svc: Svc, week: OptionalQuery = None
 ) -> Response:
-    view = svc.activity.week(caller, patient_id, _week_param(week))
-    imports = svc.imports.imports(caller, patient_id)
-    record = svc.patients.get(caller, patient_id)
-    today = svc.deps.clock().astimezone(ZoneInfo(view.timezone)).date()
+    page = svc.activity.week_page(caller, patient_id, _week_param(week))
+    view, today = page.view, page.today
     logged = request.query_params.get("logged")
     return render(
         request,
         "activity/week.html",
         view=view,
-        record=record,
-        imports=imports[:5],
+        record=page.record,
+        imports=page.imports[:5],
         weeks_chart=charts.planned_vs_done(view.history, current=view.week_start),
         zones_chart=charts.zone_minutes(view.zone_minutes),
         local=localiser(view.timezone),
@@ -267,8 +265,8 @@ def _adverse_page(
     error: InvalidInput | None = None,
     session_id: str | None = None,
 ) -> Response:
-    events = svc.activity.adverse_events(caller, patient_id)
-    record = svc.patients.get(caller, patient_id)
+    page = svc.activity.adverse_events_page(caller, patient_id)
+    events, record = page.events, page.record
     tz_name = record.patient.details.timezone
     now = _now_local(svc, tz_name)
     # The event just reported, when it ticked or named a cardiac warning sign: the stop-and-seek-care
@@ -295,7 +293,7 @@ def _adverse_page(
         alerted=request.query_params.get("saved") == "alerted",
         warning=cardiac_warning(),
         signs_named=signs,
-        crisis=svc.alerts.crisis_guidance(caller, patient_id),
+        crisis=page.crisis,
         sign_field=_SIGN_FIELD,
     )
 
