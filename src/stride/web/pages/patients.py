@@ -8,7 +8,7 @@ from fastapi import APIRouter, Query, Request
 from starlette.responses import RedirectResponse, Response
 
 from stride.domain.accounts import Role
-from stride.domain.patients import PatientDetails
+from stride.domain.patients import PatientDetails, Sex
 from stride.errors import Conflict, InvalidInput
 from stride.services.context import Caller
 from stride.services.registry import Services
@@ -49,10 +49,15 @@ def patient_rows(
     return render(request, "patients/_rows.html", **_list_context(svc, caller, q, offset))
 
 
+def _form(request: Request, *, status_code: int = 200, **context: Any) -> Response:
+    """The patient form; its sex options are the record's (FHIR ``AdministrativeGender``)."""
+    return render(request, "patients/form.html", status_code=status_code, sexes=list(Sex), **context)
+
+
 @router.get("/patients/new")
 def new_patient_form(request: Request, caller: PageCaller, svc: Svc) -> Response:
     teams = svc.patients.registration_teams(caller)
-    return render(request, "patients/form.html", values={}, teams=teams, patient=None)
+    return _form(request, values={}, teams=teams, patient=None)
 
 
 @router.post("/patients/new")
@@ -62,9 +67,8 @@ async def create_patient(request: Request, caller: PageCaller, svc: Svc) -> Resp
         sent = forms.parse(PatientCreate, values)
         patient = svc.patients.create(caller, sent.details(), team_id=sent.team_id)
     except (InvalidInput, Conflict) as exc:
-        return render(
+        return _form(
             request,
-            "patients/form.html",
             status_code=422 if isinstance(exc, InvalidInput) else 409,
             values=values,
             teams=svc.patients.registration_teams(caller),
@@ -99,7 +103,7 @@ def edit_patient_form(request: Request, patient_id: Id, caller: PageCaller, svc:
     values = {
         name: "" if getattr(d, name) is None else str(getattr(d, name)) for name in PatientDetails.__slots__
     }
-    return render(request, "patients/form.html", values=values, teams=[], patient=record.patient)
+    return _form(request, values=values, teams=[], patient=record.patient)
 
 
 @router.post("/patients/{patient_id}/edit")
@@ -109,9 +113,8 @@ async def update_patient(request: Request, patient_id: Id, caller: PageCaller, s
         svc.patients.update(caller, patient_id, forms.parse(PatientUpdate, values).details())
     except (InvalidInput, Conflict) as exc:
         record = svc.patients.get(caller, patient_id, for_edit=True)
-        return render(
+        return _form(
             request,
-            "patients/form.html",
             status_code=422 if isinstance(exc, InvalidInput) else 409,
             values=values,
             teams=[],
