@@ -28,6 +28,7 @@ from stride.errors import InvalidInput, NotFound
 from stride.services.access import deny, may, may_read_clinical, may_write_clinical
 from stride.services.alerts import CrisisGuidance, crisis_for
 from stride.services.context import Caller, Deps, record
+from stride.services.unit_of_work import unit_of_work
 from stride.store.models import QuestionnaireResponseRow, SafetyAlertRow
 from stride.store.repositories import measurements as repo
 
@@ -240,13 +241,6 @@ class MeasurementService:
         with self.deps.db.transaction() as s:
             found = repo.get_response(s, response_id)
             if found is not None and may_read_clinical(s, caller, found.patient_id):
-                chain = repo.versions_of(s, response_id)
-                alerts = [
-                    a
-                    for a in repo.alerts_for_patient(s, found.patient_id)
-                    if a.response_id in {v.id for v in chain}
-                ]
-                alert = alerts[0] if alerts else None
                 record(
                     s,
                     self.deps,
@@ -255,15 +249,51 @@ class MeasurementService:
                     resource=f"response/{response_id}",
                     patient_id=found.patient_id,
                 )
-                return ResponseView(
-                    instrument=get_instrument(found.instrument),
-                    versions=chain,
-                    alert=alert,
-                    crisis=crisis_for(s, found.patient_id, self.deps) if alert else None,
+                return self._view_in(s, found)
+        raise self._view_refused(caller, response_id, found)
+
+    def correction_view(self, caller: Caller, response_id: int) -> ResponseView:
+        """The response for its correction form: as :meth:`view`, and only for who may correct it
+        (a clinician of the care team); one transaction, one questionnaire.read entry."""
+        with unit_of_work(self.deps, caller) as uow:
+            found = repo.get_response(uow.session, response_id)
+            if found is not None:
+                pid = found.patient_id
+                uow.require(
+                    Action.READ_CLINICAL,
+                    pid,
+                    refused_as="questionnaire.read",
+                    resource=f"response/{response_id}",
                 )
+                uow.require(
+                    Action.WRITE_CLINICAL,
+                    pid,
+                    refused_as="questionnaire.submit",
+                    resource=f"patient/{pid}",
+                    message=self._refusal(caller, get_instrument(found.instrument)),
+                )
+                uow.audit(action="questionnaire.read", resource=f"response/{response_id}", patient_id=pid)
+                return self._view_in(uow.session, found)
+        raise self._view_refused(caller, response_id, found)
+
+    def _view_in(self, s: Session, found: StoredResponse) -> ResponseView:
+        chain = repo.versions_of(s, found.id)
+        ids = {v.id for v in chain}
+        alerts = [a for a in repo.alerts_for_patient(s, found.patient_id) if a.response_id in ids]
+        alert = alerts[0] if alerts else None
+        return ResponseView(
+            instrument=get_instrument(found.instrument),
+            versions=chain,
+            alert=alert,
+            crisis=crisis_for(s, found.patient_id, self.deps) if alert else None,
+        )
+
+    def _view_refused(self, caller: Caller, response_id: int, found: StoredResponse | None) -> Exception:
+        """The refusal of a read of one response (a clinician asking for one that does not exist:
+        NotFound, unlogged, as before)."""
         if found is None and caller.role is Role.CLINICIAN:
-            raise NotFound(f"no response {response_id}")
-        raise deny(
+            return NotFound(f"no response {response_id}")
+        return deny(
             self.deps,
             caller,
             action="questionnaire.read",

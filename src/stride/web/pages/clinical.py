@@ -93,8 +93,7 @@ def response_result(request: Request, response_id: Id, caller: PageCaller, svc: 
 
 @router.get("/responses/{response_id}/correct")
 def correction_form(request: Request, response_id: Id, caller: PageCaller, svc: Svc) -> Response:
-    view = svc.measurements.view(caller, response_id)
-    svc.measurements.ensure_may_submit(caller, view.current.patient_id, view.instrument.id, correcting=True)
+    view = svc.measurements.correction_view(caller, response_id)
     values = {k: "" if v is None else str(v) for k, v in view.current.answers.items()}
     return render(
         request,
