@@ -5,7 +5,9 @@ from __future__ import annotations
 import hashlib
 import secrets
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
+
+from sqlalchemy.orm import Session
 
 from stride.domain.access_policy import Action
 from stride.domain.accounts import Actor, User, normalise_username
@@ -21,7 +23,7 @@ from stride.services import login_throttle
 from stride.services.access import allows
 from stride.services.context import Caller, Deps, record, security
 from stride.services.passwords import check_new_password, hash_password, needs_rehash, verify_password
-from stride.store.models import WebSessionRow
+from stride.store.models import UserRow, WebSessionRow
 from stride.store.repositories import auth as auth_repo
 from stride.store.repositories import users as user_repo
 
@@ -42,6 +44,16 @@ def _actor(user: User) -> Actor:
         role=user.role,
         patient_id=user.patient_id,
     )
+
+
+def _login_name(username: str) -> str:
+    try:
+        return normalise_username(username)
+    except InvalidInput:
+        # Not a possible username (e.g. control characters): a failed attempt like any other,
+        # recorded under the fixed name "(invalid)" so that nothing unsafe reaches the database
+        # (no account can have it: usernames are letters, digits and . _ -).
+        return INVALID_USERNAME
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,13 +89,7 @@ class AuthService:
             On a wrong username or password (the message does not say which).
         """
         settings, now = self.deps.settings, self.deps.clock()
-        try:
-            name = normalise_username(username)
-        except InvalidInput:
-            # Not a possible username (e.g. control characters): a failed attempt like any other,
-            # recorded under the fixed name "(invalid)" so that nothing unsafe reaches the database
-            # (no account can have it: usernames are letters, digits and . _ -).
-            name = INVALID_USERNAME
+        name = _login_name(username)
         caller = Caller(actor=None, client_addr=client_addr)
         with self.deps.db.transaction() as s:
             keys = login_throttle.keys_for(s, settings, username=name, client_addr=client_addr, now=now)
@@ -100,59 +106,77 @@ class AuthService:
                     username=name,
                     method="login",
                 )
-                limited = True
             else:
-                limited = False
                 row = user_repo.get_row_by_username(s, name)
                 ok = verify_password(row.password_hash if row else None, password)
                 ok = ok and row is not None and row.is_active
                 auth_repo.record_attempt(s, username=name, client_addr=client_addr, success=ok, now=now)
                 if ok and row is not None:
-                    if needs_rehash(row.password_hash):
-                        row.password_hash = hash_password(password)
-                    user = user_repo.to_domain(row)
-                    token, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
-                    auth_repo.delete_expired_sessions(s, now=now)
-                    auth_repo.add_session(
-                        s,
-                        WebSessionRow(
-                            token_hash=_digest(token),
-                            user_id=user.id,
-                            csrf_token=csrf,
-                            created_at=now,
-                            last_seen_at=now,
-                            expires_at=now + timedelta(hours=settings.session_absolute_hours),
-                            client_addr=client_addr,
-                            user_agent=(user_agent or "")[:255] or None,
-                        ),
+                    return self._open_session(
+                        s, row, password, client_addr=client_addr, user_agent=user_agent, now=now
                     )
-                    record(
-                        s,
-                        self.deps,
-                        Caller(actor=_actor(user), client_addr=client_addr),
-                        action="auth.login",
-                        resource=f"user/{user.id}",
-                    )
-                    return SessionInfo(
-                        token=token,
-                        actor=_actor(user),
-                        csrf_token=csrf,
-                        display_name=user.display_name,
-                    )
-                security(
-                    s,
-                    self.deps,
-                    caller,
-                    SecurityKind.LOGIN_FAILED,
-                    resource=f"user/{name}",
-                    username=name,
-                    user_id=row.id if row is not None else None,
-                    method="login",
-                    detail="inactive account" if row is not None and not row.is_active else None,
-                )
-        if limited:
+                self._record_failed_login(s, caller, name, row)
+        # Raised after the transaction, so that the refusal it recorded is kept.
+        if wait:
             raise RateLimited(f"Too many failed log-ins. Try again in {wait} seconds.", retry_after=wait)
         raise AuthenticationRequired("wrong username or password")
+
+    def _open_session(
+        self,
+        s: Session,
+        row: UserRow,
+        password: str,
+        *,
+        client_addr: str | None,
+        user_agent: str | None,
+        now: datetime,
+    ) -> SessionInfo:
+        """A new session for a user whose password was just checked (rehashed if the hash is old)."""
+        settings = self.deps.settings
+        if needs_rehash(row.password_hash):
+            row.password_hash = hash_password(password)
+        user = user_repo.to_domain(row)
+        token, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
+        auth_repo.delete_expired_sessions(s, now=now)
+        auth_repo.add_session(
+            s,
+            WebSessionRow(
+                token_hash=_digest(token),
+                user_id=user.id,
+                csrf_token=csrf,
+                created_at=now,
+                last_seen_at=now,
+                expires_at=now + timedelta(hours=settings.session_absolute_hours),
+                client_addr=client_addr,
+                user_agent=(user_agent or "")[:255] or None,
+            ),
+        )
+        record(
+            s,
+            self.deps,
+            Caller(actor=_actor(user), client_addr=client_addr),
+            action="auth.login",
+            resource=f"user/{user.id}",
+        )
+        return SessionInfo(
+            token=token,
+            actor=_actor(user),
+            csrf_token=csrf,
+            display_name=user.display_name,
+        )
+
+    def _record_failed_login(self, s: Session, caller: Caller, name: str, row: UserRow | None) -> None:
+        security(
+            s,
+            self.deps,
+            caller,
+            SecurityKind.LOGIN_FAILED,
+            resource=f"user/{name}",
+            username=name,
+            user_id=row.id if row is not None else None,
+            method="login",
+            detail="inactive account" if row is not None and not row.is_active else None,
+        )
 
     def resolve_session(self, token: str) -> SessionInfo | None:
         """The live session for a cookie token, or ``None`` if unknown, idle too long or expired."""
