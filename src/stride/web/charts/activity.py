@@ -92,46 +92,49 @@ def planned_vs_done(
     )
     parts = [_open("weeks", chart_id, "Minutes planned and done, per week", summary)]
     _y_axis(parts, axis, y, "min")
-    rows = []
     for i, b in enumerate(history):
-        x0 = LEFT + slot * i + (slot - 2 * bar) / 2
-        label = f"week of {b.week_start.isoformat()}"
-        planned_y, done_y = y(b.planned_minutes), y(b.done_minutes)
         cls = " current" if current is not None and b.week_start == current else ""
-        parts.append(
-            f'<rect x="{x0:.1f}" y="{planned_y:.1f}" width="{bar:.1f}" height="{y(0) - planned_y:.1f}" '
-            f'class="planned{cls}"><title>{escape(label)}: {_num(b.planned_minutes)} min planned</title>'
-            "</rect>"
-        )
-        parts.append(
-            f'<rect x="{x0 + bar:.1f}" y="{done_y:.1f}" width="{bar:.1f}" height="{y(0) - done_y:.1f}" '
-            f'class="done{cls}"><title>{escape(label)}: {_num(b.done_minutes)} min done</title></rect>'
-        )
-        parts.append(
-            f'<text x="{LEFT + slot * i + slot / 2:.1f}" y="{HEIGHT - BOTTOM + 14}" class="axis{cls}" '
-            f'text-anchor="middle">{escape(_short(b.week_start))}</text>'
-        )
-        rows.append(
+        parts += _week_bars(b, LEFT + slot * i, slot=slot, bar=bar, y=y, cls=cls)
+    parts.append(_WEEKS_LEGEND)
+    parts.append("</svg>")
+    return Chart(
+        svg=Markup("".join(parts)),  # noqa: S704 - every text and attribute above is escaped or numeric
+        summary=summary,
+        headers=("Week of", "Planned (min)", "Done (min)", "Adherence"),
+        rows=tuple(
             (
                 b.week_start.isoformat(),
                 _num(b.planned_minutes),
                 _num(b.done_minutes),
                 (b.category or "—").replace("_", " "),
             )
-        )
-    parts.append(
-        f'<rect x="{LEFT}" y="{HEIGHT - 14}" width="10" height="10" class="planned"/>'
-        f'<text x="{LEFT + 14}" y="{HEIGHT - 5}" class="axis">planned</text>'
-        f'<rect x="{LEFT + 80}" y="{HEIGHT - 14}" width="10" height="10" class="done"/>'
-        f'<text x="{LEFT + 94}" y="{HEIGHT - 5}" class="axis">done</text>'
+            for b in history
+        ),
     )
-    parts.append("</svg>")
-    return Chart(
-        svg=Markup("".join(parts)),  # noqa: S704 - every text and attribute above is escaped or numeric
-        summary=summary,
-        headers=("Week of", "Planned (min)", "Done (min)", "Adherence"),
-        rows=tuple(rows),
-    )
+
+
+def _week_bars(b: WeekBar, left: float, *, slot: float, bar: float, y: Scale, cls: str) -> list[str]:
+    """One week's planned and done bars side by side in its slot, and the week's date under them."""
+    x0 = left + (slot - 2 * bar) / 2
+    label = f"week of {b.week_start.isoformat()}"
+    planned_y, done_y = y(b.planned_minutes), y(b.done_minutes)
+    return [
+        f'<rect x="{x0:.1f}" y="{planned_y:.1f}" width="{bar:.1f}" height="{y(0) - planned_y:.1f}" '
+        f'class="planned{cls}"><title>{escape(label)}: {_num(b.planned_minutes)} min planned</title>'
+        "</rect>",
+        f'<rect x="{x0 + bar:.1f}" y="{done_y:.1f}" width="{bar:.1f}" height="{y(0) - done_y:.1f}" '
+        f'class="done{cls}"><title>{escape(label)}: {_num(b.done_minutes)} min done</title></rect>',
+        f'<text x="{left + slot / 2:.1f}" y="{HEIGHT - BOTTOM + 14}" class="axis{cls}" '
+        f'text-anchor="middle">{escape(_short(b.week_start))}</text>',
+    ]
+
+
+_WEEKS_LEGEND = (
+    f'<rect x="{LEFT}" y="{HEIGHT - 14}" width="10" height="10" class="planned"/>'
+    f'<text x="{LEFT + 14}" y="{HEIGHT - 5}" class="axis">planned</text>'
+    f'<rect x="{LEFT + 80}" y="{HEIGHT - 14}" width="10" height="10" class="done"/>'
+    f'<text x="{LEFT + 94}" y="{HEIGHT - 5}" class="axis">done</text>'
+)
 
 
 # --- minutes per heart-rate zone -------------------------------------------------------------------
@@ -191,7 +194,31 @@ def hr_curve(
     y_min, y_max, y_step = nice_axis(max(0.0, lo - 5), hi + 5)
 
     x, y = FRAME.x_scale(0.0, end), FRAME.y_scale(y_min, y_max)
+    summary = _hr_summary(points, target, end=end)
+    parts = [_open("hr", chart_id, "Heart rate during the session", summary)]
+    if target:
+        top_y, bottom_y = y(target[1]), y(target[0])
+        parts.append(
+            band(FRAME, top=top_y, bottom=bottom_y, title=f"Target band {target[0]}–{target[1]} bpm")
+        )
+        parts.append(band_label(FRAME, f"target {target[0]}–{target[1]}", y=top_y - 4))
+    _y_axis(parts, (y_min, y_max, y_step), y, "bpm")
+    parts += _time_labels(end, x)
+    parts.append(line((x(t), y(b)) for t, b in points))
+    parts.append(
+        f'<text x="{WIDTH - RIGHT}" y="{HEIGHT - 4}" class="axis" text-anchor="end">time (min:s)</text>'
+    )
+    parts.append("</svg>")
+    return Chart(
+        svg=Markup("".join(parts)),  # noqa: S704 - every text and attribute above is escaped or numeric
+        summary=summary,
+        headers=("Time (min:s)", "Heart rate (bpm)"),
+        rows=tuple((_clock(t), f"{b:.0f}") for t, b in _table_sample(points, table_points)),
+    )
 
+
+def _hr_summary(points: Sequence[tuple[float, float]], target: tuple[int, int] | None, *, end: float) -> str:
+    values = [bpm for _, bpm in points]
     average = sum(values) / len(values)
     span = f"{end:.0f} seconds" if end < 90 else f"{end / 60:.0f} minutes"
     summary = (
@@ -201,36 +228,29 @@ def hr_curve(
     if target:
         inside = _share_inside(points, target)
         summary += f"; {inside:.0f} % of the time in the target band {target[0]}–{target[1]}"
-    parts = [_open("hr", chart_id, "Heart rate during the session", summary)]
-    if target:
-        top_y, bottom_y = y(target[1]), y(target[0])
-        parts.append(
-            band(FRAME, top=top_y, bottom=bottom_y, title=f"Target band {target[0]}–{target[1]} bpm")
-        )
-        parts.append(band_label(FRAME, f"target {target[0]}–{target[1]}", y=top_y - 4))
-    _y_axis(parts, (y_min, y_max, y_step), y, "bpm")
+    return summary
+
+
+def _time_labels(end: float, x: Scale) -> list[str]:
+    """Five times along the x axis, from the start to the end of the session."""
+    labels = []
     for i in range(5):
         seconds = end * i / 4
         anchor = "start" if i == 0 else "end" if i == 4 else "middle"
-        parts.append(
+        labels.append(
             f'<text x="{x(seconds):.1f}" y="{HEIGHT - BOTTOM + 16}" class="axis" text-anchor="{anchor}">'
             f"{_clock(seconds)}</text>"
         )
-    parts.append(line((x(t), y(b)) for t, b in points))
-    parts.append(
-        f'<text x="{WIDTH - RIGHT}" y="{HEIGHT - 4}" class="axis" text-anchor="end">time (min:s)</text>'
-    )
-    parts.append("</svg>")
+    return labels
+
+
+def _table_sample(points: list[tuple[float, float]], table_points: int) -> list[tuple[float, float]]:
+    """About ``table_points`` evenly spaced points for the data table, the last point always among them."""
     every = max(1, len(points) // table_points)
     sampled = points[::every]
     if sampled[-1] != points[-1]:
         sampled.append(points[-1])
-    return Chart(
-        svg=Markup("".join(parts)),  # noqa: S704 - every text and attribute above is escaped or numeric
-        summary=summary,
-        headers=("Time (min:s)", "Heart rate (bpm)"),
-        rows=tuple((_clock(t), f"{b:.0f}") for t, b in sampled),
-    )
+    return sampled
 
 
 def _share_inside(points: Sequence[tuple[float, float]], band: tuple[int, int]) -> float:

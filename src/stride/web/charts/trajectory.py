@@ -3,7 +3,7 @@ and remission marked."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -12,7 +12,7 @@ from markupsafe import Markup, escape
 from stride.clinical.labels import label as code_label
 from stride.domain.dates import DateRange, event_range
 from stride.services.record import Trajectory
-from stride.web.charts.svg import Frame, band, band_label, line, nice_axis, svg_open, ticks, y_labels
+from stride.web.charts.svg import Frame, Scale, band, band_label, line, nice_axis, svg_open, ticks, y_labels
 
 FRAME = Frame()
 # Band fills from calm to alarming; enough shades for the longest band list (five).
@@ -53,27 +53,12 @@ def trajectory_svg(
     note = _skipped_note(skipped)
     if not points:
         return Markup(f'<p class="chart-note">{escape(note)}</p>') if note else Markup("")  # noqa: S704 - the note is escaped
-    # Day numbers, not date arithmetic: no padding can step outside the calendar.
     first, last = points[0].day, points[-1].day
-    span = max(last.toordinal() - first.toordinal(), 1)
-    start = first.toordinal() - max(1, span // 20)
-    days = max(last.toordinal() - start + max(1, span // 20), 1)
-    x = FRAME.x_scale(start, days)
+    at = _day_scale(first, last)
     y = FRAME.y_scale(0.0, y_max)
-
-    def at(day: date) -> float:
-        return x(day.toordinal())
-
-    fills = BAND_FILLS if not higher_is_better else tuple(reversed(BAND_FILLS[: len(bands)]))
     title_text = _describe(title, points) + (". " + note if note else "")
     parts = [svg_open(css="trajectory", chart_id=chart_id, title=title_text, desc=None, height=FRAME.height)]
-    for i, b in enumerate(bands):
-        # Totals are whole numbers: a band "15-19" covers 14.5-19.5, so adjacent bands meet and a
-        # one-value band (Borg CR10 "10") still has a height.
-        top, bottom = y(min(b.high + 0.5, y_max)), y(max(b.low - 0.5, 0.0))
-        name = code_label(b.label)
-        parts.append(band(FRAME, top=top, bottom=bottom, title=name, fill=fills[i % len(fills)]))
-        parts.append(band_label(FRAME, name, y=bottom - 4))
+    parts += _bands(bands, y, y_max=y_max, higher_is_better=higher_is_better)
     parts += y_labels(FRAME, ticks(0.0, y_max, nice_axis(0.0, y_max, most=6)[2]), y, grid=False)
     axis_y = FRAME.height - 8
     parts.append(f'<text x="{FRAME.left}" y="{axis_y}" class="axis">{first.isoformat()}</text>')
@@ -81,20 +66,55 @@ def trajectory_svg(
         end = f'<text x="{at(last):.1f}" y="{axis_y}" class="axis" text-anchor="end">'
         parts.append(f"{end}{last.isoformat()}</text>")
     parts.append(line((at(p.day), y(p.value)) for p in points))
-    for p in points:
-        cls = f"point {p.marker}" if p.marker else "point"
-        label = f"{p.day.isoformat()}: {p.value:g}" + (f" ({p.marker})" if p.marker else "")
-        radius = 6 if p.marker else 4
-        parts.append(
-            f'<circle cx="{at(p.day):.1f}" cy="{y(p.value):.1f}" r="{radius}" class="{cls}">'
-            f"<title>{escape(label)}</title></circle>"
-        )
+    parts += _point_marks(points, at, y)
     if note:
         parts.append(
             f'<text x="{FRAME.left + 4}" y="{FRAME.top + 12}" class="axis chart-note">{escape(note)}</text>'
         )
     parts.append("</svg>")
     return Markup("".join(parts))  # noqa: S704 - every text and attribute above is escaped or numeric
+
+
+def _day_scale(first: date, last: date) -> Callable[[date], float]:
+    """The x position of a day, the first and last day padded by a twentieth of the span."""
+    # Day numbers, not date arithmetic: no padding can step outside the calendar.
+    span = max(last.toordinal() - first.toordinal(), 1)
+    start = first.toordinal() - max(1, span // 20)
+    days = max(last.toordinal() - start + max(1, span // 20), 1)
+    x = FRAME.x_scale(start, days)
+
+    def at(day: date) -> float:
+        return x(day.toordinal())
+
+    return at
+
+
+def _bands(bands: Sequence[ChartBand], y: Scale, *, y_max: float, higher_is_better: bool) -> list[str]:
+    """The severity bands shaded, calm to alarming, each named at its lower edge."""
+    fills = BAND_FILLS if not higher_is_better else tuple(reversed(BAND_FILLS[: len(bands)]))
+    parts = []
+    for i, b in enumerate(bands):
+        # Totals are whole numbers: a band "15-19" covers 14.5-19.5, so adjacent bands meet and a
+        # one-value band (Borg CR10 "10") still has a height.
+        top, bottom = y(min(b.high + 0.5, y_max)), y(max(b.low - 0.5, 0.0))
+        name = code_label(b.label)
+        parts.append(band(FRAME, top=top, bottom=bottom, title=name, fill=fills[i % len(fills)]))
+        parts.append(band_label(FRAME, name, y=bottom - 4))
+    return parts
+
+
+def _point_marks(points: Sequence[ChartPoint], at: Callable[[date], float], y: Scale) -> list[str]:
+    """A circle on each score with its date and value as its title; response and remission larger."""
+    marks = []
+    for p in points:
+        cls = f"point {p.marker}" if p.marker else "point"
+        label = f"{p.day.isoformat()}: {p.value:g}" + (f" ({p.marker})" if p.marker else "")
+        radius = 6 if p.marker else 4
+        marks.append(
+            f'<circle cx="{at(p.day):.1f}" cy="{y(p.value):.1f}" r="{radius}" class="{cls}">'
+            f"<title>{escape(label)}</title></circle>"
+        )
+    return marks
 
 
 def _skipped_note(skipped: Sequence[ChartPoint]) -> str:
