@@ -74,6 +74,15 @@ def _checked(new: NewTreatment, *, today: date) -> NewTreatment:
     return replace(new, drug=drug)
 
 
+def _check_supersedes(s: Session, patient_id: int, supersedes: int) -> None:
+    """The entry a correction replaces is this patient's and is its newest version."""
+    old = repo.get_entry(s, supersedes)
+    if old is None or old.patient_id != patient_id:
+        raise InvalidInput(f"no treatment entry {supersedes} for this patient", field="supersedes")
+    if repo.is_superseded(s, supersedes):
+        raise InvalidInput("was already corrected; correct the newest version", field="supersedes")
+
+
 class TreatmentService:
     def __init__(self, deps: Deps) -> None:
         self.deps = deps
@@ -101,36 +110,11 @@ class TreatmentService:
         with self.deps.db.transaction() as s:
             if may_write_clinical(s, caller, patient_id):
                 if supersedes is not None:
-                    old = repo.get_entry(s, supersedes)
-                    if old is None or old.patient_id != patient_id:
-                        raise InvalidInput(
-                            f"no treatment entry {supersedes} for this patient", field="supersedes"
-                        )
-                    if repo.is_superseded(s, supersedes):
-                        raise InvalidInput(
-                            "was already corrected; correct the newest version", field="supersedes"
-                        )
-                entry = repo.add_entry(
-                    s,
-                    TreatmentEntryRow(
-                        patient_id=patient_id,
-                        kind=clean.kind.value,
-                        drug=clean.drug,
-                        daily_dose_mg=clean.daily_dose_mg,
-                        start_date=clean.start_date,
-                        weeks=clean.weeks,
-                        adherent=clean.adherent,
-                        improvement_pct=clean.improvement_pct,
-                        note=check_note(clean.note, field="note", minimum=0, maximum=2000, hint="") or None
-                        if clean.note
-                        else None,
-                        retracted=retract,
-                        recorded_at=self.deps.clock(),
-                        recorded_by=caller.require_actor().user_id,
-                        supersedes_id=supersedes,
-                        correction_reason=why,
-                    ),
+                    _check_supersedes(s, patient_id, supersedes)
+                row = self._entry_row(
+                    caller, patient_id, clean, supersedes=supersedes, reason=why, retract=retract
                 )
+                entry = repo.add_entry(s, row)
                 action = (
                     "treatment.retract"
                     if retract
@@ -153,6 +137,35 @@ class TreatmentService:
             resource=f"patient/{patient_id}/treatment",
             patient_id=patient_id,
             message="Treatment history is recorded by the patient's care team.",
+        )
+
+    def _entry_row(
+        self,
+        caller: Caller,
+        patient_id: int,
+        clean: NewTreatment,
+        *,
+        supersedes: int | None,
+        reason: str | None,
+        retract: bool,
+    ) -> TreatmentEntryRow:
+        return TreatmentEntryRow(
+            patient_id=patient_id,
+            kind=clean.kind.value,
+            drug=clean.drug,
+            daily_dose_mg=clean.daily_dose_mg,
+            start_date=clean.start_date,
+            weeks=clean.weeks,
+            adherent=clean.adherent,
+            improvement_pct=clean.improvement_pct,
+            note=check_note(clean.note, field="note", minimum=0, maximum=2000, hint="") or None
+            if clean.note
+            else None,
+            retracted=retract,
+            recorded_at=self.deps.clock(),
+            recorded_by=caller.require_actor().user_id,
+            supersedes_id=supersedes,
+            correction_reason=reason,
         )
 
     def set_episode(self, caller: Caller, patient_id: int, *, episode_start: date, severity: str) -> Episode:
