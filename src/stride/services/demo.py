@@ -12,8 +12,9 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from stride.domain.access_policy import Action
-from stride.domain.accounts import Actor, Role
+from stride.domain.accounts import Actor, Role, User
 from stride.domain.patients import PatientDetails, Sex
+from stride.domain.teams import CareTeam
 from stride.domain.treatment import TreatmentKind
 from stride.errors import Conflict, PermissionDenied
 from stride.services.access import allows
@@ -194,6 +195,25 @@ class DemoService:
         site = self.teams.create_site(caller, "Stride Demo Clinic (synthetic)")
         mood = self.teams.create_team(caller, name="Mood Disorders Team", site_id=site.id)
         exercise = self.teams.create_team(caller, name="Exercise Physiology Team", site_id=site.id)
+        staff = self._seed_staff(caller, mood=mood, exercise=exercise)
+        rng = random.Random(SEED)
+        patient_ids = self._seed_patients(caller, rng, mood=mood, exercise=exercise)
+        rivera = staff["dr.rivera"]
+        clinician = Caller(actor=Actor(user_id=rivera.id, username=rivera.username, role=rivera.role))
+        self._seed_clinical(clinician, patient_ids[5:11], rng)
+        seed_activity(
+            clinician,
+            patient_ids[4],  # DEMO-0005, login patient5
+            screening=self.screening,
+            plans=self.plans,
+            activity=self.activity,
+            now=self.deps.clock(),
+            rng=rng,
+        )
+        return DemoResult(seeded=True, logins=demo_logins())
+
+    def _seed_staff(self, caller: Caller, *, mood: CareTeam, exercise: CareTeam) -> dict[str, User]:
+        """The staff accounts by username; Dr Rivera in the mood team, Dr Okafor in both teams."""
         staff = {
             login.username: self.users.create(
                 caller,
@@ -209,7 +229,13 @@ class DemoService:
         self.teams.set_member(caller, mood.id, staff["dr.rivera"].id, member=True)
         for team in (mood, exercise):
             self.teams.set_member(caller, team.id, staff["dr.okafor"].id, member=True)
-        rng = random.Random(SEED)
+        return staff
+
+    def _seed_patients(
+        self, caller: Caller, rng: random.Random, *, mood: CareTeam, exercise: CareTeam
+    ) -> list[int]:
+        """The synthetic patients (the first 13 in the mood team, the rest in the exercise team), the
+        first few with a portal login; their ids in order."""
         patient_ids = []
         for i, details in enumerate(_synthetic_patients(rng, today=self.deps.clock().date()), start=1):
             team = mood if i <= 13 else exercise
@@ -226,19 +252,7 @@ class DemoService:
                         patient_id=patient.id,
                     ),
                 )
-        rivera = staff["dr.rivera"]
-        clinician = Caller(actor=Actor(user_id=rivera.id, username=rivera.username, role=rivera.role))
-        self._seed_clinical(clinician, patient_ids[5:11], rng)
-        seed_activity(
-            clinician,
-            patient_ids[4],  # DEMO-0005, login patient5
-            screening=self.screening,
-            plans=self.plans,
-            activity=self.activity,
-            now=self.deps.clock(),
-            rng=rng,
-        )
-        return DemoResult(seeded=True, logins=demo_logins())
+        return patient_ids
 
     def _seed_clinical(self, clinician: Caller, patient_ids: list[int], rng: random.Random) -> None:
         """Twelve weeks of fortnightly PHQ-9s for six patients without a portal login (some respond,
@@ -258,9 +272,12 @@ class DemoService:
                     answered_on=start + timedelta(days=14 * visit),
                 )
             self.schedules.set(clinician, pid, instrument="phq9", every_days=14, start_date=start)
-        first = patient_ids[0]
+        self._seed_trd_history(clinician, patient_ids[0], today=today)
+
+    def _seed_trd_history(self, clinician: Caller, patient_id: int, *, today: date) -> None:
+        """The current episode (moderate), three antidepressant trials and an augmentation."""
         self.treatment.set_episode(
-            clinician, first, episode_start=today - timedelta(days=540), severity="moderate"
+            clinician, patient_id, episode_start=today - timedelta(days=540), severity="moderate"
         )
         for drug, dose, weeks, improvement, offset in (
             ("sertraline", 100, 8, 15, 500),
@@ -269,7 +286,7 @@ class DemoService:
         ):
             self.treatment.add(
                 clinician,
-                first,
+                patient_id,
                 NewTreatment(
                     kind=TreatmentKind.ANTIDEPRESSANT,
                     drug=drug,
@@ -282,7 +299,7 @@ class DemoService:
             )
         self.treatment.add(
             clinician,
-            first,
+            patient_id,
             NewTreatment(
                 kind=TreatmentKind.AUGMENTATION,
                 note="aripiprazole 5 mg",

@@ -5,7 +5,7 @@ event, so that the Activity pages show dose and adherence from the first log-in.
 from __future__ import annotations
 
 import random
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from stride.domain.activity import AdverseEventEntry, SessionEntry
@@ -49,23 +49,7 @@ def seed_activity(
         patient_id,
         PlanRequest(protocol="home_walking", setting="home", days=PLAN_DAYS, minutes=30, start_date=start),
     )
-    zone = ZoneInfo("Europe/London")
-    day, logged = start, []
-    while day < today:
-        planned = day.weekday() in {_WEEKDAY[d] for d in PLAN_DAYS}
-        # Most planned days walked, a missed one now and then, an extra weekend walk sometimes.
-        if (planned and rng.random() < 0.8) or (day.weekday() == 5 and rng.random() < 0.3):
-            at = datetime.combine(day, time(7 + rng.randint(0, 10), rng.choice((0, 15, 30))), tzinfo=zone)
-            entry = SessionEntry(
-                start=at.astimezone(UTC),
-                sport="walking",
-                minutes=float(rng.randint(22, 38)),
-                rpe=rng.choice((11, 12, 13, 13, 14)),
-                supervised=False,
-                notes=rng.choice((None, "Park loop", "Walked to the shops and back", None)),
-            )
-            logged.append(activity.log_session(clinician, patient_id, entry))
-        day += timedelta(days=1)
+    logged = [activity.log_session(clinician, patient_id, entry) for entry in _walks(start, today, rng)]
     if logged:
         first = logged[min(2, len(logged) - 1)]
         activity.report_adverse_event(
@@ -79,3 +63,26 @@ def seed_activity(
                 session_id=first.id,
             ),
         )
+
+
+def _walks(start: date, today: date, rng: random.Random) -> list[SessionEntry]:
+    """The walks logged from ``start`` up to yesterday, at morning-to-afternoon times in London."""
+    zone = ZoneInfo("Europe/London")
+    day, walks = start, []
+    while day < today:
+        planned = day.weekday() in {_WEEKDAY[d] for d in PLAN_DAYS}
+        # Most planned days walked, a missed one now and then, an extra weekend walk sometimes.
+        if (planned and rng.random() < 0.8) or (day.weekday() == 5 and rng.random() < 0.3):
+            at = datetime.combine(day, time(7 + rng.randint(0, 10), rng.choice((0, 15, 30))), tzinfo=zone)
+            walks.append(
+                SessionEntry(
+                    start=at.astimezone(UTC),
+                    sport="walking",
+                    minutes=float(rng.randint(22, 38)),
+                    rpe=rng.choice((11, 12, 13, 13, 14)),
+                    supervised=False,
+                    notes=rng.choice((None, "Park loop", "Walked to the shops and back", None)),
+                )
+            )
+        day += timedelta(days=1)
+    return walks
