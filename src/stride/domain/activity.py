@@ -210,6 +210,11 @@ class AdverseEvent:
     reported_by: int | None
     warning_signs: tuple[str, ...] = ()  # cardiac warning signs ticked (stride.domain.warning_signs)
 
+    @property
+    def alerts_care_team(self) -> bool:
+        """Whether this event raised a safety alert when it was reported (adverse_events.toml)."""
+        return escalation_for(self.severity.value, self.warning_signs) is not None
+
 
 @dataclass(frozen=True, slots=True)
 class DailySteps:

@@ -148,11 +148,6 @@ class ActivityService:
             caller, "activity.adverse_event.create", patient_id, f"patient/{patient_id}/adverse-events"
         )
 
-    @staticmethod
-    def alerts_care_team(event: AdverseEvent) -> bool:
-        """Whether this adverse event raised a safety alert (adverse_events.toml)."""
-        return escalation_for(event.severity.value, event.warning_signs) is not None
-
     def _escalate(self, s: Session, caller: Caller, event: AdverseEvent) -> None:
         """A severe or serious event reaches the care team at once as a safety alert, in the same
         transaction (adverse_events.toml): the plan goes on hold until they have reviewed it."""

@@ -316,7 +316,7 @@ async def report_adverse_event(request: Request, patient_id: Id, caller: PageCal
         return await run_in_threadpool(
             _adverse_page, request, svc, caller, patient_id, values=values, error=exc
         )
-    saved = "alerted" if svc.activity.alerts_care_team(event) else "1"
+    saved = "alerted" if event.alerts_care_team else "1"
     target = f"/patients/{patient_id}/activity/adverse-events?saved={saved}&event={event.id}#saved"
     return RedirectResponse(prefixed(request, target), status_code=303)
 
