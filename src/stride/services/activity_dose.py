@@ -148,20 +148,7 @@ def add_manual_session(
     s: Session, deps: Deps, patient_id: int, entry: SessionEntry, ctx: DoseContext, *, recorded_by: int | None
 ) -> StoredSession:
     day = ctx.local_day(entry.start)
-    # RPE before heart rate for a logged session: a rating given on purpose describes the whole
-    # session; an average heart rate typed in is a rougher guide than a device's samples.
-    samples = _manual_samples(entry) if entry.rpe is None else None
-    dose = session_dose(
-        session_id="new",
-        start=entry.start,
-        duration_s=entry.minutes * 60,
-        sport=cast(Sport, entry.sport),
-        samples=samples,
-        rpe=entry.rpe,
-        resting_hr=ctx.resting_hr,
-        hrmax=ctx.hrmax,
-        target_hr=ctx.target_hr(day),
-    )
+    dose = _manual_dose(entry, ctx, day)
     stored = repo.add_session(
         s,
         patient_id=patient_id,
@@ -190,6 +177,23 @@ def add_manual_session(
     found = repo.get_session(s, stored.id)
     assert found is not None
     return found
+
+
+def _manual_dose(entry: SessionEntry, ctx: DoseContext, day: date) -> SessionDose:
+    # RPE before heart rate for a logged session: a rating given on purpose describes the whole
+    # session; an average heart rate typed in is a rougher guide than a device's samples.
+    samples = _manual_samples(entry) if entry.rpe is None else None
+    return session_dose(
+        session_id="new",
+        start=entry.start,
+        duration_s=entry.minutes * 60,
+        sport=cast(Sport, entry.sport),
+        samples=samples,
+        rpe=entry.rpe,
+        resting_hr=ctx.resting_hr,
+        hrmax=ctx.hrmax,
+        target_hr=ctx.target_hr(day),
+    )
 
 
 def _parsed_dose(parsed: ParsedSession, ctx: DoseContext) -> SessionDose:

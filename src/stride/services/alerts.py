@@ -196,14 +196,8 @@ class AlertService:
                 checked = check_resolution(
                     alert, decision=decision, reason=reason, next_review_on=next_review_on, today=now.date()
                 )
-                if checked.decision is AlertDecision.REASSESSED_CSSRS and not any(
-                    r.recorded_at >= alert.raised_at
-                    for r in repo.current_responses(s, alert.patient_id, instrument=CSSRS)
-                ):
-                    raise InvalidInput(
-                        "record the C-SSRS screen first, or choose the clinician's assessment",
-                        field="decision",
-                    )
+                if checked.decision is AlertDecision.REASSESSED_CSSRS:
+                    _require_cssrs_since(s, alert)
                 done = repo.resolve_alert(
                     s, alert_id, by=caller.require_actor().user_id, at=now, resolution=checked
                 )
@@ -257,3 +251,15 @@ def crisis_for(s: Session, patient_id: int, deps: Deps) -> CrisisGuidance:
     text = site.crisis_text if site and site.crisis_text else default["text"]
     phone = site.crisis_phone if site and site.crisis_phone else default["phone"]
     return CrisisGuidance(title=default["title"], text=text, phone=phone, source=default["source"])
+
+
+def _require_cssrs_since(s: Session, alert: SafetyAlert) -> None:
+    """A "reassessed with the C-SSRS" decision needs a C-SSRS screen recorded since the alert."""
+    if not any(
+        r.recorded_at >= alert.raised_at
+        for r in repo.current_responses(s, alert.patient_id, instrument=CSSRS)
+    ):
+        raise InvalidInput(
+            "record the C-SSRS screen first, or choose the clinician's assessment",
+            field="decision",
+        )
