@@ -21,7 +21,9 @@ from stride.web.api import exercise as api_exercise
 from stride.web.api import patients as api_patients
 from stride.web.deps import Svc
 from stride.web.pages import activity as page_activity
+from stride.web.pages import activity_imports as page_activity_imports
 from stride.web.pages import admin as page_admin
+from stride.web.pages import adverse_events as page_adverse_events
 from stride.web.pages import auth as page_auth
 from stride.web.pages import clinical as page_clinical
 from stride.web.pages import exercise as page_exercise
@@ -46,7 +48,7 @@ _API_ROUTERS = (api_patients, api_admin, api_clinical, api_exercise, api_activit
 # In this order: a page router's paths are matched before those of the routers after it.
 _PAGE_ROUTERS = (
     page_auth, page_patients, page_teams, page_admin, page_clinical, page_treatment, page_exercise,
-    page_plans, page_activity,
+    page_plans, page_activity, page_adverse_events, page_activity_imports,
 )  # fmt: skip
 
 
