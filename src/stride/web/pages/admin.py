@@ -183,13 +183,7 @@ def security_log(
 ) -> Response:
     filters = {"kind": kind, "user": user, "client": client, "since": since, "until": until}
     try:
-        query = SecurityQuery(
-            kind=_kind(kind),
-            username=forms.optional_text(filters, "user"),
-            client_addr=forms.optional_text(filters, "client"),
-            since=_day(since, field="since"),
-            until=_day(until, field="until", end=True),
-        )
+        query = _security_query(filters)
     except InvalidInput as exc:
         return render(
             request,
@@ -210,6 +204,17 @@ def security_log(
         kinds=KINDS,
         prev_offset=max(0, offset - SECURITY_PAGE),
         next_offset=offset + SECURITY_PAGE if offset + SECURITY_PAGE < page.total else None,
+    )
+
+
+def _security_query(filters: dict[str, str]) -> SecurityQuery:
+    """The security log's filters read from the query string; blanks filter nothing."""
+    return SecurityQuery(
+        kind=_kind(filters["kind"]),
+        username=forms.optional_text(filters, "user"),
+        client_addr=forms.optional_text(filters, "client"),
+        since=_day(filters["since"], field="since"),
+        until=_day(filters["until"], field="until", end=True),
     )
 
 
