@@ -132,15 +132,7 @@ class MeasurementService:
         instrument = get_instrument(instrument_id)
         result = self._scored(instrument, answers, from_patient=caller.role is Role.PATIENT)
         now = self.deps.clock()
-        if answered_on is not None:
-            check_event_date(answered_on, today=now.date(), field="answered_on")
-            if answered_on > now.date():
-                raise InvalidInput("is in the future", field="answered_on")
-        # A rating entered after the interview is dated to the interview day (noon UTC: the day
-        # is what matters for trajectories and schedules, not the minute).
-        when = (
-            now if answered_on in (None, now.date()) else datetime.combine(answered_on, DATED_BY_DAY_AT, UTC)
-        )
+        when = _answered_at(answered_on, now=now)
         with self.deps.db.transaction() as s:
             if self._may_submit(s, caller, patient_id, instrument):
                 if caller.role is Role.PATIENT and answered_on not in (None, now.date()):
@@ -389,3 +381,14 @@ class MeasurementService:
         if caller.role is Role.CLINICIAN:
             return "This patient is not in any of your care teams."
         return "Your role does not enter questionnaire answers."
+
+
+def _answered_at(answered_on: date | None, *, now: datetime) -> datetime:
+    """When an answer counts as given: now, or the past day a rating is dated to."""
+    if answered_on is not None:
+        check_event_date(answered_on, today=now.date(), field="answered_on")
+        if answered_on > now.date():
+            raise InvalidInput("is in the future", field="answered_on")
+    # A rating entered after the interview is dated to the interview day (noon UTC: the day
+    # is what matters for trajectories and schedules, not the minute).
+    return now if answered_on in (None, now.date()) else datetime.combine(answered_on, DATED_BY_DAY_AT, UTC)

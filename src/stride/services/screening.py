@@ -35,6 +35,15 @@ class ScreeningStatus:
     why_not: str | None
 
 
+def _with_age_and_sex(
+    s: Session, patient_id: int, answers: Mapping[str, object], *, today: date
+) -> dict[str, object]:
+    """The answers with the patient's age and sex taken from the record."""
+    patient = patient_repo.get(s, patient_id)
+    assert patient is not None  # may_write_clinical found the patient in a team
+    return {**answers, "age": patient.age_on(today), "sex": _SCREENING_SEX[patient.details.sex]}
+
+
 class ScreeningService:
     def __init__(self, deps: Deps) -> None:
         self.deps = deps
@@ -55,13 +64,7 @@ class ScreeningService:
         now = self.deps.clock()
         with self.deps.db.transaction() as s:
             if may_write_clinical(s, caller, patient_id):
-                patient = patient_repo.get(s, patient_id)
-                assert patient is not None  # may_write_clinical found the patient in a team
-                data = {
-                    **answers,
-                    "age": patient.age_on(now.date()),
-                    "sex": _SCREENING_SEX[patient.details.sex],
-                }
+                data = _with_age_and_sex(s, patient_id, answers, today=now.date())
                 decision = screen(parse_screening_input(data))
                 stored = repo.add_screening(
                     s,
