@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from sqlalchemy.orm import Session
+
 from stride.domain.access_policy import Action
 from stride.domain.accounts import (
     Role,
@@ -229,10 +231,7 @@ class UserService:
             user = user_repo.update(
                 s, user_id, display_name=name, email=mail, is_active=is_active, role=new_role
             )
-            if new_role is not None:
-                auth_repo.revoke_credentials(s, user_id, now=self.deps.clock())
-            elif is_active is False:
-                auth_repo.delete_user_sessions(s, user_id)
+            self._end_access(s, user_id, role_changed=new_role is not None, deactivated=is_active is False)
             record(
                 s,
                 self.deps,
@@ -243,6 +242,14 @@ class UserService:
                 detail=f"role={before.role.value}->{new_role.value}" if new_role is not None else None,
             )
         return user
+
+    def _end_access(self, s: Session, user_id: int, *, role_changed: bool, deactivated: bool) -> None:
+        """A role change revokes the sessions and API tokens (they carried the old rights); a
+        deactivation ends the sessions."""
+        if role_changed:
+            auth_repo.revoke_credentials(s, user_id, now=self.deps.clock())
+        elif deactivated:
+            auth_repo.delete_user_sessions(s, user_id)
 
     def reset_password(self, caller: Caller, user_id: int, *, new_password: str) -> None:
         """Set a user's password (an administrator's reset); their sessions are closed and their API
