@@ -148,6 +148,7 @@ def _build(
         build_week(ctx, t, spread_days(days, t.frequency, week=rules.schedule.days)) for t in targets
     )
     setting = delivery_setting(inp.preferences, decision, rules)
+    restrictions = applied_restrictions(protocol, decision, screening, rules)
     rationale = (
         _screen_rationale(decision),
         *choice,
@@ -156,10 +157,7 @@ def _build(
         heart_rate_rationale(inp, ctx.zones, decision, screening, rules),
         *schedule_rationale(protocol, inp, weeks, days, setting, rules),
         *day_notes,
-        *(
-            Rationale(f"{r.code} ({r.action}): {r.text}", r.source)
-            for r in applied_restrictions(protocol, decision, screening, rules)
-        ),
+        *(Rationale(f"{r.code} ({r.action}): {r.text}", r.source) for r in restrictions),
     )
     return Plan(
         protocol_id=protocol.id,
@@ -169,7 +167,7 @@ def _build(
         weeks=weeks,
         progression=progression(protocol, start, rules),
         adherence=adherence(protocol, inp, decision, rules),
-        restrictions=applied_restrictions(protocol, decision, screening, rules),
+        restrictions=restrictions,
         rationale=rationale,
     )
 
