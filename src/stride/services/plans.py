@@ -19,7 +19,7 @@ from stride.clinical.prescription import (
 )
 from stride.domain.access_policy import Action
 from stride.domain.dates import check_planned_date
-from stride.domain.exercise import StoredPlan
+from stride.domain.exercise import StoredPlan, StoredScreening
 from stride.domain.measurements import SafetyAlert, check_reason
 from stride.domain.patients import PatientDetails
 from stride.domain.plan_weeks import AwaitingResume, ResumeMode
@@ -84,9 +84,7 @@ class PlanService:
         s, today = uow.session, self.deps.clock().date()
         if request.start_date is not None:
             check_planned_date(request.start_date, today=today, field="start_date")
-        status = status_in(s, patient_id, today=today)
-        if not status.valid or status.screening is None:
-            raise InvalidInput(f"screen the patient first ({status.why_not})", field="screening")
+        screening = _valid_screening(s, patient_id, today=today)
         patient = patient_repo.get(s, patient_id)
         assert patient is not None
         previous = repo.current_plan(s, patient_id)
@@ -94,7 +92,7 @@ class PlanService:
         held = hold_state(s, previous) if previous is not None else None
         # Weeks are labelled with their dates, from the chosen start (today by default).
         dated = replace(request, start_date=request.start_date or today)
-        data = self._engine_input(s, patient_id, dict(status.screening.inputs), patient.details, dated)
+        data = self._engine_input(s, patient_id, dict(screening.inputs), patient.details, dated)
         result = prescribe(parse_prescription_input(data))
         if isinstance(result, Refusal):
             return result
@@ -104,7 +102,7 @@ class PlanService:
                 patient_id=patient_id,
                 version=previous.version + 1 if previous else 1,
                 supersedes_id=previous.id if previous else None,
-                screening_id=status.screening.id,
+                screening_id=screening.id,
                 protocol=result.protocol_id,
                 start_date=request.start_date or today,
                 plan=result,
@@ -349,3 +347,11 @@ def current_in(
     if status is None:
         status = status_in(s, patient_id, today=today, alerts=alerts)
     return plan_view(stored, hold_state(s, stored, alerts=alerts), status, today=today)
+
+
+def _valid_screening(s: Session, patient_id: int, *, today: date) -> StoredScreening:
+    """The screening a new plan is built on: it must still hold (not expired, no alert since)."""
+    status = status_in(s, patient_id, today=today)
+    if not status.valid or status.screening is None:
+        raise InvalidInput(f"screen the patient first ({status.why_not})", field="screening")
+    return status.screening
