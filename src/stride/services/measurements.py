@@ -135,10 +135,7 @@ class MeasurementService:
         when = _answered_at(answered_on, now=now)
         with self.deps.db.transaction() as s:
             if self._may_submit(s, caller, patient_id, instrument):
-                if caller.role is Role.PATIENT and answered_on not in (None, now.date()):
-                    # Patients answer about "the last two weeks" as of now; backdating would move
-                    # their schedule and trajectory. Clinicians date a rating to the interview.
-                    raise InvalidInput("your answers are dated the day you send them", field="answered_on")
+                _check_patient_not_backdating(caller, answered_on, today=now.date())
                 response = repo.add_response(
                     s, self._row(caller, patient_id, instrument, answers, result, when)
                 )
@@ -392,3 +389,10 @@ def _answered_at(answered_on: date | None, *, now: datetime) -> datetime:
     # A rating entered after the interview is dated to the interview day (noon UTC: the day
     # is what matters for trajectories and schedules, not the minute).
     return now if answered_on in (None, now.date()) else datetime.combine(answered_on, DATED_BY_DAY_AT, UTC)
+
+
+def _check_patient_not_backdating(caller: Caller, answered_on: date | None, *, today: date) -> None:
+    if caller.role is Role.PATIENT and answered_on not in (None, today):
+        # Patients answer about "the last two weeks" as of now; backdating would move
+        # their schedule and trajectory. Clinicians date a rating to the interview.
+        raise InvalidInput("your answers are dated the day you send them", field="answered_on")
