@@ -48,8 +48,8 @@ class AlertService:
     def __init__(self, deps: Deps) -> None:
         self.deps = deps
 
-    def inbox(self, caller: Caller, *, active_only: bool = True) -> list[AlertItem]:
-        """Alerts of the patients in the clinician's care teams, newest first, with patient names."""
+    def _worklist_owner(self, caller: Caller) -> int:
+        """The clinician whose care-team worklist this is; anyone else is refused."""
         if not allows(caller, Action.CARE_TEAM_WORKLIST) or caller.actor is None:
             raise deny(
                 self.deps,
@@ -58,26 +58,24 @@ class AlertService:
                 resource="alerts",
                 message="Safety alerts go to the patient's care team.",
             )
+        return caller.actor.user_id
+
+    def inbox(self, caller: Caller, *, active_only: bool = True) -> list[AlertItem]:
+        """Alerts of the patients in the clinician's care teams, newest first, with patient names."""
+        clinician = self._worklist_owner(caller)
         with self.deps.db.transaction() as s:
-            items = self._inbox_in(s, caller.actor.user_id, active_only=active_only)
+            items = self._inbox_in(s, clinician, active_only=active_only)
             record(s, self.deps, caller, action="alert.list", resource="alerts", detail=f"shown={len(items)}")
             return items
 
     def dashboard(self, caller: Caller) -> Dashboard:
         """A clinician's dashboard in one read: the active alerts of their patients and the
         questionnaires due or overdue, audited as one alert.list entry."""
-        if not allows(caller, Action.CARE_TEAM_WORKLIST) or caller.actor is None:
-            raise deny(
-                self.deps,
-                caller,
-                action="alert.list",
-                resource="alerts",
-                message="Safety alerts go to the patient's care team.",
-            )
+        clinician = self._worklist_owner(caller)
         today = self.deps.clock().date()
         with self.deps.db.transaction() as s:
-            items = self._inbox_in(s, caller.actor.user_id, active_only=True)
-            due = overdue_in(s, caller.actor.user_id, today=today)
+            items = self._inbox_in(s, clinician, active_only=True)
+            due = overdue_in(s, clinician, today=today)
             record(s, self.deps, caller, action="alert.list", resource="alerts", detail=f"shown={len(items)}")
             return Dashboard(alerts=items, due=due, today=today)
 

@@ -95,8 +95,8 @@ class TeamService:
             record(s, self.deps, caller, action="team.create", resource=f"team/{team.id}")
         return team
 
-    def list_teams(self, caller: Caller) -> list[CareTeam]:
-        """All teams for an administrator; a clinician's own teams."""
+    def _team_member(self, caller: Caller) -> int | None:
+        """Refuse a caller who may not list teams; the clinician whose teams they are (None: all)."""
         if not allows(caller, Action.LIST_TEAMS):
             raise deny(
                 self.deps,
@@ -105,21 +105,17 @@ class TeamService:
                 resource="teams",
                 message="Care teams are visible to clinicians and administrators.",
             )
-        member = caller.actor.user_id if caller.role is Role.CLINICIAN and caller.actor else None
+        return caller.actor.user_id if caller.role is Role.CLINICIAN and caller.actor else None
+
+    def list_teams(self, caller: Caller) -> list[CareTeam]:
+        """All teams for an administrator; a clinician's own teams."""
+        member = self._team_member(caller)
         with self.deps.db.transaction() as s:
             return team_repo.list_teams(s, member_id=member)
 
     def overview(self, caller: Caller) -> TeamsView:
         """The teams page: the caller's teams (all for an administrator) and the sites, in one read."""
-        if not allows(caller, Action.LIST_TEAMS):
-            raise deny(
-                self.deps,
-                caller,
-                action="team.list",
-                resource="teams",
-                message="Care teams are visible to clinicians and administrators.",
-            )
-        member = caller.actor.user_id if caller.role is Role.CLINICIAN and caller.actor else None
+        member = self._team_member(caller)
         with self.deps.db.transaction() as s:
             return TeamsView(teams=team_repo.list_teams(s, member_id=member), sites=team_repo.list_sites(s))
 
