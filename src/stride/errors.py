@@ -90,6 +90,18 @@ class RateLimited(StrideError):
         self.retry_after = retry_after
 
 
+class Busy(StrideError):
+    """The database stayed locked by other work for longer than Stride waits (SQLite's busy
+    timeout): nothing of the request was done, and it can be sent again in ``retry_after`` seconds.
+    Overload, not a fault of the request or of the server's code."""
+
+    code = "busy"
+
+    def __init__(self, message: str, *, field: str | None = None, retry_after: int | None = 1) -> None:
+        super().__init__(message, field=field)
+        self.retry_after = retry_after
+
+
 class ConfigurationError(StrideError):
     """Settings are missing or inconsistent; raised at start-up."""
 

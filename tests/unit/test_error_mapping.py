@@ -21,6 +21,7 @@ EXPECTED_STATUS = {
     errors.NotFound: 404,
     errors.Conflict: 409,
     errors.RateLimited: 429,
+    errors.Busy: 503,
     errors.ConfigurationError: 500,
     errors.StrideError: 400,
 }
@@ -47,3 +48,4 @@ def test_a_rate_limit_says_when_to_come_back() -> None:
     assert retry_headers(errors.RateLimited("wait", retry_after=8)) == {"Retry-After": "8"}
     assert retry_headers(errors.RateLimited("wait")) == {}
     assert retry_headers(errors.NotFound("x")) == {}
+    assert retry_headers(errors.Busy("busy")) == {"Retry-After": "1"}

@@ -11,10 +11,11 @@ from typing import Any
 
 from sqlalchemy import DateTime, Engine, create_engine, event, text
 from sqlalchemy.engine import Dialect, make_url
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
 
-from stride.errors import ConfigurationError
+from stride.errors import Busy, ConfigurationError
 
 
 class UTCDateTime(TypeDecorator[datetime]):
@@ -42,7 +43,12 @@ def normalise_url(url: str) -> str:
     return parsed.render_as_string(hide_password=False)
 
 
-def make_engine(url: str, *, echo: bool = False) -> Engine:
+# How long an SQLite transaction waits for the write lock before the request is answered "busy".
+BUSY_TIMEOUT_MS = 15_000
+BUSY_MESSAGE = "The database is busy with other requests; nothing was changed. Try again shortly."
+
+
+def make_engine(url: str, *, echo: bool = False, busy_timeout_ms: int = BUSY_TIMEOUT_MS) -> Engine:
     """Create an engine; SQLite gets WAL, foreign keys and serialised write transactions."""
     url = normalise_url(url)
     if url.startswith("postgresql+psycopg") and importlib.util.find_spec("psycopg") is None:
@@ -65,7 +71,7 @@ def make_engine(url: str, *, echo: bool = False) -> Engine:
         cur.execute("PRAGMA foreign_keys=ON")
         cur.execute("PRAGMA journal_mode=WAL")
         cur.execute("PRAGMA synchronous=NORMAL")
-        cur.execute("PRAGMA busy_timeout=15000")
+        cur.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
         cur.close()
 
     @event.listens_for(engine, "begin")
@@ -77,12 +83,17 @@ def make_engine(url: str, *, echo: bool = False) -> Engine:
     return engine
 
 
+def _is_lock_timeout(exc: OperationalError) -> bool:
+    """SQLite's "database is locked" (SQLITE_BUSY after the busy timeout)."""
+    return "database is locked" in str(exc.orig).lower()
+
+
 class Database:
     """An engine and its session factory; :meth:`transaction` is one unit of work."""
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, *, busy_timeout_ms: int = BUSY_TIMEOUT_MS) -> None:
         self.url = normalise_url(url)
-        self.engine = make_engine(self.url)
+        self.engine = make_engine(self.url, busy_timeout_ms=busy_timeout_ms)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
 
     @property
@@ -91,9 +102,19 @@ class Database:
 
     @contextmanager
     def transaction(self) -> Iterator[Session]:
-        """Commit on success, roll back on any exception: a use case is all or nothing."""
-        with self._sessions() as session, session.begin():
-            yield session
+        """Commit on success, roll back on any exception: a use case is all or nothing.
+
+        A lock that other work held past SQLite's busy timeout is :class:`~stride.errors.Busy`
+        (HTTP 503 with ``Retry-After``), not an internal error: under overload a request is refused
+        whole and can be sent again.
+        """
+        try:
+            with self._sessions() as session, session.begin():
+                yield session
+        except OperationalError as exc:
+            if not _is_lock_timeout(exc):
+                raise
+            raise Busy(BUSY_MESSAGE) from exc
 
     def ping(self) -> None:
         with self.engine.connect() as conn:

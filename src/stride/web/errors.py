@@ -15,6 +15,7 @@ from stride.domain.security import SecurityKind
 from stride.errors import (
     AuthenticationRequired,
     BadRequest,
+    Busy,
     ConfigurationError,
     Conflict,
     CsrfFailed,
@@ -40,6 +41,7 @@ STATUS: dict[type[StrideError], int] = {
     InvalidInput: 422,
     TooLarge: 413,
     RateLimited: 429,
+    Busy: 503,
     ConfigurationError: 500,
 }
 
@@ -61,7 +63,7 @@ def wants_json(request: Request) -> bool:
 
 def retry_headers(exc: StrideError) -> dict[str, str]:
     """``Retry-After`` (seconds) for a refusal that says when to come back."""
-    if isinstance(exc, RateLimited) and exc.retry_after:
+    if isinstance(exc, RateLimited | Busy) and exc.retry_after:
         return {"Retry-After": str(exc.retry_after)}
     return {}
 
