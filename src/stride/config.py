@@ -75,6 +75,9 @@ class Settings(BaseSettings):
     job_workers: int = Field(default=1, ge=1, le=32)
     # The Huey queue's name: on a Redis shared by several deployments, each needs its own.
     jobs_queue: str = Field(default="stride", min_length=1, max_length=100, pattern=r"^[A-Za-z0-9._-]+$")
+    # An import whose job has written no progress for this long is taken for lost when a
+    # `stride worker` starts beside others (they may be importing): only then is it queued again.
+    import_lease_minutes: float = Field(default=30.0, gt=0, le=24 * 60)
     # Web server processes of `stride serve` (uvicorn workers). One by default on every backend:
     # a second process helps only when there are cores to spare, and on SQLite every request
     # still waits for the one write lock (each read is audited). See docs/deployment.md.

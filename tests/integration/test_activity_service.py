@@ -4,7 +4,7 @@ adverse events per protocol, the week view against the plan, and the doctor's cl
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -254,6 +254,57 @@ def test_doctor_publishes_committed_imports_and_removes_leftovers(
     assert (report["published"], report["removed_partial"]) == (1, 1)
     assert sorted(p.name for p in folder.iterdir()) == [published.name]
     assert demo.activity.session(patient1, demo.activity.sessions(patient1, p1)[0].id).hr_curve
+
+
+def _set_running(svc: Services, import_id: int, heartbeat_at: datetime | None) -> None:
+    from sqlalchemy import update
+
+    from stride.store.models import ActivityImportRow
+
+    with svc.deps.db.transaction() as s:
+        s.execute(
+            update(ActivityImportRow)
+            .where(ActivityImportRow.id == import_id)
+            .values(status=ImportStatus.RUNNING.value, heartbeat_at=heartbeat_at)
+        )
+
+
+def _status(svc: Services, patient: Caller, import_id: int) -> ImportStatus:
+    return svc.imports.status(patient, import_id).status
+
+
+def test_a_worker_starting_beside_others_requeues_only_the_imports_whose_job_fell_silent(
+    demo: Services, patient1: Caller, p1: int
+) -> None:
+    files = ("fit/garmin-fenix-5-run.fit", "gpx/cerknicko-jezero.gpx", "gpx/gpx_with_garmin_extension.gpx")
+    fresh, silent, never = (demo.imports.submit_path(patient1, p1, sample(f)).record.id for f in files)
+    now = demo.deps.clock()
+    lease = timedelta(minutes=demo.deps.settings.import_lease_minutes)
+    _set_running(demo, fresh, now - lease + timedelta(minutes=1))  # another consumer is on it
+    _set_running(demo, silent, now - lease - timedelta(minutes=1))  # its consumer died
+    _set_running(demo, never, None)  # claimed before heartbeats were kept
+
+    demo.imports.doctor(requeue=False, others_may_be_running=True)
+
+    states = [_status(demo, patient1, i) for i in (fresh, silent, never)]
+    assert states == [ImportStatus.RUNNING, ImportStatus.QUEUED, ImportStatus.QUEUED]
+    # With nothing else importing (the server's own start, `stride doctor`), every running import
+    # was cut off.
+    demo.imports.doctor(requeue=False)
+    assert _status(demo, patient1, fresh) is ImportStatus.QUEUED
+
+
+def test_of_two_jobs_for_one_import_exactly_one_claims_it(demo: Services, patient1: Caller, p1: int) -> None:
+    from stride.store.repositories import activity as repo
+
+    import_id = demo.imports.submit_path(patient1, p1, sample("fit/garmin-fenix-5-run.fit")).record.id
+    _set_running(demo, import_id, None)
+    demo.imports.doctor(requeue=False)  # now queued, as a lost job leaves it
+    now = demo.deps.clock()
+    with demo.deps.db.transaction() as s:
+        claims = [repo.claim_import(s, import_id, now=now), repo.claim_import(s, import_id, now=now)]
+    assert claims == [True, False]
+    assert _status(demo, patient1, import_id) is ImportStatus.RUNNING
 
 
 def adverse_event(**change: Any) -> AdverseEventEntry:

@@ -207,7 +207,8 @@ def worker_command() -> None:
     if services.jobs.immediate:
         stderr.print("[bold red]error:[/] STRIDE_JOBS=immediate has no queue to work on")
         raise typer.Exit(2)
-    services.imports.doctor()
+    # Other consumers may be importing right now: only imports silent past the lease are re-queued.
+    services.imports.doctor(others_may_be_running=True)
     console.print(f"Stride worker on the {services.deps.settings.jobs} queue; Ctrl+C stops.")
     services.jobs.run_consumer()
 

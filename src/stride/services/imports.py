@@ -16,7 +16,7 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import BinaryIO
 
@@ -197,11 +197,12 @@ class ImportService:
         """Parse and store one queued import. Bad files end as ``failed`` with the reader's message;
         the job itself never raises for them."""
         with self.deps.db.transaction() as s:
-            found = repo.get_import(s, import_id)
             # Claim the import: only a queued one runs, so a job delivered twice runs once.
-            if found is None or found.status is not ImportStatus.QUEUED:
+            if not repo.claim_import(s, import_id, now=self.deps.clock()):
                 return
-            repo.set_import_state(s, import_id, status=ImportStatus.RUNNING, progress=0.0)
+            found = repo.get_import(s, import_id)
+            if found is None:
+                return
             context = dose_context(s, found.patient_id, today=self.deps.clock().date())
         try:
             parsed = plausible_sessions(self._parse(found, context, progress), now=self.deps.clock())
@@ -227,7 +228,7 @@ class ImportService:
             if now - last[0] >= 0.5:  # a row update at most twice a second
                 last[0] = now
                 with self.deps.db.transaction() as s:
-                    repo.set_import_progress(s, found.id, share)
+                    repo.set_import_progress(s, found.id, share, now=self.deps.clock())
 
         with self._as_uploaded(path, found.filename) as named:
             return read_any(
@@ -340,16 +341,23 @@ class ImportService:
 
     # --- housekeeping (stride doctor) ------------------------------------------------------------
 
-    def doctor(self, *, requeue: bool = True) -> dict[str, int]:
+    def doctor(self, *, requeue: bool = True, others_may_be_running: bool = False) -> dict[str, int]:
         """Finish or undo interrupted imports; re-queue imports whose job was lost.
 
-        Run it while no worker is importing (at start-up, or with the server stopped): an import
-        running at that moment would be queued a second time.
+        Where nothing else can be importing (the server's start with its own workers, ``stride
+        doctor`` with the workers stopped), every running import was cut off. A ``stride worker``
+        starting beside other consumers (``others_may_be_running``) re-queues only the running
+        imports whose job has written no progress for ``STRIDE_IMPORT_LEASE_MINUTES``: one that
+        another consumer is running is left to it. A re-queued job that finds its import claimed
+        already does nothing (:func:`repo.claim_import`).
         """
+        silent_since = None
+        if others_may_be_running:
+            silent_since = self.deps.clock() - timedelta(minutes=self.deps.settings.import_lease_minutes)
         with self.deps.db.transaction() as s:
             done = repo.done_import_ids(s)
             known = repo.all_import_ids(s)
-            stuck = repo.unfinished_import_ids(s)
+            stuck = repo.unfinished_import_ids(s, silent_since=silent_since)
             for import_id in stuck:  # a running import with no worker alive was cut off
                 repo.set_import_state(s, import_id, status=ImportStatus.QUEUED, progress=0.0)
         published, removed = self.store.recover(lambda i: i in done)

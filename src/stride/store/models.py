@@ -367,6 +367,8 @@ class ActivityImportRow(Base):
     created_at: Mapped[datetime]
     created_by: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
     finished_at: Mapped[datetime | None]
+    # When the running job last said it was alive (its claim, then each progress write).
+    heartbeat_at: Mapped[datetime | None]
 
 
 class ActivitySessionRow(Base):

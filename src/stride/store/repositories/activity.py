@@ -125,10 +125,24 @@ def set_import_state(
     session.execute(update(ActivityImportRow).where(ActivityImportRow.id == import_id).values(**values))
 
 
-def set_import_progress(session: Session, import_id: int, progress: float) -> None:
+def set_import_progress(session: Session, import_id: int, progress: float, *, now: datetime) -> None:
     session.execute(
-        update(ActivityImportRow).where(ActivityImportRow.id == import_id).values(progress=progress)
+        update(ActivityImportRow)
+        .where(ActivityImportRow.id == import_id)
+        .values(progress=progress, heartbeat_at=now)
     )
+
+
+def claim_import(session: Session, import_id: int, *, now: datetime) -> bool:
+    """Mark a queued import running, in one conditional UPDATE, and say whether this caller won it:
+    of two jobs delivered for the same import (on two consumers), exactly one claims it, on SQLite
+    and on PostgreSQL alike."""
+    result = session.execute(
+        update(ActivityImportRow)
+        .where(ActivityImportRow.id == import_id, ActivityImportRow.status == ImportStatus.QUEUED.value)
+        .values(status=ImportStatus.RUNNING.value, progress=0.0, heartbeat_at=now)
+    )
+    return bool(getattr(result, "rowcount", 0) == 1)
 
 
 def imports_of(session: Session, patient_id: int, *, limit: int = 20) -> list[ImportRecord]:
@@ -361,12 +375,18 @@ def weeks(session: Session, patient_id: int, first: date, last: date) -> list[We
     return [WeekSummary(week_start=r.week_start, **{n: getattr(r, n) for n in _WEEK_FIELDS}) for r in rows]
 
 
-def unfinished_import_ids(session: Session) -> list[int]:
-    """Imports queued or running: after a crash their job may be lost."""
+def unfinished_import_ids(session: Session, *, silent_since: datetime | None = None) -> list[int]:
+    """Imports queued or running: after a crash their job may be lost. With ``silent_since``, only
+    the queued ones and those running whose job has said nothing since then (or never)."""
+    running = ActivityImportRow.status == ImportStatus.RUNNING.value
+    if silent_since is not None:
+        running = running & (
+            ActivityImportRow.heartbeat_at.is_(None) | (ActivityImportRow.heartbeat_at < silent_since)
+        )
     return list(
         session.scalars(
             select(ActivityImportRow.id)
-            .where(ActivityImportRow.status.in_([ImportStatus.QUEUED.value, ImportStatus.RUNNING.value]))
+            .where((ActivityImportRow.status == ImportStatus.QUEUED.value) | running)
             .order_by(ActivityImportRow.id)
         )
     )
