@@ -1,0 +1,1 @@
+"""Rule data of the review package: the weekly review rules."""
