@@ -7,6 +7,7 @@ from pathlib import Path
 
 from stride.clinical.measurement import get_instrument, instrument_ids
 from stride.clinical.reference import rules_markdown
+from stride.clinical.review import review_rules
 
 DOCS = Path(__file__).resolve().parents[2] / "docs" / "clinical-rules.md"
 
@@ -42,3 +43,17 @@ def test_safety_trd_and_msm_sections_are_present() -> None:
     ):
         assert heading in text
     assert "suicidal_ideation" in text
+
+
+def test_every_weekly_review_rule_appears_with_its_status_and_source() -> None:
+    text = rules_markdown()
+    section = text[text.index("## Weekly review") : text.index("## Data-entry plausibility bounds")]
+    rules = review_rules()
+    for key, rule in (*rules.worsening.items(), *rules.relapse.items()):
+        assert rule.cited.source in section
+        assert f"`{key}`" in section
+    assert rules.decision_points.cited.source in section
+    assert "weeks 4, 6, 9, 12" in section
+    for label in ("verified", "Stride choice", "uncertain"):  # the tags in words, never UNSURE
+        assert f"| {label} |" in section
+    assert "UNSURE" not in section

@@ -3,7 +3,8 @@ with its source, generated from the package data itself (so it cannot drift from
 
 ``stride reference`` prints it as Markdown; the web app serves it at ``/reference``; the copy in
 ``docs/clinical-rules.md`` is checked by a test to be current. ``document.py`` writes the page,
-``activity.py`` its activity sections, ``markdown.py`` the tables and cells they share.
+``activity.py`` its activity sections, ``review.py`` the weekly review, ``markdown.py`` the tables
+and cells they share.
 """
 
 from __future__ import annotations

@@ -1,6 +1,7 @@
 """The clinical reference as Markdown: the instruments, the safety net, outcomes, TRD and the MSM,
 the screening, intensity and the protocol library, then the activity rules
-(:mod:`.activity`), the plausibility bounds and the plausible dates."""
+(:mod:`.activity`), the weekly review (:mod:`.review`), the plausibility bounds and the plausible
+dates."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from stride.clinical.measurement import Cutoff, Instrument, get_instrument, inst
 from stride.clinical.prescription import get_protocol, intensity_rules, protocol_ids
 from stride.clinical.reference.activity import activity_sections
 from stride.clinical.reference.markdown import code_identifiers, table
+from stride.clinical.reference.review import review_section
 from stride.clinical.safety import safety_rules, screening_rules
 from stride.clinical.trd import (
     ScoreRow,
@@ -237,7 +239,8 @@ def rules_markdown() -> str:
         out += _instrument(get_instrument(iid))
     out += _safety_net()
     out += ["## Outcomes over repeated measures", "", *_outcomes(), *_trd(), *_msm()]
-    out += _screening() + _intensity() + _protocols() + activity_sections() + _plausibility() + _dates()
+    out += _screening() + _intensity() + _protocols() + activity_sections() + review_section()
+    out += _plausibility() + _dates()
     return "\n".join(code_identifiers(line) for line in out).rstrip() + "\n"
 
 

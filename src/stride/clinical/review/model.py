@@ -9,8 +9,9 @@ from datetime import date
 from enum import StrEnum
 from typing import Literal
 
-Status = Literal["verified", "secondary", "uncertain", "stride_choice"]
-STATUSES: tuple[Status, ...] = ("verified", "secondary", "uncertain", "stride_choice")
+# The reliability tags the other clinical data files use (the reference shows them in words).
+Status = Literal["VERIFIED", "SECONDARY", "UNSURE", "CHOICE"]
+STATUSES: tuple[Status, ...] = ("VERIFIED", "SECONDARY", "UNSURE", "CHOICE")
 
 
 @dataclass(frozen=True, slots=True)

@@ -156,8 +156,8 @@ def test_relapse_after_remission_from_qids_11() -> None:
 
 
 def test_the_phq9_relapse_rule_is_marked_uncertain() -> None:
-    assert review_rules().relapse["phq9"].cited.status == "uncertain"
-    assert review_rules().worsening["phq9"].cited.status == "uncertain"
+    assert review_rules().relapse["phq9"].cited.status == "UNSURE"
+    assert review_rules().worsening["phq9"].cited.status == "UNSURE"
 
 
 # --- safety first ------------------------------------------------------------------------------

@@ -32,9 +32,9 @@ def test_the_packaged_rules_load_and_every_rule_cites_a_paper_or_says_it_is_a_st
     for entry in cited:
         assert ".md" not in entry.source  # a paper, not a path
         assert "reference section" not in entry.source.lower()
-        if entry.status == "stride_choice":
+        if entry.status == "CHOICE":
             assert "Stride" in entry.source
-        if entry.status == "uncertain":
+        if entry.status == "UNSURE":
             assert entry.notes
 
 
