@@ -83,6 +83,11 @@ def _worse_by(series: OutcomeSeries) -> float | None:
     return change if direction == "lower_is_better" else -change
 
 
+def _is_worsening(worse: float | None, mcid: float) -> bool:
+    """Worse than baseline by the instrument's MCID or more: the one worsening rule."""
+    return worse is not None and worse >= mcid
+
+
 def _referrals(week: ReviewWeek, rules: ReviewRules) -> list[Reason]:
     reasons: list[Reason] = []
     if week.safety_signal_open:
@@ -90,9 +95,9 @@ def _referrals(week: ReviewWeek, rules: ReviewRules) -> list[Reason]:
         reasons.append(Reason("safety_signal", text, rules.safety.source))
     for trajectory in week.trajectories:
         series = _series(trajectory)
-        rule = rules.worsening.get(trajectory.instrument)
         worse = None if series is None else _worse_by(series)
-        if rule is not None and worse is not None and worse >= rule.value:
+        rule = rules.worsening.get(trajectory.instrument)
+        if rule is not None and _is_worsening(worse, rule.value):
             text = (
                 f"{trajectory.instrument} is {worse:g} points worse than at baseline (MCID {rule.value:g})."
             )
@@ -185,7 +190,7 @@ def _status(series: OutcomeSeries | None, week: ReviewWeek, rules: ReviewRules) 
         early_flag = improvement >= early.min_improvement_pct
     rule = rules.worsening.get(series.instrument)
     worse = _worse_by(series)
-    worsening = None if rule is None or worse is None else worse >= rule.value
+    worsening = None if rule is None or worse is None else _is_worsening(worse, rule.value)
     return TrajectoryStatus(early_flag, point.response, point.remission, worsening)
 
 
